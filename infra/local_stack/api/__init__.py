@@ -1,0 +1,1 @@
+"""A local API Gateway (REST API, Lambda proxy integrations, Lambda authorizers)."""

@@ -1,0 +1,18 @@
+"""Every simulated model; importing this package registers them all."""
+
+from . import ir, product, res
+from .base import BaseModel
+from .env import ADMIN_UID, SUPERUSER_ID, Env
+from .registry import MODEL_CLASSES, Registry
+
+__all__ = [
+    "ADMIN_UID",
+    "MODEL_CLASSES",
+    "SUPERUSER_ID",
+    "BaseModel",
+    "Env",
+    "Registry",
+    "ir",
+    "product",
+    "res",
+]

@@ -1,0 +1,177 @@
+"""Technical models: models and fields introspection, external ids, modules, automations."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..errors import ValidationError, value_error
+from ..fields import Field
+from .base import BaseModel, Vals
+from .decorators import model_method
+from .res import ALL_OPERATIONS, WRITE_OPERATIONS
+
+
+class IrModel(BaseModel):
+    _name = "ir.model"
+    _description = "Models"
+    _order = "model, id"
+    _restricted_operations = WRITE_OPERATIONS
+    _inverse_fields: ClassVar[dict[str, str]] = {"field_id": "model_id"}
+    _declared_fields = (
+        Field("name", "char", "Model Description", required=True),
+        Field("model", "char", "Model", required=True),
+        Field("info", "text", "Information"),
+        Field("state", "selection", "Type", selection=(("manual", "Custom Object"), ("base", "Base Object"))),
+        Field("transient", "boolean", "Transient Model"),
+        Field("modules", "char", "In Apps", readonly=True),
+        Field("field_id", "one2many", "Fields", required=True, relation="ir.model.fields"),
+    )
+
+
+class IrModelFields(BaseModel):
+    _name = "ir.model.fields"
+    _description = "Fields"
+    _order = "name, id"
+    _restricted_operations = WRITE_OPERATIONS
+    _declared_fields = (
+        Field("name", "char", "Field Name", required=True),
+        Field("field_description", "char", "Field Label", required=True),
+        Field("model", "char", "Model Name", required=True),
+        Field("model_id", "many2one", "Model", required=True, relation="ir.model"),
+        Field("ttype", "char", "Field Type", required=True),
+        Field("relation", "char", "Related Model"),
+        Field("required", "boolean", "Required"),
+        Field("readonly", "boolean", "Readonly"),
+        Field("store", "boolean", "Stored"),
+        Field("help", "text", "Field Help"),
+        Field("state", "selection", "Type", selection=(("manual", "Custom Field"), ("base", "Base Field"))),
+    )
+
+    def _display_name(self, rid: int) -> str:
+        row = self._table().get(rid) or {}
+        return f"{row.get('field_description')} ({row.get('model')})"
+
+
+class IrModelData(BaseModel):
+    _name = "ir.model.data"
+    _description = "Model Data"
+    _order = "module, model, name, id"
+    _restricted_operations = ALL_OPERATIONS
+    _computed_fields = frozenset({"complete_name", "reference"})
+    _defaults: ClassVar[dict[str, Any]] = {"noupdate": False}
+
+    def _display_name(self, rid: int) -> str:
+        row = self._table().get(rid) or {}
+        model = row.get("model")
+        if model in self.env and row.get("res_id") in self.env[str(model)]._table():
+            return self.env[str(model)]._display_name(int(row["res_id"]))
+        return f"{row.get('module')}.{row.get('name')}"
+
+    def _compute(self, rid: int, name: str) -> Any:
+        row = self._table().get(rid) or {}
+        if name == "complete_name":
+            return f"{row.get('module')}.{row.get('name')}"
+        if name == "reference":
+            return f"{row.get('model')},{row.get('res_id')}"
+        return super()._compute(rid, name)
+
+    def _check_constraints(self, names: set[str] | None) -> None:
+        for rid in self.ids:
+            if " " in str(self._table()[rid].get("name") or ""):
+                raise ValidationError("The operation cannot be completed: External IDs cannot contain spaces")
+        if names is not None and not {"module", "name"} & names:
+            return
+        seen: dict[tuple[Any, Any], int] = {}
+        for rid, row in self._table().items():
+            key = (row.get("module"), row.get("name"))
+            if key in seen:
+                raise ValidationError(
+                    "The operation cannot be completed: duplicate key value violates unique constraint "
+                    '"ir_model_data_module_name_uniq_index"\n'
+                    f"DETAIL:  Key (module, name)=({key[0]}, {key[1]}) already exists.\n"
+                )
+            seen[key] = rid
+
+    @model_method
+    def check_object_reference(
+        self, module: str, xml_id: str, raise_on_access_error: bool = False
+    ) -> list[Any]:
+        for row in self._table().values():
+            if row.get("module") == module and row.get("name") == xml_id:
+                return [row["model"], row["res_id"]]
+        raise value_error(f"External ID not found in the system: {module}.{xml_id}")
+
+
+class IrModuleModule(BaseModel):
+    _name = "ir.module.module"
+    _description = "Module"
+    _order = "application desc, sequence, name, id"
+    _rec_name = "shortdesc"
+    _restricted_operations = WRITE_OPERATIONS
+    _declared_fields = (
+        Field("name", "char", "Technical Name", required=True, readonly=True),
+        Field("shortdesc", "char", "Module Name", readonly=True),
+        Field("summary", "char", "Summary", readonly=True),
+        Field("author", "char", "Author", readonly=True),
+        Field("latest_version", "char", "Installed Version", readonly=True),
+        Field("application", "boolean", "Application", readonly=True),
+        Field("sequence", "integer", "Sequence"),
+        Field(
+            "state",
+            "selection",
+            "Status",
+            readonly=True,
+            selection=(
+                ("uninstallable", "Uninstallable"),
+                ("uninstalled", "Not Installed"),
+                ("installed", "Installed"),
+                ("to upgrade", "To be upgraded"),
+                ("to remove", "To be removed"),
+                ("to install", "To be installed"),
+            ),
+        ),
+    )
+
+
+class BaseAutomation(BaseModel):
+    _name = "base.automation"
+    _description = "Automation Rule"
+    _order = "id"
+    _restricted_operations = ALL_OPERATIONS
+    _inverse_fields: ClassVar[dict[str, str]] = {"action_server_ids": "base_automation_id"}
+    _computed_fields = frozenset({"model_name", "url"})
+    _defaults: ClassVar[dict[str, Any]] = {"active": True}
+
+    def _compute(self, rid: int, name: str) -> Any:
+        if name == "model_name":
+            model_id = self._raw(rid, "model_id")
+            return self.env["ir.model"]._raw(model_id, "model") if model_id else False
+        return super()._compute(rid, name)
+
+
+class IrActionsServer(BaseModel):
+    _name = "ir.actions.server"
+    _description = "Server Actions"
+    _order = "sequence, name, id"
+    _restricted_operations = ALL_OPERATIONS
+    _inverse_fields: ClassVar[dict[str, str]] = {"child_ids": "parent_id"}
+    _computed_fields = frozenset({"model_name", "webhook_sample_payload"})
+    _defaults: ClassVar[dict[str, Any]] = {
+        "type": "ir.actions.server",
+        "usage": "ir_actions_server",
+        "state": "object_write",
+        "sequence": 5,
+    }
+
+    def _prepare_create(self, vals: Vals) -> Vals:
+        prepared = dict(vals)
+        if self.env.personality.major == 17 and prepared.get("state") == "webhook":
+            # Odoo 17 renames a webhook action created through the API.
+            prepared["name"] = "Send Webhook Notification"
+        return prepared
+
+    def _compute(self, rid: int, name: str) -> Any:
+        if name == "model_name":
+            model_id = self._raw(rid, "model_id")
+            return self.env["ir.model"]._raw(model_id, "model") if model_id else False
+        return super()._compute(rid, name)

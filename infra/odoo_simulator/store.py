@@ -1,0 +1,63 @@
+"""The in-memory database: one table per model, one lock, one transaction per call."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+Row = dict[str, Any]
+
+
+class Store:
+    """Rows by model and id. Callers hold `lock` for a whole call; `rollback` undoes that call."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.tables: dict[str, dict[int, Row]] = {}
+        self._sequences: dict[str, int] = {}
+        self._journal: dict[tuple[str, int], Row | None] = {}
+
+    def table(self, model: str) -> dict[int, Row]:
+        return self.tables.setdefault(model, {})
+
+    def next_id(self, model: str) -> int:
+        # Like PostgreSQL sequences, ids are never reused, even after a rollback.
+        value = self._sequences.get(model, 0) + 1
+        self._sequences[model] = value
+        return value
+
+    def bump_sequence(self, model: str, at_least: int) -> None:
+        self._sequences[model] = max(self._sequences.get(model, 0), at_least)
+
+    def _remember(self, model: str, record_id: int) -> None:
+        key = (model, record_id)
+        if key not in self._journal:
+            row = self.table(model).get(record_id)
+            self._journal[key] = copy.deepcopy(row) if row is not None else None
+
+    def insert(self, model: str, record_id: int, row: Row) -> None:
+        self._remember(model, record_id)
+        self.table(model)[record_id] = row
+
+    def update(self, model: str, record_id: int, values: Row) -> None:
+        self._remember(model, record_id)
+        self.table(model)[record_id].update(values)
+
+    def delete(self, model: str, record_id: int) -> None:
+        self._remember(model, record_id)
+        self.table(model).pop(record_id, None)
+
+    def begin(self) -> None:
+        self._journal = {}
+
+    def commit(self) -> None:
+        self._journal = {}
+
+    def rollback(self) -> None:
+        for (model, record_id), row in self._journal.items():
+            if row is None:
+                self.table(model).pop(record_id, None)
+            else:
+                self.table(model)[record_id] = row
+        self._journal = {}

@@ -1,0 +1,1 @@
+"""One module per wire protocol; each turns a request into a Response."""

@@ -1,0 +1,1 @@
+"""Odoo Sync shared library: Odoo client, sync core, stores. Ships as the Lambda layer."""

@@ -1,0 +1,27 @@
+"""Environment of a function, parsed once into a typed model."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ServiceSettings(BaseModel):
+    """What every function reads from its environment (set by template.yaml)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    config_table: str = Field(alias="CONFIG_TABLE", min_length=1)
+    secrets_key_id: str = Field(default="", alias="SECRETS_KEY_ID")
+    allow_private_odoo_hosts: bool = Field(default=False, alias="ALLOW_PRIVATE_ODOO_HOSTS")
+    operator_key_hash_parameter: str = Field(
+        default="/odoo-sync/operator-key-sha256", alias="OPERATOR_KEY_HASH_PARAMETER"
+    )
+    stage: str = Field(default="dev", alias="STAGE")
+
+
+@cache
+def service_settings() -> ServiceSettings:
+    return ServiceSettings.model_validate(dict(os.environ))
