@@ -10,13 +10,24 @@ from moto import mock_aws
 from odoo_sync.api import dependencies
 from odoo_sync.settings import service_settings
 from odoo_sync.stores import dynamodb
-from tests.support.aws import create_kms_key, create_tables
+from tests.support.aws import create_kms_key, create_queues, create_tables
+
+
+TABLE_VARIABLES = {
+    "ConfigTable": "CONFIG_TABLE",
+    "RecordsTable": "RECORDS_TABLE",
+    "SyncLogTable": "SYNC_LOG_TABLE",
+    "OperationsTable": "OPERATIONS_TABLE",
+    "IdempotencyTable": "IDEMPOTENCY_TABLE",
+}
 
 
 @dataclass
 class AwsResources:
     config_table: str
     key_id: str
+    tables: dict[str, str]
+    queues: dict[str, str]
 
 
 @pytest.fixture
@@ -33,8 +44,13 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         tables = create_tables()
-        resources = AwsResources(config_table=tables["ConfigTable"], key_id=create_kms_key())
-        monkeypatch.setenv("CONFIG_TABLE", resources.config_table)
+        queues = create_queues()
+        resources = AwsResources(
+            config_table=tables["ConfigTable"], key_id=create_kms_key(), tables=tables, queues=queues
+        )
+        for logical_id, variable in TABLE_VARIABLES.items():
+            monkeypatch.setenv(variable, tables[logical_id])
+        monkeypatch.setenv("SYNC_QUEUE_URL", queues["SyncQueue"])
         monkeypatch.setenv("SECRETS_KEY_ID", resources.key_id)
         monkeypatch.setenv("ALLOW_PRIVATE_ODOO_HOSTS", os.environ.get("ALLOW_PRIVATE_ODOO_HOSTS", "false"))
         _clear_caches()
@@ -43,7 +59,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
 
 
 def _clear_caches() -> None:
+    """Functions build their services once per warm container; each test gets a cold one."""
     service_settings.cache_clear()
     dynamodb.table.cache_clear()
-    dependencies.tenant_service.cache_clear()
-    dependencies.connection_service.cache_clear()
+    for value in vars(dependencies).values():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()

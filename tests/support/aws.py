@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,13 @@ import boto3
 from samtranslator.yaml_helper import yaml_parse
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
-_TABLE_PROPERTIES = ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "StreamSpecification")
+_TABLE_PROPERTIES = (
+    "KeySchema",
+    "AttributeDefinitions",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "StreamSpecification",
+)
 
 
 def template_resources(resource_type: str) -> dict[str, dict[str, Any]]:
@@ -32,3 +39,30 @@ def create_tables() -> dict[str, str]:
 
 def create_kms_key() -> str:
     return boto3.client("kms").create_key(Description="tests")["KeyMetadata"]["KeyId"]
+
+
+def create_queues() -> dict[str, str]:
+    """Every SQS queue of the template (FIFO ones with the .fifo suffix), by logical id -> URL."""
+    sqs = boto3.client("sqs")
+    urls = {}
+    queues = template_resources("AWS::SQS::Queue")
+    # Dead-letter queues first, so redrive policies can point at them.
+    for logical_id in sorted(queues, key=lambda name: "RedrivePolicy" in queues[name]):
+        properties = queues[logical_id]
+        fifo = bool(properties.get("FifoQueue"))
+        attributes = {"FifoQueue": "true"} if fifo else {}
+        if "VisibilityTimeout" in properties:
+            attributes["VisibilityTimeout"] = str(properties["VisibilityTimeout"])
+        redrive = properties.get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            target_arn = sqs.get_queue_attributes(QueueUrl=urls[target], AttributeNames=["QueueArn"])
+            attributes["RedrivePolicy"] = json.dumps(
+                {
+                    "deadLetterTargetArn": target_arn["Attributes"]["QueueArn"],
+                    "maxReceiveCount": str(redrive["maxReceiveCount"]),
+                }
+            )
+        name = logical_id + (".fifo" if fifo else "")
+        urls[logical_id] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    return urls

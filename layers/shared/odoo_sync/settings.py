@@ -14,6 +14,12 @@ class ServiceSettings(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
     config_table: str = Field(alias="CONFIG_TABLE", min_length=1)
+    records_table: str = Field(default="", alias="RECORDS_TABLE")
+    sync_log_table: str = Field(default="", alias="SYNC_LOG_TABLE")
+    operations_table: str = Field(default="", alias="OPERATIONS_TABLE")
+    idempotency_table: str = Field(default="", alias="IDEMPOTENCY_TABLE")
+    sync_queue_url: str = Field(default="", alias="SYNC_QUEUE_URL")
+    sync_log_retention_days: int = Field(default=90, ge=1, le=3650, alias="SYNC_LOG_RETENTION_DAYS")
     secrets_key_id: str = Field(default="", alias="SECRETS_KEY_ID")
     allow_private_odoo_hosts: bool = Field(default=False, alias="ALLOW_PRIVATE_ODOO_HOSTS")
     operator_key_hash_parameter: str = Field(

@@ -203,6 +203,16 @@ class ConnectionService:
         if not self._repository.delete(tenant_id, connection_id):
             raise NotFoundError("connection", connection_id, field="connection_id")
 
+    def resolve_id(self, tenant_id: str, connection_id: str | None) -> str:
+        """The connection a request means: the one it names, or the tenant's only one."""
+        if connection_id is not None:
+            return self._load(tenant_id, connection_id).connection_id
+        found, _ = self._repository.list(tenant_id, 2, None)
+        if len(found) == 1:
+            return found[0].connection_id
+        problem = "has no Odoo connection yet" if not found else "has several connections: name one"
+        raise InvalidInputError(f"the tenant {problem}", field="connection_id")
+
     def client(self, tenant_id: str, connection_id: str) -> OdooClient:
         """An Odoo client for the connection as it is stored now, reused while it does not change."""
         stored = self._load(tenant_id, connection_id)

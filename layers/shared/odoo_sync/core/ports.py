@@ -1,0 +1,48 @@
+"""The small interfaces the push path depends on; DynamoDB adapters implement them in stores/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from odoo_sync.odoo import OdooClient
+from odoo_sync.sync.model import LocalRecord, OdooLink, RecordOutcome, SyncLogEntry
+from odoo_sync.sync.plan import SyncPlan
+
+
+class RecordStore(Protocol):
+    def get_many(self, tenant_id: str, entity: str, local_ids: Sequence[str]) -> list[LocalRecord]:
+        """The records that exist, in any order; missing ids are simply absent."""
+        ...
+
+    def update_link(
+        self, tenant_id: str, entity: str, local_id: str, connection_id: str, link: OdooLink
+    ) -> None:
+        """Set one connection's link without touching the record's data or other links."""
+        ...
+
+
+class PlanLoader(Protocol):
+    def load(self, tenant_id: str, connection_id: str, entity: str, client: OdooClient) -> SyncPlan:
+        """Entity, effective mappings, value maps and Odoo fields (fields_get cached per connection)."""
+        ...
+
+
+class SyncLogWriter(Protocol):
+    def append(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> None: ...
+
+
+class StatsRecorder(Protocol):
+    def record(
+        self, tenant_id: str, entity: str, outcomes: Sequence[RecordOutcome], newly_linked: int
+    ) -> None:
+        """Atomic counter updates (ADD): never a scan of the log."""
+        ...
+
+
+class BatchProgress(Protocol):
+    def record_chunk(
+        self, tenant_id: str, batch_id: str, entity: str, outcomes: Sequence[RecordOutcome]
+    ) -> None:
+        """Count succeeded/failed, remember failed local ids for retry, forget them once they succeed."""
+        ...

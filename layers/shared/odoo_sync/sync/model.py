@@ -1,0 +1,191 @@
+"""The sync vocabulary shared by records, mappings, the engine, the worker and the API.
+
+Entities say what a kind of record is on each side; field mappings say how one local field
+becomes one Odoo field (and back); records are the tenant's copies, each with one link per Odoo
+connection; outcomes are what a push did to one record. Everything here is plain data.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from odoo_sync.sync.issues import FieldIssue
+from odoo_sync.sync.validation import FieldRule
+
+ENTITY_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+LOCAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@\-]{0,127}$"
+LOCAL_FIELD_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+ODOO_FIELD_PATTERN = r"^[a-z_][a-z0-9_]{0,63}$"
+ODOO_MODEL_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
+MESSAGE_VERSION: Literal[1] = 1
+
+
+class Direction(StrEnum):
+    TO_ODOO = "to_odoo"
+    FROM_ODOO = "from_odoo"
+    BOTH = "both"
+
+
+class MappingType(StrEnum):
+    DIRECT = "direct"
+    TRANSFORM = "transform"
+    CUSTOM = "custom"
+
+
+class MatchKey(BaseModel):
+    """A field pair that identifies a record on both sides (ref, default_code, barcode, email, VAT)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    local_field: str = Field(pattern=LOCAL_FIELD_PATTERN)
+    odoo_field: str = Field(pattern=ODOO_FIELD_PATTERN)
+    # When the record has no value for this key, its local id is used (and written to Odoo), so
+    # that every record can be found again after a create whose answer was lost.
+    default_from_local_id: bool = False
+
+
+class EntityDefinition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=ENTITY_NAME_PATTERN)
+    odoo_model: str = Field(pattern=ODOO_MODEL_PATTERN, max_length=128)
+    description: str = Field(default="", max_length=500)
+    match_keys: list[MatchKey] = Field(min_length=1, max_length=5)
+    fields: list[FieldRule] = Field(default_factory=list, max_length=200)
+    # Some Odoo fields live on a second model reached through the first (product.product for the
+    # variant fields of a product.template); None for most entities.
+    variant_model: str | None = Field(default=None, pattern=ODOO_MODEL_PATTERN)
+    timezone: str = "UTC"
+    preset: bool = False
+
+
+class FieldMapping(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mapping_id: str
+    entity: str = Field(pattern=ENTITY_NAME_PATTERN)
+    local_field: str = Field(pattern=LOCAL_FIELD_PATTERN)
+    odoo_field: str = Field(pattern=ODOO_FIELD_PATTERN)
+    odoo_model: str = Field(pattern=ODOO_MODEL_PATTERN)
+    mapping_type: MappingType = MappingType.DIRECT
+    transform: str | None = None  # a name from odoo_sync.sync.transforms.registered_transforms()
+    transform_params: dict[str, Any] = Field(default_factory=dict)
+    direction: Direction = Direction.BOTH
+    is_required: bool = False
+    is_active: bool = True
+    priority: int = Field(default=100, ge=0, le=10_000)  # lower runs first; later ones win a field
+    source: Literal["preset", "tenant"] = "tenant"
+
+    def applies(self, direction: Direction) -> bool:
+        return self.is_active and self.direction in (direction, Direction.BOTH)
+
+
+class LinkStatus(StrEnum):
+    PENDING = "pending"
+    SYNCED = "synced"
+    ERROR = "error"
+
+
+class OdooLink(BaseModel):
+    """Where a local record lives in one Odoo connection, and what was last agreed on."""
+
+    odoo_id: int | None = None
+    status: LinkStatus = LinkStatus.PENDING
+    last_synced_at: str | None = None
+    last_error: str | None = None
+    synced_version: int | None = None  # the record version last pushed successfully
+    snapshot: dict[str, Any] | None = None  # mapped Odoo values as last written or read
+
+
+class LocalRecord(BaseModel):
+    entity: str
+    local_id: str = Field(pattern=LOCAL_ID_PATTERN)
+    data: dict[str, Any]
+    version: int = 1
+    updated_at: str
+    links: dict[str, OdooLink] = Field(default_factory=dict)  # by connection id
+
+
+class SyncAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+class TriggeredBy(StrEnum):
+    API = "api"
+    BULK = "bulk"
+    SCHEDULE = "schedule"
+    WEBHOOK = "webhook"
+    RETRY = "retry"
+
+
+class SyncOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    force_update: bool = False  # write mapped values even when Odoo already has them
+    sync_images: bool = False
+
+
+class RecordOutcome(BaseModel):
+    """What a push did to one record; becomes a log entry, a link update and counters."""
+
+    local_id: str
+    action: SyncAction
+    odoo_id: int | None = None
+    fields_synced: list[str] = Field(default_factory=list)
+    error_message: str | None = None
+    # Odoo's exception name/code, or every validation issue ({field, code, message, value}).
+    error_details: dict[str, Any] | None = None
+    issues: list[FieldIssue] = Field(default_factory=list)
+    retryable: bool = False
+    snapshot: dict[str, Any] | None = None  # mapped values now in Odoo, for the link
+    started_at: str
+    completed_at: str
+    duration_ms: int
+
+    @property
+    def success(self) -> bool:
+        return self.action is not SyncAction.ERROR
+
+
+class PushChunkMessage(BaseModel):
+    """One SQS message: push these records of one entity through one connection."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_version: Literal[1] = MESSAGE_VERSION
+    kind: Literal["push_chunk"] = "push_chunk"
+    tenant_id: str
+    connection_id: str
+    entity: str
+    batch_id: str
+    chunk: int = Field(ge=0)
+    local_ids: list[str] = Field(min_length=1, max_length=1000)
+    options: SyncOptions = SyncOptions()
+    triggered_by: TriggeredBy = TriggeredBy.BULK
+
+
+class SyncLogEntry(BaseModel):
+    """One record operation, as `GET /v1/logs` shows it."""
+
+    id: str
+    entity: str
+    local_id: str
+    connection_id: str
+    odoo_id: int | None = None
+    sync_direction: Literal["to_odoo", "from_odoo"] = "to_odoo"
+    sync_type: Literal["create", "update", "skip"] | None = None
+    sync_status: Literal["success", "error"]
+    fields_synced: list[str] = Field(default_factory=list)
+    duration_ms: int
+    started_at: str
+    completed_at: str
+    triggered_by: TriggeredBy
+    batch_id: str | None = None
+    error_message: str | None = None
+    error_details: dict[str, Any] | None = None
