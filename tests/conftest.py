@@ -12,7 +12,6 @@ from odoo_sync.settings import service_settings
 from odoo_sync.stores import dynamodb
 from tests.support.aws import create_kms_key, create_queues, create_tables
 
-
 TABLE_VARIABLES = {
     "ConfigTable": "CONFIG_TABLE",
     "RecordsTable": "RECORDS_TABLE",

@@ -35,7 +35,6 @@ DEPLOYABLE_TYPES = frozenset(
         "AWS::IAM::ManagedPolicy",
         "AWS::S3::Bucket",
         "AWS::Logs::LogGroup",
-        "AWS::CloudWatch::Alarm",
     }
 )
 _SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")

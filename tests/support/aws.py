@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,14 @@ _TABLE_PROPERTIES = (
 )
 
 
+@cache
+def _template() -> dict[str, Any]:
+    parsed: dict[str, Any] = yaml_parse(TEMPLATE.read_text())
+    return parsed
+
+
 def template_resources(resource_type: str) -> dict[str, dict[str, Any]]:
-    resources: dict[str, dict[str, Any]] = yaml_parse(TEMPLATE.read_text())["Resources"]
+    resources: dict[str, dict[str, Any]] = _template()["Resources"]
     return {
         name: res.get("Properties", {}) for name, res in resources.items() if res["Type"] == resource_type
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class ServiceError(Exception):
     """Base: a stable machine-readable code, a message for people, and the field at fault."""
@@ -17,6 +19,17 @@ class ServiceError(Exception):
 
 class InvalidInputError(ServiceError):
     code = "invalid_input"
+
+
+class UnprocessableError(ServiceError):
+    """Well formed, but not acceptable as it is: answered 422, with every problem in `errors`."""
+
+    code = "validation_error"
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        first_field, first_message = problems[0]
+        errors = [{"field": field, "message": message} for field, message in problems]
+        super().__init__(f"{first_field}: {first_message}", field=first_field, details={"errors": errors})
 
 
 class NotFoundError(ServiceError):

@@ -22,7 +22,7 @@ _DROPPED_HEADERS = {"content-length", "transfer-encoding", "connection"}
 def _capture(file: str) -> dict[str, Any]:
     path = WIRE_DIR / file
     if not path.exists():
-        pytest.skip(f"odoo-wire captures not available ({file})")
+        pytest.skip(f"odoo-wire captures not available ({file})", allow_module_level=True)
     data: dict[str, Any] = json.loads(path.read_text())
     return data
 

@@ -58,6 +58,8 @@ def idempotently(
         payload_validation_jmespath="body_sha256",
         expires_after_seconds=ANSWERS_KEPT_S,
     )
+    # Lets Powertools expire an in-progress record when the function times out mid-request.
+    config.register_lambda_context(app.lambda_context)
 
     @idempotent_function(  # type: ignore[untyped-decorator]  # Powertools ships it untyped
         data_keyword_argument="request", persistence_store=_persistence(), config=config

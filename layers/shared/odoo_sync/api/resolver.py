@@ -25,6 +25,7 @@ MAX_BODY_BYTES = 1_048_576
 
 _SERVICE_STATUS: dict[type[errors.ServiceError], HTTPStatus] = {
     errors.InvalidInputError: HTTPStatus.BAD_REQUEST,
+    errors.UnprocessableError: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.NotFoundError: HTTPStatus.NOT_FOUND,
     errors.ConflictError: HTTPStatus.CONFLICT,
     errors.ForbiddenError: HTTPStatus.FORBIDDEN,

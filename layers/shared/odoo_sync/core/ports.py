@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from odoo_sync.odoo import OdooClient
@@ -19,6 +19,12 @@ class RecordStore(Protocol):
         self, tenant_id: str, entity: str, local_id: str, connection_id: str, link: OdooLink
     ) -> None:
         """Set one connection's link without touching the record's data or other links."""
+        ...
+
+    def update_links(
+        self, tenant_id: str, entity: str, connection_id: str, links: Mapping[str, OdooLink]
+    ) -> None:
+        """The same for many records (by local id) at once; records deleted meanwhile are skipped."""
         ...
 
 

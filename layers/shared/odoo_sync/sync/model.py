@@ -142,6 +142,8 @@ class RecordOutcome(BaseModel):
     # Odoo's exception name/code, or every validation issue ({field, code, message, value}).
     error_details: dict[str, Any] | None = None
     issues: list[FieldIssue] = Field(default_factory=list)
+    # Not reasons to fail: an unchecked VAT number, a mapped field this Odoo lacks, ...
+    warnings: list[FieldIssue] = Field(default_factory=list)
     retryable: bool = False
     snapshot: dict[str, Any] | None = None  # mapped values now in Odoo, for the link
     started_at: str

@@ -1,0 +1,1 @@
+"""Benchmarks: they print measured figures; nothing here asserts on time."""

@@ -1,0 +1,248 @@
+"""Push benchmark: N products through the local stack into the simulator, against a naive loop.
+
+    python -m benchmarks.push --records 10000 --latency-ms 20
+
+The whole path runs: records API (batch upsert), POST /v1/bulk-sync, the SQS FIFO queue, the
+worker, the Odoo simulator over HTTP with the given latency per call, bookkeeping in DynamoDB
+(moto). Then 10 % of the records change and every record is pushed again (updates and unchanged
+ones). The naive baseline creates records one call each, on a sample, through the same client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from local_stack import LocalStack
+from local_stack.demo import Demo, OdooTarget, seed
+from odoo_simulator import OdooSimulator
+from odoo_sync.odoo import OdooClient, OdooConnectionSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+UPSERT_BATCH = 1000
+WORKER = "SyncWorkerFunction"
+
+
+@dataclass
+class PushFigures:
+    records: int
+    latency_ms: float
+    batch_size: int
+    upsert_s: float
+    push_s: float
+    records_per_s: float
+    calls_per_1k_create: float
+    update_pass_s: float
+    update_records_per_s: float
+    calls_per_1k_update_10pct: float
+    chunk_p50_ms: float
+    chunk_p95_ms: float
+    worker_peak_rss_mib: float
+    worker_rss_before_chunk_mib: float
+    naive_records: int
+    naive_records_per_s: float
+    naive_calls_per_1k: float
+    ratio_to_naive: float
+
+    def summary(self) -> str:
+        return (
+            f"push: {self.records_per_s:.0f} rec/s, {self.calls_per_1k_create:.1f} calls/1k, "
+            f"{self.ratio_to_naive:.1f}x naive"
+        )
+
+
+def products(prefix: str, count: int, price: str = "9.99") -> list[dict[str, Any]]:
+    return [
+        {
+            "local_id": f"{prefix}-{n:06d}",
+            "data": {"title": f"{prefix} product {n}", "sku": f"{prefix}-{n:06d}", "price": price},
+        }
+        for n in range(count)
+    ]
+
+
+class Bench:
+    def __init__(self, stack: LocalStack, sim: OdooSimulator, demo: Demo) -> None:
+        self.stack, self.sim, self.demo = stack, sim, demo
+        self.api = httpx.Client(
+            base_url=demo.api_url, headers={"Authorization": f"Bearer {demo.api_key}"}, timeout=300
+        )
+
+    def upsert(self, records: list[dict[str, Any]]) -> float:
+        started = time.perf_counter()
+        for start in range(0, len(records), UPSERT_BATCH):
+            answer = self.api.post(
+                "/v1/records/product/batch", json={"records": records[start : start + UPSERT_BATCH]}
+            )
+            answer.raise_for_status()
+            if answer.json()["failed"]:
+                raise RuntimeError(f"records were refused: {answer.text[:500]}")
+        return time.perf_counter() - started
+
+    def push_all(self, batch_size: int) -> tuple[float, dict[str, Any]]:
+        started = time.perf_counter()
+        answer = self.api.post("/v1/bulk-sync", json={"entity": "product", "batch_size": batch_size})
+        answer.raise_for_status()
+        batch_id = answer.json()["batch_id"]
+        self.stack.poller.drain(max_rounds=100_000)
+        elapsed = time.perf_counter() - started
+        batch = self.api.get(f"/v1/batches/{batch_id}").json()
+        if batch["status"] != "completed":
+            raise RuntimeError(f"batch did not complete cleanly: {batch}")
+        return elapsed, batch
+
+    def chunk_times_ms(self, since: int) -> list[float]:
+        times = []
+        for invocation in self.stack.invocations[since:]:
+            if invocation.function == WORKER:
+                messages = len(invocation.event["Records"])
+                times.extend([invocation.duration_ms / messages] * messages)
+        return times
+
+    def worker_memory(self, local_ids: list[str]) -> dict[str, float]:
+        message = {
+            "tenant_id": self.demo.tenant_id,
+            "connection_id": self.demo.connection_id,
+            "entity": "product",
+            "batch_id": "bat_0000000000000000",
+            "chunk": 0,
+            "local_ids": local_ids,
+            "triggered_by": "api",
+        }
+        env = {**os.environ, **self.stack.environment, "AWS_ENDPOINT_URL": self.stack.moto_endpoint}
+        env["PYTHONPATH"] = os.pathsep.join(
+            str(ROOT / p) for p in ("layers/shared", "functions", "infra", ".")
+        )
+        env["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.worker_memory"],
+            input=json.dumps(message),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+        return figures
+
+    def naive(self, count: int) -> tuple[float, int]:
+        settings = OdooConnectionSettings(
+            base_url=self.sim.url,
+            database=self.sim.database,
+            secret=SecretStr(self.sim.admin_api_key),
+            allow_private_network=True,
+        )
+        with OdooClient(settings) as client:
+            client.server_info()
+            before = client.calls
+            started = time.perf_counter()
+            for record in products("NAIVE", count):
+                data = record["data"]
+                client.create(
+                    "product.template",
+                    [
+                        {
+                            "name": data["title"],
+                            "default_code": data["sku"],
+                            "list_price": float(data["price"]),
+                        }
+                    ],
+                )
+            return time.perf_counter() - started, client.calls - before
+
+
+def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> PushFigures:
+    with (
+        OdooSimulator("19", port=0, seed_partners=0, seed_products=0) as sim,
+        LocalStack(
+            ROOT / "template.yaml",
+            port=0,
+            parameter_overrides={"AllowPrivateOdooHosts": "true", "Stage": "local", "LogLevel": "WARNING"},
+        ) as stack,
+    ):
+        demo = seed(stack, OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)).demo
+        bench = Bench(stack, sim, demo)
+        catalogue = products("BENCH", records)
+        upsert_s = bench.upsert(catalogue)
+
+        sim.knobs.latency_ms = latency_ms
+        sim.reset_calls()
+        first_invocation = len(stack.invocations)
+        push_s, _ = bench.push_all(batch_size)
+        create_calls = sim.total_calls
+        chunks = bench.chunk_times_ms(first_invocation)
+
+        changed = [
+            {**r, "data": {**r["data"], "price": "12.50"}} for n, r in enumerate(catalogue) if n % 10 == 0
+        ]
+        bench.upsert(changed)
+        sim.reset_calls()
+        update_s, _ = bench.push_all(batch_size)
+        update_calls = sim.total_calls
+
+        sim.knobs.latency_ms = 0
+        memory_records = products("MEM", 1000)
+        bench.upsert(memory_records)
+        sim.knobs.latency_ms = latency_ms
+        memory = bench.worker_memory([r["local_id"] for r in memory_records])
+
+        naive_count = min(records, naive_sample)
+        naive_s, naive_calls = bench.naive(naive_count)
+
+    quantiles = statistics.quantiles(chunks, n=20) if len(chunks) >= 2 else chunks * 19
+    naive_rate = naive_count / naive_s
+    rate = records / push_s
+    return PushFigures(
+        records=records,
+        latency_ms=latency_ms,
+        batch_size=batch_size,
+        upsert_s=round(upsert_s, 2),
+        push_s=round(push_s, 2),
+        records_per_s=round(rate, 1),
+        calls_per_1k_create=round(create_calls * 1000 / records, 1),
+        update_pass_s=round(update_s, 2),
+        update_records_per_s=round(records / update_s, 1),
+        calls_per_1k_update_10pct=round(update_calls * 1000 / records, 1),
+        chunk_p50_ms=round(statistics.median(chunks), 1),
+        chunk_p95_ms=round(quantiles[18], 1),
+        worker_peak_rss_mib=round(memory["peak_rss_mib"], 1),
+        worker_rss_before_chunk_mib=round(memory["rss_before_mib"], 1),
+        naive_records=naive_count,
+        naive_records_per_s=round(naive_rate, 1),
+        naive_calls_per_1k=round(naive_calls * 1000 / naive_count, 1),
+        ratio_to_naive=round(rate / naive_rate, 1),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="benchmarks.push", description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--naive-sample", type=int, default=1000, help="records the naive loop pushes")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    figures = run(args.records, args.latency_ms, args.batch_size, args.naive_sample)
+    if args.json:
+        print(json.dumps(asdict(figures), indent=2))
+    else:
+        width = max(len(name) for name in asdict(figures))
+        for name, value in asdict(figures).items():
+            print(f"{name:<{width}}  {value}")
+    print(figures.summary())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Peak memory of the sync worker on one chunk, measured in a process of its own (as in Lambda).
+
+Run by benchmarks.push with the local stack's environment: it imports the worker, invokes it
+with one SQS message for the given records and prints JSON with the process's peak RSS before
+and after the chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import uuid
+from typing import Any
+
+from sync_worker.handler import lambda_handler
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _event(message: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "benchmark",
+                "body": json.dumps(message),
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "MessageGroupId": f"{message['tenant_id']}#{message['connection_id']}",
+                    "MessageDeduplicationId": str(uuid.uuid4()),
+                },
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:SyncQueue.fifo",
+                "awsRegion": "us-east-1",
+            }
+        ]
+    }
+
+
+class _Context:
+    function_name = "SyncWorkerFunction"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:SyncWorkerFunction"
+    aws_request_id = "benchmark"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 120_000
+
+
+def main() -> None:
+    message = json.loads(sys.stdin.read())
+    before = _peak_rss_mib()
+    answer = lambda_handler(_event(message), _Context())
+    print(json.dumps({"rss_before_mib": before, "peak_rss_mib": _peak_rss_mib(), "answer": answer}))
+
+
+if __name__ == "__main__":
+    main()

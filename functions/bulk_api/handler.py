@@ -1,0 +1,81 @@
+"""Bulk push routes: start a batch through the queue, follow its progress, retry its failed records."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from odoo_sync.api.dependencies import bulk_service
+from odoo_sync.api.idempotency import idempotently
+from odoo_sync.api.identity import tenant_id
+from odoo_sync.api.resolver import build_resolver, resolve
+from odoo_sync.core.batches import BATCH_ID_PATTERN, BatchView
+from odoo_sync.core.bulk import BulkSyncRequest, RetryRequest
+
+logger = Logger()
+app = build_resolver()
+
+BATCH_ID = Annotated[str, Path(pattern=BATCH_ID_PATTERN, description="Batch id")]
+
+
+@app.post(
+    "/v1/bulk-sync",
+    summary="Push the records the filters select, in chunks through the queue; 202 with the batch id",
+)
+def bulk_sync(body: Annotated[BulkSyncRequest, Body()]) -> Response[Any]:
+    tenant = tenant_id(app)
+
+    def work() -> Response[Any]:
+        submitted = bulk_service().submit(tenant, body)
+        logger.info(
+            "batch submitted",
+            extra={
+                "batch_id": submitted.batch_id,
+                "records": submitted.records_queued,
+                "entity": body.entity,
+            },
+        )
+        # Nothing selected: nothing accepted for later, the (already completed) batch answers 200.
+        status = HTTPStatus.ACCEPTED if submitted.records_queued else HTTPStatus.OK
+        return _json(status, submitted.model_dump(mode="json"))
+
+    return idempotently(app, tenant, "bulk-sync", work)
+
+
+@app.get("/v1/batches/<batch_id>", summary="A batch's progress: status, total, succeeded, failed, pending")
+def get_batch(batch_id: BATCH_ID) -> BatchView:
+    return BatchView.of(bulk_service().get(tenant_id(app), batch_id))
+
+
+@app.post(
+    "/v1/batches/<batch_id>/retry",
+    summary="Re-queue a finished batch's failed records (all, or the local_ids given)",
+)
+def retry_batch(batch_id: BATCH_ID, body: Annotated[RetryRequest | None, Body()] = None) -> Response[Any]:
+    tenant = tenant_id(app)
+    wanted = body.local_ids if body is not None else None
+
+    def work() -> Response[Any]:
+        submitted = bulk_service().retry(tenant, batch_id, wanted)
+        logger.info(
+            "batch retried",
+            extra={"batch_id": batch_id, "records": submitted.records_queued, "retry": submitted.retry},
+        )
+        return _json(HTTPStatus.ACCEPTED, submitted.model_dump(mode="json"))
+
+    return idempotently(app, tenant, f"batch-retry#{batch_id}", work)
+
+
+def _json(status: HTTPStatus, body: dict[str, Any]) -> Response[Any]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return resolve(app, event, context)

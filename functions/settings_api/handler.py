@@ -1,0 +1,151 @@
+"""Settings routes: entities, field mappings and value maps, checked against the tenant's Odoo."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from odoo_sync.api.dependencies import settings_service
+from odoo_sync.api.idempotency import idempotently
+from odoo_sync.api.identity import tenant_id
+from odoo_sync.api.resolver import build_resolver, resolve
+from odoo_sync.core.settings import (
+    VALUE_MAP_NAME_PATTERN,
+    EntityInput,
+    EntityView,
+    MappingInput,
+    ValueMapInput,
+    ValueMapView,
+)
+from odoo_sync.sync.model import ENTITY_NAME_PATTERN
+from odoo_sync.sync.value_maps import ValueMapKind
+
+logger = Logger()
+app = build_resolver()
+
+EntityName = Annotated[str, Path(pattern=ENTITY_NAME_PATTERN, description="Entity, e.g. customer")]
+MappingId = Annotated[
+    str, Path(pattern=r"^(map_[0-9a-f]{16}|preset\.[a-z0-9_.]{1,100})$", description="Field mapping id")
+]
+KIND_PATTERN = "^(" + "|".join(kind.value for kind in ValueMapKind) + ")$"
+Kind = Annotated[str, Path(pattern=KIND_PATTERN, description="Value map kind")]
+MapName = Annotated[str, Query(pattern=VALUE_MAP_NAME_PATTERN, description="Several maps of a kind")]
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _entity_body(view: EntityView) -> dict[str, Any]:
+    return {**view.entity.model_dump(mode="json"), "updated_at": view.updated_at}
+
+
+def _value_map_body(view: ValueMapView) -> dict[str, Any]:
+    return {**view.value_map.model_dump(mode="json"), "updated_at": view.updated_at}
+
+
+# entities
+
+
+@app.get("/v1/entities", summary="The presets (customer, product) and the tenant's own entities")
+def list_entities() -> dict[str, Any]:
+    views = settings_service().catalog.entities(tenant_id(app))
+    return {"items": [_entity_body(view) for view in views], "next": None}
+
+
+@app.post("/v1/entities", summary="Define (or replace) an entity over any Odoo model")
+def save_entity(body: Annotated[EntityInput, Body()]) -> Response[Any]:
+    tenant = tenant_id(app)
+
+    def work() -> Response[Any]:
+        view, created = settings_service().save_entity(tenant, body)
+        logger.info("entity saved", extra={"entity": body.name, "new": created})
+        return _json(201 if created else 200, _entity_body(view))
+
+    return idempotently(app, tenant, "save-entity", work)
+
+
+@app.get("/v1/entities/<entity>", summary="One entity: Odoo model, match keys, local fields")
+def get_entity(entity: EntityName) -> dict[str, Any]:
+    return _entity_body(settings_service().get_entity(tenant_id(app), entity))
+
+
+@app.delete("/v1/entities/<entity>", summary="Remove a tenant entity and its mappings (not a preset)")
+def delete_entity(entity: EntityName) -> Response[Any]:
+    tenant = tenant_id(app)
+
+    def work() -> Response[Any]:
+        settings_service().delete_entity(tenant, entity)
+        logger.info("entity deleted", extra={"entity": entity})
+        return Response(status_code=204)
+
+    answer = idempotently(app, tenant, f"delete-entity#{entity}", work)
+    return Response(status_code=answer.status_code) if answer.status_code == 204 else answer
+
+
+# field mappings
+
+
+@app.get("/v1/field-mappings", summary="Effective mappings: preset defaults merged with the tenant's own")
+def list_mappings(
+    entity: Annotated[str | None, Query(pattern=ENTITY_NAME_PATTERN)] = None,
+) -> dict[str, Any]:
+    mappings = settings_service().list_mappings(tenant_id(app), entity)
+    return {"items": [mapping.model_dump(mode="json") for mapping in mappings], "next": None}
+
+
+@app.post("/v1/field-mappings", summary="Add a mapping, or replace the tenant's one for that field")
+def save_mapping(body: Annotated[MappingInput, Body()]) -> Response[Any]:
+    tenant = tenant_id(app)
+
+    def work() -> Response[Any]:
+        saved = settings_service().save_mapping(tenant, body)
+        logger.info("field mapping saved", extra={"mapping_id": saved.mapping.mapping_id})
+        return _json(201 if saved.created else 200, saved.mapping.model_dump(mode="json"))
+
+    return idempotently(app, tenant, "save-mapping", work)
+
+
+@app.delete("/v1/field-mappings/<mapping_id>", summary="Remove a tenant mapping (the preset applies again)")
+def delete_mapping(mapping_id: MappingId) -> Response[Any]:
+    tenant = tenant_id(app)
+
+    def work() -> Response[Any]:
+        settings_service().delete_mapping(tenant, mapping_id)
+        logger.info("field mapping deleted", extra={"mapping_id": mapping_id})
+        return Response(status_code=204)
+
+    answer = idempotently(app, tenant, f"delete-mapping#{mapping_id}", work)
+    return Response(status_code=answer.status_code) if answer.status_code == 204 else answer
+
+
+# value maps
+
+
+@app.get("/v1/value-maps/<kind>", summary="A value map (the tenant's values to Odoo ids or keys)")
+def get_value_map(kind: Kind, name: MapName = "default") -> dict[str, Any]:
+    return _value_map_body(settings_service().get_value_map(tenant_id(app), ValueMapKind(kind), name))
+
+
+@app.put("/v1/value-maps/<kind>", summary="Replace a value map")
+def put_value_map(
+    kind: Kind, body: Annotated[ValueMapInput, Body()], name: MapName = "default"
+) -> Response[Any]:
+    tenant = tenant_id(app)
+
+    def work() -> Response[Any]:
+        view = settings_service().put_value_map(tenant, ValueMapKind(kind), name, body)
+        logger.info("value map saved", extra={"kind": kind, "map_name": name, "entries": len(body.entries)})
+        return _json(200, _value_map_body(view))
+
+    return idempotently(app, tenant, f"put-value-map#{kind}#{name}", work)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return resolve(app, event, context)

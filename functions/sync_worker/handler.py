@@ -1,0 +1,132 @@
+"""The SQS worker: push each chunk of a batch into Odoo, report back only the messages that failed.
+
+FIFO order per tenant connection is kept: once a message of a group fails, the group's later
+messages in the same delivery are reported failed too (without being tried), so they come back
+after it; other groups go on. A chunk-level failure (Odoo unreachable, rate limited, an outcome
+unknown) makes SQS deliver the message again; record-level failures are outcomes, counted and
+logged, and the message is done. On the last delivery before the dead-letter queue, the chunk's
+records are marked failed in their batch, so the batch finishes and its retry can re-queue them.
+A malformed message can never succeed: it is logged and left to reach the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from odoo_sync.api import dependencies
+from odoo_sync.core.batches import failed_outcomes
+from odoo_sync.core.ids import iso, utc_now
+from odoo_sync.errors import ServiceError
+from odoo_sync.odoo.errors import OdooError
+from odoo_sync.sync.model import PushChunkMessage
+
+# The SyncQueue's maxReceiveCount in template.yaml: the delivery after which SQS gives up.
+MAX_RECEIVES = 5
+_CORRELATION_KEYS = ("tenant_id", "connection_id", "batch_id", "entity", "chunk")
+
+logger = Logger()
+metrics = Metrics()
+processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+# When every message fails, answer the list of failures rather than raising: SQS treats both the
+# same, but an invocation error would count as a function failure in the metrics and alarms.
+processor.raise_on_entire_batch_failure = False
+
+
+class MalformedMessageError(Exception):
+    """The body is not a PushChunkMessage; no delivery will ever make it one."""
+
+
+def push_chunk(record: SQSRecord) -> None:
+    message = _parse(record)
+    logger.append_keys(**{key: getattr(message, key) for key in _CORRELATION_KEYS})
+    try:
+        _push(message, receive_count=int(record.attributes.approximate_receive_count or 1))
+    finally:
+        logger.remove_keys(list(_CORRELATION_KEYS))
+
+
+def _parse(record: SQSRecord) -> PushChunkMessage:
+    try:
+        return PushChunkMessage.model_validate_json(record.body)
+    except ValidationError as exc:
+        problems = exc.errors(include_input=False, include_url=False, include_context=False)
+        logger.error(
+            "malformed push message; it will reach the dead-letter queue",
+            extra={"message_id": record.message_id, "problems": problems[:5]},
+        )
+        metrics.add_metric(name="MalformedMessages", unit=MetricUnit.Count, value=1)
+        raise MalformedMessageError(record.message_id) from exc
+
+
+def _push(message: PushChunkMessage, receive_count: int) -> None:
+    started = time.perf_counter()
+    try:
+        outcomes = dependencies.push_service().push(
+            message.tenant_id,
+            message.connection_id,
+            message.entity,
+            message.local_ids,
+            options=message.options,
+            triggered_by=message.triggered_by,
+            batch_id=message.batch_id,
+        )
+    except Exception as exc:  # any chunk-level failure: the message returns, nothing is half-counted
+        logger.warning(
+            "chunk failed; SQS will deliver it again",
+            extra={"error": type(exc).__name__, "reason": _reason(exc), "receive_count": receive_count},
+        )
+        metrics.add_metric(name="ChunksFailed", unit=MetricUnit.Count, value=1)
+        if receive_count >= MAX_RECEIVES:
+            _give_up(message, exc)
+        raise
+    succeeded = sum(1 for outcome in outcomes if outcome.success)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    metrics.add_metric(name="RecordsPushed", unit=MetricUnit.Count, value=succeeded)
+    metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=len(outcomes) - succeeded)
+    metrics.add_metric(name="ChunkDuration", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    logger.info(
+        "chunk pushed",
+        extra={
+            "records": len(outcomes),
+            "succeeded": succeeded,
+            "failed": len(outcomes) - succeeded,
+            "duration_ms": round(elapsed_ms),
+        },
+    )
+
+
+def _give_up(message: PushChunkMessage, error: Exception) -> None:
+    """The last delivery failed too: its records end the batch failed, ready for a retry."""
+    outcomes = failed_outcomes(
+        message.local_ids,
+        f"the chunk kept failing: {_reason(error)}",
+        {"error": type(error).__name__, "chunk": message.chunk},
+        iso(utc_now()),
+    )
+    try:
+        dependencies.batches().record_chunk(message.tenant_id, message.batch_id, message.entity, outcomes)
+    except ServiceError:
+        logger.exception("could not mark the chunk's records failed in their batch")
+    metrics.add_metric(name="ChunksAbandoned", unit=MetricUnit.Count, value=1)
+
+
+def _reason(error: Exception) -> str:
+    message = error.message if isinstance(error, OdooError | ServiceError) else str(error)
+    return message[:300]
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    answer = process_partial_response(
+        event=event, record_handler=push_chunk, processor=processor, context=context
+    )
+    return dict(answer)

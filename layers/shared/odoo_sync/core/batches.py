@@ -1,0 +1,188 @@
+"""Batches: one bulk push of many records, its progress, and what its workers and routes need.
+
+A batch counts each of its records once, whatever SQS does: a record ends a batch as done or
+failed; a redelivered chunk finds the record's state and changes nothing; a retry moves failed
+records back to pending (failed goes down as they are re-queued), so `pending` is always what
+is still to come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from odoo_sync.sync.filters import RecordFilters
+from odoo_sync.sync.model import EntityDefinition, PushChunkMessage, RecordOutcome, SyncOptions, TriggeredBy
+
+BATCH_ID_PATTERN = r"^bat_[0-9a-f]{16}$"
+BATCH_ID_PREFIX = "bat"
+
+
+class BatchStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    COMPLETED_WITH_ERRORS = "completed_with_errors"
+
+
+class Batch(BaseModel):
+    """A batch as stored: its counters are kept by the workers, its status is derived from them."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    batch_id: str
+    tenant_id: str
+    entity: str
+    connection_id: str
+    total: int = Field(ge=0)
+    succeeded: int = 0
+    failed: int = 0
+    batch_size: int = Field(ge=1)
+    options: SyncOptions = SyncOptions()
+    triggered_by: TriggeredBy = TriggeredBy.BULK
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    retries: int = 0
+
+    @property
+    def pending(self) -> int:
+        return max(0, self.total - self.succeeded - self.failed)
+
+    @property
+    def status(self) -> BatchStatus:
+        done = self.succeeded + self.failed
+        if done < self.total:
+            return BatchStatus.RUNNING if done or self.started_at else BatchStatus.QUEUED
+        return BatchStatus.COMPLETED if self.failed == 0 else BatchStatus.COMPLETED_WITH_ERRORS
+
+
+class BatchView(BaseModel):
+    """`GET /v1/batches/{batch_id}`."""
+
+    batch_id: str
+    entity: str
+    connection_id: str
+    status: BatchStatus
+    total: int
+    succeeded: int
+    failed: int
+    pending: int
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    triggered_by: TriggeredBy
+    retries: int
+
+    @classmethod
+    def of(cls, batch: Batch) -> BatchView:
+        return cls(
+            batch_id=batch.batch_id,
+            entity=batch.entity,
+            connection_id=batch.connection_id,
+            status=batch.status,
+            total=batch.total,
+            succeeded=batch.succeeded,
+            failed=batch.failed,
+            pending=batch.pending,
+            created_at=batch.created_at,
+            started_at=batch.started_at,
+            finished_at=batch.finished_at,
+            triggered_by=batch.triggered_by,
+            retries=batch.retries,
+        )
+
+
+class BatchStore(Protocol):
+    """What the bulk routes need of batch storage; the workers use core.ports.BatchProgress."""
+
+    def create(self, batch: Batch) -> None: ...
+
+    def get(self, tenant_id: str, batch_id: str) -> Batch | None: ...
+
+    def shrink_total(self, tenant_id: str, batch_id: str, by: int) -> None:
+        """Records that were never queued leave the batch, so it can still complete."""
+        ...
+
+    def failed_local_ids(
+        self, tenant_id: str, batch_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[str], str | None]:
+        """Failed records not already re-queued, a page at a time."""
+        ...
+
+    def failed_among(self, tenant_id: str, batch_id: str, local_ids: Sequence[str]) -> set[str]:
+        """Which of these records are failed in this batch and not already re-queued."""
+        ...
+
+    def start_retry(self, tenant_id: str, batch_id: str) -> int:
+        """Count one more retry of the batch; its number tells its messages apart from earlier ones."""
+        ...
+
+    def mark_retrying(self, tenant_id: str, batch_id: str, local_ids: Sequence[str]) -> None:
+        """Failed -> re-queued: the batch's failed counter goes down by len(local_ids)."""
+        ...
+
+    def unmark_retrying(self, tenant_id: str, batch_id: str, local_ids: Sequence[str]) -> None:
+        """Undo mark_retrying for records whose messages could not be queued."""
+        ...
+
+
+class ChunkQueue(Protocol):
+    def send(self, messages: Sequence[PushChunkMessage], attempt: int = 0) -> int:
+        """Queue the messages in order; answers how many were queued before any failure (raises)."""
+        ...
+
+
+class LocalIdSource(Protocol):
+    def iter_local_ids(self, tenant_id: str, entity: str, filters: RecordFilters) -> Iterator[str]: ...
+
+
+class EntityLookup(Protocol):
+    def get(self, tenant_id: str, name: str) -> EntityDefinition:
+        """The entity, or NotFoundError."""
+        ...
+
+
+class ConnectionResolver(Protocol):
+    def resolve_id(self, tenant_id: str, connection_id: str | None) -> str: ...
+
+
+def chunk_messages(
+    batch: Batch, local_ids: Sequence[str], *, first_chunk: int = 0, triggered_by: TriggeredBy
+) -> list[PushChunkMessage]:
+    size = batch.batch_size
+    return [
+        PushChunkMessage(
+            tenant_id=batch.tenant_id,
+            connection_id=batch.connection_id,
+            entity=batch.entity,
+            batch_id=batch.batch_id,
+            chunk=first_chunk + number,
+            local_ids=list(local_ids[start : start + size]),
+            options=batch.options,
+            triggered_by=triggered_by,
+        )
+        for number, start in enumerate(range(0, len(local_ids), size))
+    ]
+
+
+def failed_outcomes(
+    local_ids: Sequence[str], message: str, details: dict[str, object], at: str
+) -> list[RecordOutcome]:
+    """The outcome of records whose whole chunk kept failing: each failed, so a retry can re-queue it."""
+    return [
+        RecordOutcome(
+            local_id=local_id,
+            action="error",
+            error_message=message,
+            error_details=dict(details),
+            retryable=True,
+            started_at=at,
+            completed_at=at,
+            duration_ms=0,
+        )
+        for local_id in local_ids
+    ]

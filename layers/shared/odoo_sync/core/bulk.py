@@ -1,0 +1,246 @@
+"""Bulk push: select records, write the batch, fan its chunks out through the queue; retries.
+
+The batch is stored before its first message is queued, so a worker never meets an unknown
+batch. If queueing fails part-way, the records that never left are taken out of the batch's
+total, so the batch still completes with what was queued, and the error names the batch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from odoo_sync.core.batches import (
+    BATCH_ID_PREFIX,
+    Batch,
+    BatchStatus,
+    BatchStore,
+    ChunkQueue,
+    ConnectionResolver,
+    EntityLookup,
+    LocalIdSource,
+    chunk_messages,
+)
+from odoo_sync.core.ids import iso, new_id, utc_now
+from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
+from odoo_sync.sync.filters import FieldValue, RecordFilters
+from odoo_sync.sync.model import (
+    ENTITY_NAME_PATTERN,
+    LOCAL_FIELD_PATTERN,
+    LOCAL_ID_PATTERN,
+    LinkStatus,
+    PushChunkMessage,
+    SyncOptions,
+    TriggeredBy,
+)
+
+DEFAULT_BATCH_SIZE = 100
+MAX_BATCH_SIZE = 500
+MAX_RECORDS_PER_BATCH = 500_000
+MAX_RETRY_IDS = 1_000
+_RETRY_PAGE = 1_000
+
+_LOCAL_ID = re.compile(LOCAL_ID_PATTERN)
+_FIELD_NAME = re.compile(LOCAL_FIELD_PATTERN)
+
+
+class BulkFilters(BaseModel):
+    """Which records a bulk push means; all given filters must hold."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    modified_since: AwareDatetime | None = None
+    has_odoo_id: bool | None = None
+    status: LinkStatus | None = None
+    local_ids: list[str] | None = Field(default=None, min_length=1, max_length=10_000)
+    fields: dict[str, FieldValue] = Field(default_factory=dict, max_length=20)
+
+    @field_validator("local_ids")
+    @classmethod
+    def _local_ids_are_ids(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _checked_local_ids(value)
+
+    @field_validator("fields")
+    @classmethod
+    def _field_names(cls, value: dict[str, FieldValue]) -> dict[str, FieldValue]:
+        bad = [name for name in value if not _FIELD_NAME.match(name)]
+        if bad:
+            raise ValueError(f"not a field name: {bad[0]!r}")
+        return value
+
+
+class BulkSyncRequest(BaseModel):
+    """`POST /v1/bulk-sync`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entity: str = Field(pattern=ENTITY_NAME_PATTERN)
+    connection_id: str | None = Field(default=None, pattern=r"^con_[0-9a-f]{16}$")
+    filters: BulkFilters = BulkFilters()
+    batch_size: int = Field(default=DEFAULT_BATCH_SIZE, ge=1, le=MAX_BATCH_SIZE)
+    sync_images: bool = False
+    force_update: bool = False
+
+
+class RetryRequest(BaseModel):
+    """`POST /v1/batches/{batch_id}/retry`: some failed records, or (without local_ids) all of them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    local_ids: list[str] | None = Field(default=None, min_length=1, max_length=MAX_RETRY_IDS)
+
+    @field_validator("local_ids")
+    @classmethod
+    def _local_ids_are_ids(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else _checked_local_ids(value)
+
+
+class BulkSubmission(BaseModel):
+    batch_id: str
+    records_queued: int
+    chunks: int
+    status: BatchStatus
+
+
+class RetrySubmission(BaseModel):
+    batch_id: str
+    records_queued: int
+    chunks: int
+    retry: int
+
+
+class BulkSyncService:
+    def __init__(
+        self,
+        entities: EntityLookup,
+        records: LocalIdSource,
+        connections: ConnectionResolver,
+        batches: BatchStore,
+        queue: ChunkQueue,
+        *,
+        max_records: int = MAX_RECORDS_PER_BATCH,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._entities = entities
+        self._records = records
+        self._connections = connections
+        self._batches = batches
+        self._queue = queue
+        self._max_records = max_records
+        self._clock = clock
+
+    def submit(self, tenant_id: str, request: BulkSyncRequest) -> BulkSubmission:
+        self._entities.get(tenant_id, request.entity)
+        connection_id = self._connections.resolve_id(tenant_id, request.connection_id)
+        local_ids = self._select(tenant_id, connection_id, request)
+        now = iso(self._clock())
+        batch = Batch(
+            batch_id=new_id(BATCH_ID_PREFIX),
+            tenant_id=tenant_id,
+            entity=request.entity,
+            connection_id=connection_id,
+            total=len(local_ids),
+            batch_size=request.batch_size,
+            options=SyncOptions(force_update=request.force_update, sync_images=request.sync_images),
+            triggered_by=TriggeredBy.BULK,
+            created_at=now,
+            finished_at=None if local_ids else now,  # nothing to do: complete from the start
+        )
+        self._batches.create(batch)
+        messages = chunk_messages(batch, local_ids, triggered_by=TriggeredBy.BULK)
+        self._enqueue(batch, messages)
+        return BulkSubmission(
+            batch_id=batch.batch_id, records_queued=len(local_ids), chunks=len(messages), status=batch.status
+        )
+
+    def get(self, tenant_id: str, batch_id: str) -> Batch:
+        batch = self._batches.get(tenant_id, batch_id)
+        if batch is None:
+            raise NotFoundError("batch", batch_id, field="batch_id")
+        return batch
+
+    def retry(self, tenant_id: str, batch_id: str, local_ids: Sequence[str] | None) -> RetrySubmission:
+        """Re-queue failed records of the batch; they count as pending again until they end."""
+        batch = self.get(tenant_id, batch_id)
+        if batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING):
+            raise ConflictError(
+                f"the batch is still {batch.status.value}; retry once it has finished", field="batch_id"
+            )
+        if local_ids is not None:
+            wanted = list(dict.fromkeys(local_ids))
+            failed = self._batches.failed_among(tenant_id, batch_id, wanted)
+            not_failed = [local_id for local_id in wanted if local_id not in failed]
+            if not_failed:
+                raise ConflictError(f"record {not_failed[0]} has not failed in this batch", field="local_ids")
+            pages: list[list[str]] = [wanted]
+        else:
+            pages = self._all_failed(tenant_id, batch_id)
+            if not pages:
+                raise ConflictError("no record of this batch has failed; nothing to retry", field="batch_id")
+        attempt = self._batches.start_retry(tenant_id, batch_id)
+        queued = chunks = 0
+        for page in pages:
+            self._batches.mark_retrying(tenant_id, batch_id, page)
+            messages = chunk_messages(batch, page, first_chunk=chunks, triggered_by=TriggeredBy.RETRY)
+            try:
+                self._queue.send(messages, attempt)
+            except StorageError:
+                # The whole page goes back to failed: nothing is lost, the caller retries again.
+                self._batches.unmark_retrying(tenant_id, batch_id, page)
+                raise
+            queued += len(page)
+            chunks += len(messages)
+        return RetrySubmission(batch_id=batch_id, records_queued=queued, chunks=chunks, retry=attempt)
+
+    def _select(self, tenant_id: str, connection_id: str, request: BulkSyncRequest) -> list[str]:
+        filters = RecordFilters(
+            modified_since=request.filters.modified_since,
+            has_odoo_id=request.filters.has_odoo_id,
+            status=request.filters.status,
+            local_ids=request.filters.local_ids,
+            fields=request.filters.fields,
+            connection_id=connection_id,
+        )
+        selected: list[str] = []
+        for local_id in self._records.iter_local_ids(tenant_id, request.entity, filters):
+            if len(selected) == self._max_records:
+                raise InvalidInputError(
+                    f"the filters select more than {self._max_records:,} records; narrow them "
+                    "(modified_since, local_ids, fields) and push in several batches",
+                    field="filters",
+                )
+            selected.append(local_id)
+        return selected
+
+    def _enqueue(self, batch: Batch, messages: list[PushChunkMessage]) -> None:
+        try:
+            self._queue.send(messages)
+        except StorageError as exc:
+            sent = exc.details.get("messages_sent", 0)
+            sent = sent if isinstance(sent, int) else 0
+            unsent = sum(len(message.local_ids) for message in messages[sent:])
+            self._batches.shrink_total(batch.tenant_id, batch.batch_id, unsent)
+            raise StorageError(
+                "the queue failed part-way; the batch keeps only the records queued before the failure",
+                details={"batch_id": batch.batch_id, "records_queued": batch.total - unsent},
+            ) from exc
+
+    def _all_failed(self, tenant_id: str, batch_id: str) -> list[list[str]]:
+        pages: list[list[str]] = []
+        cursor: str | None = None
+        while True:
+            page, cursor = self._batches.failed_local_ids(tenant_id, batch_id, _RETRY_PAGE, cursor)
+            if page:
+                pages.append(page)
+            if cursor is None:
+                return pages
+
+
+def _checked_local_ids(value: list[str]) -> list[str]:
+    bad = [local_id for local_id in value if not _LOCAL_ID.match(local_id)]
+    if bad:
+        raise ValueError(f"not a local id: {bad[0][:140]!r}")
+    return list(dict.fromkeys(value))

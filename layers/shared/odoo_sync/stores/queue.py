@@ -1,0 +1,100 @@
+"""Push chunks onto the SQS FIFO queue.
+
+One message group per tenant connection (a tenant's Odoo gets its chunks one at a time, in
+order); the deduplication id names the batch, the retry and the chunk, so a resend within SQS's
+five-minute window is dropped by SQS while a later retry of the same batch is not.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from odoo_sync.errors import StorageError
+from odoo_sync.sync.model import PushChunkMessage
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
+
+MAX_ENTRIES = 10
+MAX_BATCH_BYTES = 262_144  # SQS's limit for one message and for a whole SendMessageBatch
+_ATTEMPTS = 5
+
+
+def group_id(message: PushChunkMessage) -> str:
+    return f"{message.tenant_id}#{message.connection_id}"
+
+
+def deduplication_id(message: PushChunkMessage, attempt: int = 0) -> str:
+    base = f"{message.batch_id}#{message.chunk}"
+    return base if attempt == 0 else f"{message.batch_id}#r{attempt}#{message.chunk}"
+
+
+class SqsChunkQueue:
+    """core.batches.ChunkQueue on SQS FIFO; boto3 errors become StorageError."""
+
+    def __init__(self, client: SQSClient, queue_url: str, *, sleep: Callable[[float], None] = time.sleep):
+        self._client = client
+        self._queue_url = queue_url
+        self._sleep = sleep
+
+    def send(self, messages: Sequence[PushChunkMessage], attempt: int = 0) -> int:
+        """Send in order; on failure StorageError with `messages_sent` (all before it were queued)."""
+        sent = 0
+        for group in _batches(messages):
+            entries = {
+                str(number): {
+                    "Id": str(number),
+                    "MessageBody": body,
+                    "MessageGroupId": group_id(message),
+                    "MessageDeduplicationId": deduplication_id(message, attempt),
+                }
+                for number, (message, body) in enumerate(group)
+            }
+            try:
+                self._send_batch(entries)
+            except StorageError as exc:
+                exc.details["messages_sent"] = sent
+                raise
+            sent += len(group)
+        return sent
+
+    def _send_batch(self, entries: dict[str, dict[str, str]]) -> None:
+        pending = dict(entries)
+        for attempt in range(_ATTEMPTS):
+            try:
+                answer = self._client.send_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=list(pending.values()),  # type: ignore[arg-type]
+                )
+            except (ClientError, BotoCoreError) as exc:
+                raise StorageError("the queue refused the chunks") from exc
+            failed: list[Any] = answer.get("Failed", [])
+            if not failed:
+                return
+            if any(failure.get("SenderFault") for failure in failed):
+                codes = sorted({str(failure.get("Code")) for failure in failed})
+                raise StorageError(f"the queue refused the chunks ({', '.join(codes)})")
+            pending = {str(failure["Id"]): pending[str(failure["Id"])] for failure in failed}
+            self._sleep(min(2.0, 0.1 * 2**attempt))
+        raise StorageError("the queue kept failing to accept the chunks")
+
+
+def _batches(messages: Sequence[PushChunkMessage]) -> Iterator[list[tuple[PushChunkMessage, str]]]:
+    """Up to 10 messages whose bodies fit together in one request, keeping their order."""
+    group: list[tuple[PushChunkMessage, str]] = []
+    size = 0
+    for message in messages:
+        body = message.model_dump_json()
+        if len(body.encode()) > MAX_BATCH_BYTES:
+            raise StorageError("a chunk is larger than an SQS message may be; use a smaller batch_size")
+        if group and (len(group) == MAX_ENTRIES or size + len(body.encode()) > MAX_BATCH_BYTES):
+            yield group
+            group, size = [], 0
+        group.append((message, body))
+        size += len(body.encode())
+    if group:
+        yield group

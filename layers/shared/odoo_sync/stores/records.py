@@ -1,0 +1,339 @@
+"""The tenant's records in the records table, one item per record with one link per connection.
+
+Item: pk=TENANT#<tenant>#ENTITY#<entity>  sk=<local_id>  updated_sk=<updated_at>#<local_id>
+      entity, local_id, data (map), version, updated_at, links (map: connection id -> link)
+
+A write of the data is one UpdateItem that adds 1 to `version` atomically, so concurrent writers
+each get their own version and none is lost; it never touches `links`. A link update sets one
+connection's link and never touches the data. Filters are applied to the items read (a filter
+expression would cost the same reads); `modified_since` reads through the ByUpdatedAt index.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.conditions import Key
+
+from odoo_sync.core.ids import iso, utc_now
+from odoo_sync.core.records import filter_problems, record_matches, unique_local_ids
+from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
+from odoo_sync.stores.batching import batch_get
+from odoo_sync.stores.dynamodb import ConditionFailedError, encode_cursor, storage_errors
+from odoo_sync.sync.filters import RecordFilters
+from odoo_sync.sync.model import LocalRecord, OdooLink
+
+_LINKS_PER_TRANSACTION = 100  # DynamoDB's limit of actions in one transaction
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+BY_UPDATED_AT = "ByUpdatedAt"
+# A list request reads at most this many items to fill one page of rare matches, then answers
+# with what it found and a cursor to go on from.
+MAX_EXAMINED_PER_PAGE = 2_000
+_PARALLEL_WRITES = 16
+
+
+def records_pk(tenant_id: str, entity: str) -> str:
+    return f"TENANT#{tenant_id}#ENTITY#{entity}"
+
+
+class DynamoRecordStore:
+    """core.ports.RecordStore for the push path, plus what the record routes and bulk selection use."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    # writes
+
+    def put(
+        self,
+        tenant_id: str,
+        entity: str,
+        local_id: str,
+        data: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> LocalRecord:
+        """Store the record's data (created or replaced) with the next version; links are kept.
+
+        With `expected_version`, only if the stored version is that one (ConflictError otherwise).
+        """
+        updated_at = iso(utc_now())
+        update: dict[str, Any] = {
+            "Key": _key(tenant_id, entity, local_id),
+            "UpdateExpression": (
+                "SET #data = :data, #updated_at = :updated_at, #updated_sk = :updated_sk, "
+                "#entity = :entity, #local_id = :local_id, #links = if_not_exists(#links, :no_links) "
+                "ADD #version :one"
+            ),
+            "ExpressionAttributeNames": {
+                "#data": "data",
+                "#updated_at": "updated_at",
+                "#updated_sk": "updated_sk",
+                "#entity": "entity",
+                "#local_id": "local_id",
+                "#links": "links",
+                "#version": "version",
+            },
+            "ExpressionAttributeValues": {
+                ":data": _to_dynamo(data),
+                ":updated_at": updated_at,
+                ":updated_sk": f"{updated_at}#{local_id}",
+                ":entity": entity,
+                ":local_id": local_id,
+                ":no_links": {},
+                ":one": 1,
+            },
+            "ReturnValues": "ALL_NEW",
+        }
+        if expected_version is not None:
+            update["ConditionExpression"] = "#version = :expected"
+            update["ExpressionAttributeValues"][":expected"] = expected_version
+        try:
+            with storage_errors("store the record"):
+                # The table's client (not the resource) is safe to share between put_many's threads,
+                # and takes and returns plain Python values like the resource does.
+                answer = self._table.meta.client.update_item(TableName=self._table.name, **update)
+        except ConditionFailedError as exc:
+            raise ConflictError(
+                f"the record is not at version {expected_version} any more; read it again",
+                field="If-Match",
+            ) from exc
+        return _record(answer["Attributes"])
+
+    def put_many(
+        self, tenant_id: str, entity: str, records: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[LocalRecord | ServiceError]:
+        """`put` for each record, several at a time; results (or errors) in the order given.
+
+        Each record is its own conditional-free atomic update: BatchWriteItem would replace
+        whole items, losing the links and the version counting of concurrent writers.
+        """
+
+        def write(record: tuple[str, dict[str, Any]]) -> LocalRecord | ServiceError:
+            try:
+                return self.put(tenant_id, entity, record[0], record[1])
+            except ServiceError as exc:
+                return exc
+
+        if len(records) <= 1:
+            return [write(record) for record in records]
+        with ThreadPoolExecutor(max_workers=min(_PARALLEL_WRITES, len(records))) as pool:
+            return list(pool.map(write, records))
+
+    def update_link(
+        self, tenant_id: str, entity: str, local_id: str, connection_id: str, link: OdooLink
+    ) -> None:
+        """Set one connection's link; the data, version and other links stay as they are."""
+        try:
+            with storage_errors("store the record's link"):
+                update = self._link_update(tenant_id, entity, local_id, connection_id, link)
+                del update["TableName"]
+                self._table.update_item(**update)
+        except ConditionFailedError as exc:
+            raise NotFoundError("record", f"{entity}/{local_id}", field="local_id") from exc
+
+    def update_links(
+        self, tenant_id: str, entity: str, connection_id: str, links: Mapping[str, OdooLink]
+    ) -> None:
+        """Set one connection's link on many records: one transaction per 100 records.
+
+        A transaction is all or nothing, so when one is cancelled (a record was deleted
+        meanwhile) its records are updated one by one and the deleted ones are skipped.
+        """
+        items = list(links.items())
+        for start in range(0, len(items), _LINKS_PER_TRANSACTION):
+            part = items[start : start + _LINKS_PER_TRANSACTION]
+            try:
+                with storage_errors("store the records' links"):
+                    self._table.meta.client.transact_write_items(
+                        TransactItems=[
+                            {"Update": self._link_update(tenant_id, entity, local_id, connection_id, link)}
+                            for local_id, link in part
+                        ]
+                    )
+            except ConditionFailedError:
+                for local_id, link in part:
+                    with suppress(NotFoundError):
+                        self.update_link(tenant_id, entity, local_id, connection_id, link)
+
+    def _link_update(
+        self, tenant_id: str, entity: str, local_id: str, connection_id: str, link: OdooLink
+    ) -> Any:  # plain values: the table's client serialises them, which its stubs do not know
+        return {
+            "TableName": self._table.name,
+            "Key": _key(tenant_id, entity, local_id),
+            "UpdateExpression": "SET #links.#connection = :link",
+            "ConditionExpression": "attribute_exists(pk)",
+            "ExpressionAttributeNames": {"#links": "links", "#connection": connection_id},
+            "ExpressionAttributeValues": {
+                ":link": _to_dynamo(link.model_dump(mode="json", exclude_none=True))
+            },
+        }
+
+    # reads
+
+    def get(self, tenant_id: str, entity: str, local_id: str) -> LocalRecord | None:
+        with storage_errors("read the record"):
+            item = self._table.get_item(Key=_key(tenant_id, entity, local_id), ConsistentRead=True).get(
+                "Item"
+            )
+        return _record(item) if item else None
+
+    def get_many(self, tenant_id: str, entity: str, local_ids: Sequence[str]) -> list[LocalRecord]:
+        """The records that exist, in any order (BatchGetItem, 100 keys per call)."""
+        keys = [_key(tenant_id, entity, local_id) for local_id in unique_local_ids(local_ids)]
+        return [_record(item) for item in batch_get(self._table, keys, "read records")]
+
+    def list(
+        self, tenant_id: str, entity: str, filters: RecordFilters, limit: int, cursor: str | None
+    ) -> tuple[list[LocalRecord], str | None]:
+        """One page of matching records, by local id (or by update time with modified_since)."""
+        filter_problems(filters)
+        if filters.local_ids is not None:
+            raise InvalidInputError("local_ids select records for a push, not for a list", field="local_ids")
+        pk = records_pk(tenant_id, entity)
+        query = _query(pk, filters)
+        start = _decode_cursor(cursor, pk, by_update=filters.modified_since is not None)
+        if start is not None:
+            query["ExclusiveStartKey"] = start
+        found: list[dict[str, Any]] = []
+        examined = 0
+        while True:
+            with storage_errors("list records"):
+                page = self._table.query(**query)
+            items = page.get("Items", [])
+            last_key = page.get("LastEvaluatedKey")
+            for index, item in enumerate(items):
+                if not record_matches(item, filters):
+                    continue
+                found.append(item)
+                if len(found) == limit:
+                    more = index < len(items) - 1 or last_key is not None
+                    return [_record(i) for i in found], _cursor(item, filters) if more else None
+            examined += len(items)
+            if last_key is None:
+                return [_record(i) for i in found], None
+            query["ExclusiveStartKey"] = last_key
+            if examined >= MAX_EXAMINED_PER_PAGE:
+                return [_record(i) for i in found], encode_cursor(last_key)
+
+    def iter_local_ids(self, tenant_id: str, entity: str, filters: RecordFilters) -> Iterator[str]:
+        """Every local id that passes the filters (paged reads of only the attributes they need).
+
+        With `local_ids`, those that exist and pass the other filters, in the order given.
+        """
+        filter_problems(filters)
+        projection, names = _projection(filters)
+        if filters.local_ids is not None:
+            wanted = list(unique_local_ids(filters.local_ids))
+            keys = [_key(tenant_id, entity, local_id) for local_id in wanted]
+            items = batch_get(self._table, keys, "select records", projection=projection, names=names)
+            matching = {str(item["sk"]) for item in items if record_matches(_plain(item), filters)}
+            yield from (local_id for local_id in wanted if local_id in matching)
+            return
+        query = _query(records_pk(tenant_id, entity), filters)
+        query.update(ProjectionExpression=projection, ExpressionAttributeNames=names)
+        while True:
+            with storage_errors("select records"):
+                page = self._table.query(**query)
+            for item in page.get("Items", []):
+                if record_matches(_plain(item), filters):
+                    yield str(item["sk"])
+            if "LastEvaluatedKey" not in page:
+                return
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _key(tenant_id: str, entity: str, local_id: str) -> dict[str, str]:
+    return {"pk": records_pk(tenant_id, entity), "sk": local_id}
+
+
+def _query(pk: str, filters: RecordFilters) -> dict[str, Any]:
+    if filters.modified_since is None:
+        return {"KeyConditionExpression": Key("pk").eq(pk), "ConsistentRead": True}
+    since = iso(filters.modified_since)
+    return {
+        "IndexName": BY_UPDATED_AT,
+        "KeyConditionExpression": Key("pk").eq(pk) & Key("updated_sk").gte(since),
+        "ConsistentRead": True,
+    }
+
+
+def _projection(filters: RecordFilters) -> tuple[str, dict[str, str]]:
+    """Only what the filters read: the key, the update time, the named data fields, one link."""
+    names = {"#sk": "sk", "#updated_at": "updated_at"}
+    paths = ["#sk", "#updated_at"]
+    for index, name in enumerate(filters.fields):
+        names.update({"#data": "data", f"#f{index}": name})
+        paths.append(f"#data.#f{index}")
+    if filters.needs_connection() and filters.connection_id is not None:
+        names.update({"#links": "links", "#connection": filters.connection_id})
+        names.update({"#odoo_id": "odoo_id", "#status": "status"})
+        paths += ["#links.#connection.#odoo_id", "#links.#connection.#status"]
+    return ", ".join(paths), names
+
+
+def _cursor(item: dict[str, Any], filters: RecordFilters) -> str | None:
+    key = {"pk": item["pk"], "sk": item["sk"]}
+    if filters.modified_since is not None:
+        key["updated_sk"] = item["updated_sk"]
+    return encode_cursor(key)
+
+
+def _decode_cursor(cursor: str | None, pk: str, *, by_update: bool) -> dict[str, Any] | None:
+    """The start key a cursor carries, checked to be in the caller's own partition."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidInputError("the cursor is not valid", field="cursor") from exc
+    wanted = ("pk", "sk", "updated_sk") if by_update else ("pk", "sk")
+    if (
+        not isinstance(key, dict)
+        or key.get("pk") != pk
+        or not all(isinstance(key.get(name), str) for name in wanted)
+    ):
+        raise InvalidInputError("the cursor is not valid for this list", field="cursor")
+    return {name: key[name] for name in wanted}
+
+
+def _to_dynamo(value: Any) -> Any:
+    """JSON values as boto3 takes them: floats become Decimals (by their shortest repr)."""
+    return json.loads(json.dumps(value), parse_float=Decimal)
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _from_dynamo(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(item) for item in value]
+    return value
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {str(key): value for key, value in item.items()}
+
+
+def _record(item: dict[str, Any]) -> LocalRecord:
+    plain = _from_dynamo(item)
+    return LocalRecord(
+        entity=plain["entity"],
+        local_id=plain["local_id"],
+        data=plain.get("data") or {},
+        version=plain["version"],
+        updated_at=plain["updated_at"],
+        links=plain.get("links") or {},
+    )

@@ -1,0 +1,397 @@
+"""A local record turned into the Odoo values of its entity: validate, then apply every mapping.
+
+A record is either mapped whole or rejected with every reason (validation issues and each
+mapping's conversion issues); nothing half-converted reaches Odoo. Lookups that need Odoo (a
+category by name, a country by ISO code, a record by external id) are gathered for the whole
+chunk first and answered by `fetch_lookups` with one search_read per model and key.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from odoo_sync.odoo import ErrorCategory, OdooClient, OdooError
+from odoo_sync.sync.images import ImageFetcher, content_digest
+from odoo_sync.sync.issues import FieldIssue, InvalidValueError, IssueCode
+from odoo_sync.sync.lookups import LookupBy, LookupRequest, Resolver, StaticResolver
+from odoo_sync.sync.model import Direction, FieldMapping, LocalRecord, MappingType
+from odoo_sync.sync.plan import SyncPlan
+from odoo_sync.sync.transform_core import is_empty
+from odoo_sync.sync.transforms import (
+    OdooFieldInfo,
+    TransformContext,
+    TransformSpec,
+    TransformSpecError,
+    convert,
+    parse_transform_spec,
+    tenant_timezone,
+)
+from odoo_sync.sync.validation import validate_record
+
+BINARY = "binary"
+IMAGE_TRANSFORM = "image_url"  # as the presets name it (odoo_sync.sync.presets)
+# Scope keys of lookup requests, as a path Odoo's domain understands on the looked-up model.
+_SCOPE_PATHS = {"country_code": "country_id.code"}
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """One to_odoo mapping, ready to apply: its transform and the Odoo field it writes."""
+
+    mapping: FieldMapping
+    target: OdooFieldInfo
+    spec: TransformSpec | None
+    spec_error: str | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return is_image_mapping(self.mapping, self.target)
+
+    @property
+    def digits(self) -> int | None:
+        digits = getattr(self.spec, "digits", None)
+        return digits if isinstance(digits, int) else None
+
+
+@dataclass
+class MappedRecord:
+    """A record's Odoo values (`vals`), where each came from, and everything wrong with it."""
+
+    record: LocalRecord
+    values: dict[str, Any]  # the validated, normalised local values
+    vals: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # Odoo field -> local field
+    digests: dict[str, str] = field(default_factory=dict)  # binary Odoo field -> content digest
+    issues: list[FieldIssue] = field(default_factory=list)
+    warnings: list[FieldIssue] = field(default_factory=list)
+
+    @property
+    def local_id(self) -> str:
+        return self.record.local_id
+
+    @property
+    def valid(self) -> bool:
+        return not self.issues
+
+
+class RecordMapper:
+    """Applies a plan's to_odoo mappings to records; built once per chunk."""
+
+    def __init__(
+        self, plan: SyncPlan, *, sync_images: bool = False, images: ImageFetcher | None = None
+    ) -> None:
+        self.plan = plan
+        self.model = plan.entity.odoo_model
+        self.sync_images = sync_images
+        self.images = images
+        self.warnings: list[FieldIssue] = []
+        self.fields = self._compile()
+        self._tz = self._timezone()
+
+    # compile ---------------------------------------------------------------------------------
+    def _compile(self) -> list[FieldPlan]:
+        ordered = sorted(self.plan.mappings_for(Direction.TO_ODOO), key=lambda m: m.priority)
+        compiled: list[FieldPlan] = []
+        for mapping in ordered:
+            if mapping.odoo_field in self.plan.skipped_fields:
+                continue
+            target = self._target(mapping)
+            if target is None:
+                continue
+            if is_image_mapping(mapping, target):
+                if self.sync_images:
+                    compiled.append(FieldPlan(mapping=mapping, target=target, spec=None))
+                continue
+            spec: TransformSpec | None = None
+            error: str | None = None
+            try:
+                spec = parse_transform_spec(_transform_name(mapping), mapping.transform_params)
+            except TransformSpecError as exc:
+                error = str(exc)
+            compiled.append(FieldPlan(mapping=mapping, target=target, spec=spec, spec_error=error))
+        return compiled
+
+    def _target(self, mapping: FieldMapping) -> OdooFieldInfo | None:
+        own = self.plan.odoo_fields.get(self.model, {})
+        # Variant fields Odoo also offers on the main model (product.template's default_code,
+        # barcode) are written there, in the same call as the others.
+        target = own.get(mapping.odoo_field)
+        if target is None:
+            where = f"{mapping.odoo_model}.{mapping.odoo_field}"
+            reason = (
+                "is not on the entity's Odoo model and variant fields are not written"
+                if mapping.odoo_model != self.model
+                else "is not a field of this Odoo"
+            )
+            self.warnings.append(
+                FieldIssue(field=mapping.local_field, code="skipped_field", message=f"{where} {reason}")
+            )
+        return target
+
+    def _timezone(self) -> ZoneInfo:
+        try:
+            return tenant_timezone(self.plan.entity.timezone)
+        except InvalidValueError:
+            return ZoneInfo("UTC")
+
+    @property
+    def written_fields(self) -> list[str]:
+        """Odoo fields this chunk may write and so must compare (images are compared by digest)."""
+        names = {plan.target.name for plan in self.fields if not plan.is_image}
+        names.update(key.odoo_field for key in self.plan.entity.match_keys if key.odoo_field in self._own)
+        return sorted(names)
+
+    @property
+    def _own(self) -> Mapping[str, OdooFieldInfo]:
+        return self.plan.odoo_fields.get(self.model, {})
+
+    def field_info(self, name: str) -> OdooFieldInfo | None:
+        return self._own.get(name)
+
+    def digits_of(self, odoo_field: str) -> int | None:
+        found = [plan.digits for plan in self.fields if plan.target.name == odoo_field]
+        return found[-1] if found else None
+
+    # per record ------------------------------------------------------------------------------
+    def prepare(self, record: LocalRecord) -> MappedRecord:
+        """Validate and normalise; match keys that default to the local id get it when empty."""
+        report = validate_record(record.data, self.plan.rules)
+        mapped = MappedRecord(record=record, values=report.record)
+        mapped.issues.extend(report.issues)
+        mapped.warnings.extend(report.warnings)
+        for key in self.plan.entity.match_keys:
+            if key.default_from_local_id and is_empty(mapped.values.get(key.local_field)):
+                mapped.values[key.local_field] = record.local_id
+        return mapped
+
+    def lookups(self, mapped: Iterable[MappedRecord]) -> set[LookupRequest]:
+        requests: set[LookupRequest] = set()
+        for item in mapped:
+            if not item.valid:
+                continue
+            for plan in self.fields:
+                if plan.spec is None or plan.mapping.local_field not in item.values:
+                    continue
+                ctx = self._context(plan, item, resolver=None)
+                try:
+                    requests.update(plan.spec.lookups(item.values[plan.mapping.local_field], ctx))
+                except InvalidValueError:
+                    continue  # the conversion reports it
+        return requests
+
+    def apply(self, item: MappedRecord, resolver: Resolver) -> None:
+        """Fill `item.vals` from every mapping, collecting each issue; never raises for a value."""
+        if not item.valid:
+            return
+        for plan in self.fields:
+            local = plan.mapping.local_field
+            if local not in item.values and not (plan.spec is not None and type(plan.spec).handles_empty):
+                continue  # a field the record does not carry is left as it is in Odoo
+            value = item.values.get(local)
+            if plan.mapping.is_required and is_empty(value):
+                item.issues.append(
+                    FieldIssue(field=local, code=IssueCode.REQUIRED.value, message=f"{local!r} is required")
+                )
+                continue
+            self._apply_one(plan, item, value, resolver)
+        self._add_match_keys(item)
+        if item.issues:
+            item.vals.clear()
+
+    def _apply_one(self, plan: FieldPlan, item: MappedRecord, value: Any, resolver: Resolver) -> None:
+        local, odoo_field = plan.mapping.local_field, plan.target.name
+        if plan.is_image:
+            self._apply_image(plan, item, value)
+            return
+        if plan.spec is None:
+            message = plan.spec_error or "invalid transform"
+            item.issues.append(FieldIssue(field=local, code=IssueCode.CONFIGURATION.value, message=message))
+            return
+        conversion = convert(plan.spec, "to_odoo", value, self._context(plan, item, resolver))
+        if conversion.issue is not None:
+            item.issues.append(conversion.issue)
+        elif conversion.auto_create is not None:
+            request = conversion.auto_create
+            item.issues.append(
+                FieldIssue(
+                    field=local,
+                    code=IssueCode.NOT_FOUND_IN_ODOO.value,
+                    message=f"no {request.model} with {request.match_field} = {request.value!r} in Odoo "
+                    "(auto-creation is not done by a push)",
+                    value=request.value,
+                )
+            )
+        else:
+            item.vals[odoo_field] = wire_value(conversion.value)
+            item.sources[odoo_field] = local
+
+    def _apply_image(self, plan: FieldPlan, item: MappedRecord, value: Any) -> None:
+        local, odoo_field = plan.mapping.local_field, plan.target.name
+        if is_empty(value):
+            item.vals[odoo_field] = False
+            item.sources[odoo_field] = local
+            item.digests[odoo_field] = content_digest("")
+            return
+        if self.images is None or not isinstance(value, str):
+            item.issues.append(
+                FieldIssue(
+                    field=local,
+                    code=IssueCode.CONFIGURATION.value,
+                    message="images cannot be downloaded here" if self.images is None else "not a URL",
+                )
+            )
+            return
+        try:
+            encoded = self.images.fetch_base64(value)
+        except InvalidValueError as exc:
+            item.issues.append(exc.issue(local))
+            return
+        item.vals[odoo_field] = encoded
+        item.sources[odoo_field] = local
+        item.digests[odoo_field] = content_digest(encoded)
+
+    def _add_match_keys(self, item: MappedRecord) -> None:
+        """A match key's value is written too, so the record can be found again by it."""
+        for key in self.plan.entity.match_keys:
+            if key.odoo_field in item.vals or key.odoo_field not in self._own:
+                continue
+            if key.odoo_field in self.plan.skipped_fields:
+                continue
+            value = item.values.get(key.local_field)
+            if isinstance(value, str | int) and not isinstance(value, bool) and not is_empty(value):
+                item.vals[key.odoo_field] = str(value)
+                item.sources[key.odoo_field] = key.local_field
+
+    def _context(self, plan: FieldPlan, item: MappedRecord, resolver: Resolver | None) -> TransformContext:
+        return TransformContext(
+            field=plan.mapping.local_field,
+            target=plan.target,
+            tenant_tz=self._tz,
+            record=item.values,
+            value_maps=self.plan.value_maps,
+            resolver=resolver,
+        )
+
+
+def is_image_mapping(mapping: FieldMapping, target: OdooFieldInfo) -> bool:
+    """A picture by URL: downloaded only when a push asks for images."""
+    return mapping.transform == IMAGE_TRANSFORM or (mapping.transform is None and target.type == BINARY)
+
+
+def _transform_name(mapping: FieldMapping) -> str:
+    if mapping.transform:
+        return mapping.transform
+    return "custom" if mapping.mapping_type is MappingType.CUSTOM else "direct"
+
+
+def wire_value(value: Any) -> Any:
+    """Values JSON and XML-RPC can carry: Decimal (from validation or a direct mapping) as float."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [wire_value(item) for item in value]
+    if isinstance(value, tuple):
+        return [wire_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: wire_value(item) for key, item in value.items()}
+    return value
+
+
+# lookups ---------------------------------------------------------------------------------------
+LookupGroup = tuple[str, LookupBy, str, tuple[tuple[str, str], ...]]
+
+
+@dataclass
+class LookupAnswers:
+    resolver: StaticResolver
+    failures: list[str]
+    calls: int
+
+
+def fetch_lookups(client: OdooClient, requests: Iterable[LookupRequest]) -> LookupAnswers:
+    """One search_read per (model, key, scope) for every lookup of a chunk.
+
+    A lookup Odoo refuses (no access to the model, an unknown field) leaves its values
+    unresolved, so the records that need them fail with "not found" and the reason is reported;
+    a chunk-level failure (network, rate limit) raises.
+    """
+    groups: dict[LookupGroup, set[str]] = defaultdict(set)
+    for request in requests:
+        groups[(request.model, request.by, request.match_field, request.scope)].add(request.value)
+    resolver = StaticResolver()
+    failures: list[str] = []
+    for (model, by, match_field, scope), values in sorted(groups.items()):
+        try:
+            if by == "external_id":
+                found = _external_ids(client, model, values)
+            else:
+                found = _by_field(client, model, match_field, scope, values)
+        except OdooError as exc:
+            if not is_record_level(exc):
+                raise
+            failures.append(f"lookup of {model} by {match_field} failed: {exc.message}")
+            continue
+        for value in values:
+            resolver.add(LookupRequest(model, by, match_field, value, scope), found.get(value, ()))
+    return LookupAnswers(resolver=resolver, failures=failures, calls=len(groups))
+
+
+def _by_field(
+    client: OdooClient,
+    model: str,
+    match_field: str,
+    scope: tuple[tuple[str, str], ...],
+    values: set[str],
+) -> dict[str, list[int]]:
+    domain: list[Any] = [[match_field, "in", sorted(values)]]
+    domain += [[_SCOPE_PATHS.get(key, key), "=", value] for key, value in scope]
+    rows = client.search_read(model, domain, [match_field])
+    found: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        found[str(row.get(match_field))].append(int(row["id"]))
+    return found
+
+
+def _external_ids(client: OdooClient, model: str, values: set[str]) -> dict[str, list[int]]:
+    pairs = [value.split(".", 1) for value in values if "." in value]
+    if not pairs:
+        return {}
+    domain: list[Any] = [
+        ["model", "=", model],
+        ["module", "in", sorted({module for module, _ in pairs})],
+        ["name", "in", sorted({name for _, name in pairs})],
+    ]
+    rows = client.search_read("ir.model.data", domain, ["module", "name", "res_id"])
+    found: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        found[f"{row['module']}.{row['name']}"].append(int(row["res_id"]))
+    return found
+
+
+def is_record_level(error: OdooError) -> bool:
+    """Odoo's verdict on what was sent (fix the data), as opposed to Odoo being unavailable."""
+    return error.category in (
+        ErrorCategory.VALIDATION,
+        ErrorCategory.CONSTRAINT,
+        ErrorCategory.ACCESS,
+        ErrorCategory.NOT_FOUND,
+        ErrorCategory.SERVER,
+    )
+
+
+def map_records(
+    mapper: RecordMapper, client: OdooClient, records: Sequence[LocalRecord]
+) -> tuple[list[MappedRecord], list[str], int]:
+    """Every record of a chunk mapped, with the chunk's lookups fetched once; (records, warnings, calls)."""
+    prepared = [mapper.prepare(record) for record in records]
+    requests = mapper.lookups(prepared)
+    answers = fetch_lookups(client, requests) if requests else None
+    resolver: Resolver = answers.resolver if answers else StaticResolver()
+    for item in prepared:
+        mapper.apply(item, resolver)
+    return prepared, (answers.failures if answers else []), (answers.calls if answers else 0)

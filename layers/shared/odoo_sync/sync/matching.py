@@ -1,0 +1,186 @@
+"""Finding each record of a chunk in Odoo: stored link, then our external id, then match keys.
+
+Each step is one call for the whole chunk (a match key: one search_read with `in` over the
+chunk's values) and reads the mapped fields at the same time, so the planner can compare
+without another call. A linked or external id whose Odoo record is gone falls through to the
+next step. Archived records are found too: a match key must not create a twin of an archived
+record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from odoo_sync.odoo import OdooAccessError, OdooClient
+from odoo_sync.sync.external_ids import xmlid_name
+from odoo_sync.sync.issues import FieldIssue
+from odoo_sync.sync.mapping import MappedRecord
+from odoo_sync.sync.plan import SyncPlan
+from odoo_sync.sync.transform_core import is_empty
+
+MatchedBy = Literal["link", "external_id", "match_key"]
+MAX_IDS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Match:
+    odoo_id: int
+    by: MatchedBy
+    current: dict[str, Any]  # the mapped fields as Odoo has them now
+    has_external_id: bool | None  # None: not asked (found through the link)
+
+
+@dataclass(frozen=True)
+class MatchFailure:
+    code: str
+    message: str
+    odoo_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class MatchResult:
+    matches: dict[str, Match] = field(default_factory=dict)
+    failures: dict[str, MatchFailure] = field(default_factory=dict)
+    external_ids_usable: bool = True
+    warnings: list[FieldIssue] = field(default_factory=list)
+    owners: dict[int, str] = field(default_factory=dict)  # odoo id -> local id
+
+    def settled(self, local_id: str) -> bool:
+        return local_id in self.matches or local_id in self.failures
+
+
+class Matcher:
+    def __init__(
+        self, client: OdooClient, plan: SyncPlan, connection_id: str, read_fields: list[str]
+    ) -> None:
+        self.client = client
+        self.plan = plan
+        self.model = plan.entity.odoo_model
+        self.connection_id = connection_id
+        self.read_fields = read_fields
+        self.has_active = "active" in plan.odoo_fields.get(self.model, {})
+
+    def match(self, items: Sequence[MappedRecord]) -> MatchResult:
+        result = MatchResult()
+        pending = list(items)
+        pending = self._by_link(pending, result)
+        pending = self._by_external_id(pending, result)
+        for key_index in range(len(self.plan.entity.match_keys)):
+            pending = self._by_key(pending, key_index, result)
+        return result
+
+    # steps -----------------------------------------------------------------------------------
+    def _by_link(self, items: list[MappedRecord], result: MatchResult) -> list[MappedRecord]:
+        linked: dict[str, int] = {}
+        for item in items:
+            link = item.record.links.get(self.connection_id)
+            if link is not None and link.odoo_id is not None:
+                linked[item.local_id] = link.odoo_id
+        rows = self._read(sorted(set(linked.values())))
+        for local_id, odoo_id in linked.items():
+            if odoo_id in rows:
+                self._claim(result, local_id, Match(odoo_id, "link", rows[odoo_id], None))
+        return [item for item in items if not result.settled(item.local_id)]
+
+    def _by_external_id(self, items: list[MappedRecord], result: MatchResult) -> list[MappedRecord]:
+        if not items:
+            return items
+        names = {xmlid_name(self.plan.entity.name, item.local_id): item.local_id for item in items}
+        domain: list[Any] = [
+            ["module", "=", self.plan.xmlid_module],
+            ["model", "=", self.model],
+            ["name", "in", sorted(names)],
+        ]
+        try:
+            rows = self.client.search_read("ir.model.data", domain, ["name", "res_id"])
+        except OdooAccessError as exc:
+            result.external_ids_usable = False
+            result.warnings.append(
+                FieldIssue(
+                    field="",
+                    code="external_ids_unavailable",
+                    message="this Odoo user cannot read external ids (ir.model.data); records are "
+                    f"matched by their link and match keys only: {exc.message}",
+                )
+            )
+            return items
+        claimed = {names[str(row["name"])]: int(row["res_id"]) for row in rows if row.get("name") in names}
+        found = self._read(sorted(set(claimed.values())))
+        for local_id, odoo_id in claimed.items():
+            if odoo_id in found:
+                self._claim(result, local_id, Match(odoo_id, "external_id", found[odoo_id], True))
+        return [item for item in items if not result.settled(item.local_id)]
+
+    def _by_key(self, items: list[MappedRecord], key_index: int, result: MatchResult) -> list[MappedRecord]:
+        key = self.plan.entity.match_keys[key_index]
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for item in items:
+            value = key_value(item, key.local_field, key.odoo_field)
+            if value is not None:
+                wanted[value].append(item.local_id)
+        if not wanted:
+            return items
+        rows_by_value = self.search_by_key(key.odoo_field, list(wanted))
+        for value, local_ids in wanted.items():
+            rows = rows_by_value.get(value, [])
+            if len(rows) > 1:
+                ids = sorted(int(row["id"]) for row in rows)
+                failure = MatchFailure(
+                    "ambiguous_match",
+                    f"{len(ids)} Odoo {self.model} records have {key.odoo_field} = {value!r} "
+                    f"(ids {ids[:MAX_IDS_SHOWN]}); link one of them or make the key unique",
+                    ids,
+                )
+                for local_id in local_ids:
+                    result.failures[local_id] = failure
+            elif rows:
+                row = rows[0]
+                for local_id in local_ids:
+                    self._claim(result, local_id, Match(int(row["id"]), "match_key", row, False))
+        return [item for item in items if not result.settled(item.local_id)]
+
+    # calls -----------------------------------------------------------------------------------
+    def search_by_key(self, odoo_field: str, values: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Odoo rows (mapped fields included) whose `odoo_field` is one of `values`, archived too."""
+        domain: list[Any] = [[odoo_field, "in", sorted(values)]]
+        if self.has_active:
+            domain.append(["active", "in", [True, False]])
+        fields = sorted({*self.read_fields, odoo_field})
+        rows = self.client.search_read(self.model, domain, fields)
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            grouped[str(row.get(odoo_field))].append(row)
+        return grouped
+
+    def _read(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        if not ids:
+            return {}
+        rows = self.client.read(self.model, ids, self.read_fields)
+        return {int(row["id"]): row for row in rows}
+
+    @staticmethod
+    def _claim(result: MatchResult, local_id: str, match: Match) -> None:
+        """One Odoo record per local record: a second local record on the same Odoo record fails."""
+        owner = result.owners.get(match.odoo_id)
+        if owner is not None:
+            result.failures[local_id] = MatchFailure(
+                "duplicate_match",
+                f"Odoo record {match.odoo_id} already belongs to local record {owner!r} in this push",
+                [match.odoo_id],
+            )
+            return
+        result.matches[local_id] = match
+        result.owners[match.odoo_id] = local_id
+
+
+def key_value(item: MappedRecord, local_field: str, odoo_field: str) -> str | None:
+    """A record's value for a match key, as it is written to Odoo (after its transform)."""
+    value = item.vals.get(odoo_field)
+    if value is None or value is False:
+        value = item.values.get(local_field)
+    if isinstance(value, bool) or not isinstance(value, str | int) or is_empty(value):
+        return None
+    return str(value)

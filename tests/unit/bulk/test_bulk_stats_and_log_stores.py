@@ -1,0 +1,318 @@
+"""Statistics counters and the sync log in DynamoDB: they agree, they page, they stay per tenant."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from odoo_sync.errors import InvalidInputError, StorageError
+from odoo_sync.stores.dynamodb import table
+from odoo_sync.stores.stats import DynamoStats
+from odoo_sync.stores.sync_log import DynamoSyncLog, LogQuery
+from odoo_sync.sync.model import RecordOutcome, SyncLogEntry, TriggeredBy
+from tests.support.fakes import outcome
+
+TENANT = "ten_0123456789abcdef"
+OTHER = "ten_fedcba9876543210"
+BATCH = "bat_0123456789abcdef"
+CONNECTION = "con_0123456789abcdef"
+
+
+@pytest.fixture
+def stats(aws) -> DynamoStats:
+    return DynamoStats(table(aws.tables["OperationsTable"]))
+
+
+@pytest.fixture
+def log(aws) -> DynamoSyncLog:
+    return DynamoSyncLog(
+        table(aws.tables["SyncLogTable"]),
+        30,
+        clock=lambda: datetime(2024, 5, 1, tzinfo=UTC),
+        sleep=lambda _: None,
+    )
+
+
+def entry(
+    n: int, result: RecordOutcome, entity: str = "product", batch_id: str | None = BATCH
+) -> SyncLogEntry:
+    return SyncLogEntry(
+        id=f"log_{n:016x}",
+        entity=entity,
+        local_id=result.local_id,
+        connection_id=CONNECTION,
+        odoo_id=result.odoo_id,
+        sync_type="create" if result.success else None,
+        sync_status="success" if result.success else "error",
+        duration_ms=result.duration_ms,
+        started_at=result.started_at,
+        completed_at=result.completed_at,
+        triggered_by=TriggeredBy.BULK if batch_id else TriggeredBy.API,
+        batch_id=batch_id,
+        error_message=result.error_message,
+    )
+
+
+def at(minute: int) -> str:
+    return f"2024-05-01T10:{minute:02d}:00Z"
+
+
+# -- statistics -------------------------------------------------------------------------------------
+
+
+def test_stats_count_outcomes_overall_and_per_entity(stats):
+    stats.record(TENANT, "product", [outcome("a", duration_ms=10), outcome("b", "error", duration_ms=30)], 1)
+    stats.record(TENANT, "customer", [outcome("c", "updated", duration_ms=20, at=at(5))], 0)
+
+    read = stats.read(TENANT)
+
+    assert {k: read[k] for k in ("total_syncs", "successful_syncs", "failed_syncs")} == {
+        "total_syncs": 3,
+        "successful_syncs": 2,
+        "failed_syncs": 1,
+    }
+    assert read["success_rate"] == pytest.approx(0.6667)
+    assert read["avg_duration_ms"] == 20.0
+    assert read["records_with_odoo_id"] == 1
+    assert read["last_sync_at"] == at(5)
+    assert read["per_entity"]["product"]["total_syncs"] == 2
+    assert read["per_entity"]["product"]["success_rate"] == 0.5
+    assert read["per_entity"]["customer"]["records_with_odoo_id"] == 0
+
+
+def test_last_sync_at_never_moves_back(stats):
+    stats.record(TENANT, "product", [outcome("a", at=at(9))], 1)
+    stats.record(TENANT, "product", [outcome("b", at=at(3))], 1)  # a slower worker finishing late
+
+    read = stats.read(TENANT)
+
+    assert read["last_sync_at"] == at(9)
+    assert read["total_syncs"] == 2  # the late counts still count
+
+
+def test_no_syncs_yet_reads_zeroes(stats):
+    assert stats.read(TENANT) == {
+        "total_syncs": 0,
+        "successful_syncs": 0,
+        "failed_syncs": 0,
+        "success_rate": None,
+        "avg_duration_ms": None,
+        "last_sync_at": None,
+        "records_with_odoo_id": 0,
+        "per_entity": {},
+    }
+
+
+class AtomicRequests:
+    """DynamoDB applies each request atomically; in-process moto does not, so serialise requests.
+
+    Requests from the workers still interleave with each other freely: what is checked is that
+    the recorder never reads, adds and writes back itself.
+    """
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._real, name)
+        if not callable(attribute):
+            return attribute
+
+        def atomic(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return atomic
+
+
+def test_concurrent_workers_lose_no_count(aws):
+    stats = DynamoStats(AtomicRequests(table(aws.tables["OperationsTable"])))  # type: ignore[arg-type]
+
+    def work(worker: int) -> None:
+        for n in range(10):
+            stats.record(TENANT, "product", [outcome(f"{worker}-{n}"), outcome(f"{worker}-{n}x", "error")], 1)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(work, range(8)))
+
+    read = stats.read(TENANT)
+    assert (read["total_syncs"], read["successful_syncs"], read["failed_syncs"]) == (160, 80, 80)
+    assert read["records_with_odoo_id"] == 80
+
+
+def test_stats_equal_the_logs_counts_after_mixed_outcomes(stats, log):
+    chunks = [
+        [outcome("a"), outcome("b", "error"), outcome("c", "unchanged")],
+        [outcome("d", "updated"), outcome("e", "error"), outcome("a", "unchanged")],
+    ]
+    serial = 0
+    for chunk in chunks:
+        stats.record(TENANT, "product", chunk, sum(1 for o in chunk if o.action == "created"))
+        log.append(TENANT, [entry(serial + i, o) for i, o in enumerate(chunk)])
+        serial += len(chunk)
+
+    logged, _ = log.query(TENANT, LogQuery(limit=200))
+    failed, _ = log.query(TENANT, LogQuery(status="error", limit=200))
+    read = stats.read(TENANT)
+
+    assert read["total_syncs"] == len(logged) == 6
+    assert read["failed_syncs"] == len(failed) == 2
+    assert read["successful_syncs"] == len(logged) - len(failed)
+
+
+def test_stats_never_mix_tenants(stats):
+    stats.record(TENANT, "product", [outcome("a")], 1)
+
+    assert stats.read(OTHER)["total_syncs"] == 0
+
+
+# -- the sync log -----------------------------------------------------------------------------------
+
+
+def test_entries_are_written_in_groups_of_25_and_read_newest_first(log, aws):
+    entries = [entry(n, outcome(f"p{n}", at=f"2024-05-01T10:00:{n:02d}Z")) for n in range(60)]
+
+    log.append(TENANT, entries)
+
+    first, cursor = log.query(TENANT, LogQuery(limit=50))
+    rest, end = log.query(TENANT, LogQuery(limit=50, cursor=cursor))
+    assert [e.local_id for e in first + rest] == [f"p{n}" for n in reversed(range(60))]
+    assert end is None
+    item = table(aws.tables["SyncLogTable"]).scan(Limit=1)["Items"][0]
+    assert item["expires_at"] == int(datetime(2024, 5, 31, tzinfo=UTC).timestamp())
+
+
+def test_unprocessed_items_are_sent_again(log):
+    real = log._table.meta.client.batch_write_item
+    calls: list[int] = []
+
+    def flaky(**kwargs: Any) -> Any:
+        requests = next(iter(kwargs["RequestItems"].values()))
+        calls.append(len(requests))
+        if len(calls) == 1:  # DynamoDB throttled half of the first request
+            real(RequestItems={name: reqs[:10] for name, reqs in kwargs["RequestItems"].items()})
+            return {"UnprocessedItems": {name: reqs[10:] for name, reqs in kwargs["RequestItems"].items()}}
+        return real(**kwargs)
+
+    log._table.meta.client.batch_write_item = flaky  # type: ignore[method-assign]
+    try:
+        log.append(TENANT, [entry(n, outcome(f"p{n}")) for n in range(20)])
+    finally:
+        del log._table.meta.client.batch_write_item
+
+    assert calls == [20, 10]
+    assert len(log.query(TENANT, LogQuery(limit=200))[0]) == 20
+
+
+def test_items_left_unprocessed_for_good_are_a_storage_error(log):
+    def throttled(**kwargs: Any) -> Any:
+        return {"UnprocessedItems": kwargs["RequestItems"]}
+
+    log._table.meta.client.batch_write_item = throttled  # type: ignore[method-assign]
+    try:
+        with pytest.raises(StorageError):
+            log.append(TENANT, [entry(1, outcome("a"))])
+    finally:
+        del log._table.meta.client.batch_write_item
+
+
+@pytest.fixture
+def history(log) -> DynamoSyncLog:
+    log.append(
+        TENANT,
+        [
+            entry(1, outcome("a", at=at(1))),
+            entry(2, outcome("b", "error", at=at(2))),
+            entry(3, outcome("a", "unchanged", at=at(3)), batch_id=None),
+            entry(4, outcome("c", at=at(4)), entity="customer", batch_id="bat_fedcba9876543210"),
+            entry(5, outcome("a", "error", at=at(5)), entity="customer"),
+        ],
+    )
+    log.append(OTHER, [entry(6, outcome("a", at=at(6)))])
+    return log
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (LogQuery(), ["customer/a", "customer/c", "product/a", "product/b", "product/a"]),
+        (LogQuery(status="error"), ["customer/a", "product/b"]),
+        (LogQuery(status="success"), ["customer/c", "product/a", "product/a"]),
+        (LogQuery(entity="product"), ["product/a", "product/b", "product/a"]),
+        (LogQuery(batch_id=BATCH), ["customer/a", "product/b", "product/a"]),
+        (LogQuery(batch_id=BATCH, entity="product"), ["product/b", "product/a"]),
+        (LogQuery(entity="product", local_id="a"), ["product/a", "product/a"]),
+        (LogQuery(entity="product", local_id="a", batch_id=BATCH), ["product/a"]),
+        (LogQuery(entity="customer", local_id="a", status="success"), []),
+        (
+            LogQuery(
+                since=datetime(2024, 5, 1, 10, 2, tzinfo=UTC), until=datetime(2024, 5, 1, 10, 4, tzinfo=UTC)
+            ),
+            ["customer/c", "product/a", "product/b"],
+        ),
+        (LogQuery(until=datetime(2024, 5, 1, 10, 1, tzinfo=UTC)), ["product/a"]),
+    ],
+)
+def test_each_filter_selects_its_entries(history, query, expected):
+    found, _ = history.query(TENANT, query)
+
+    assert [f"{e.entity}/{e.local_id}" for e in found] == expected
+
+
+def test_a_sparse_filter_pages_without_losing_entries(history):
+    pages, cursor = [], None
+    while True:
+        found, cursor = history.query(TENANT, LogQuery(status="success", limit=1, cursor=cursor))
+        pages.append([e.id for e in found])
+        if cursor is None:
+            break
+
+    assert [i for page in pages for i in page] == [f"log_{n:016x}" for n in (4, 3, 1)]
+
+
+def test_a_cursor_works_only_for_its_own_tenant_and_query(history):
+    _, cursor = history.query(TENANT, LogQuery(limit=1))
+    _, batch_cursor = history.query(TENANT, LogQuery(batch_id=BATCH, limit=1))
+
+    for tenant, query in [
+        (OTHER, LogQuery(limit=1, cursor=cursor)),
+        (TENANT, LogQuery(batch_id=BATCH, limit=1, cursor=cursor)),
+        (TENANT, LogQuery(limit=1, cursor=batch_cursor)),
+        (TENANT, LogQuery(limit=1, cursor="not-a-cursor!")),
+    ]:
+        with pytest.raises(InvalidInputError):
+            history.query(tenant, query)
+
+
+def test_a_tenant_never_reads_another_tenants_log(history):
+    found, _ = history.query(OTHER, LogQuery())
+
+    assert [e.id for e in found] == [f"log_{6:016x}"]
+
+
+def test_incoherent_log_queries_are_refused():
+    with pytest.raises(ValueError, match="local_id needs entity"):
+        LogQuery(local_id="a")
+    with pytest.raises(ValueError, match="since is after until"):
+        LogQuery(since=datetime(2024, 5, 2, tzinfo=UTC), until=datetime(2024, 5, 1, tzinfo=UTC))
+
+
+def test_entries_of_the_same_second_read_in_the_order_they_were_written(aws):
+    ticks = iter(range(1, 100))
+    log = DynamoSyncLog(table(aws.tables["SyncLogTable"]), 30, ticks=lambda: next(ticks))
+    # Ids chosen so that sorting by id alone would put them the other way round.
+    log.append(TENANT, [entry(9, outcome("a", "error", at=at(1))), entry(8, outcome("b", at=at(1)))])
+    log.append(TENANT, [entry(1, outcome("a", at=at(1)))])
+
+    found, _ = log.query(TENANT, LogQuery())
+
+    assert [(e.local_id, e.sync_status) for e in found] == [
+        ("a", "success"),
+        ("b", "success"),
+        ("a", "error"),
+    ]

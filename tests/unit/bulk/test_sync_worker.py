@@ -1,0 +1,214 @@
+"""The SQS worker: partial batch responses in FIFO order, malformed messages, redelivery, giving up."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import pytest
+
+from odoo_sync.api import dependencies
+from odoo_sync.core.batches import BatchStatus
+from odoo_sync.odoo.errors import OdooNetworkError
+from odoo_sync.sync.model import PushChunkMessage, RecordOutcome, SyncOptions, TriggeredBy
+from sync_worker import handler as worker
+from tests.support.aws import template_resources
+from tests.support.events import LambdaContextStub
+from tests.support.fakes import ScriptedPushService, new_batch, outcome
+
+TENANT = "ten_0123456789abcdef"
+BATCH = "bat_0123456789abcdef"
+CONNECTION = "con_0123456789abcdef"
+
+
+def chunk(number: int, ids: Sequence[str], *, connection: str = CONNECTION, batch: str = BATCH) -> str:
+    return PushChunkMessage(
+        tenant_id=TENANT,
+        connection_id=connection,
+        entity="product",
+        batch_id=batch,
+        chunk=number,
+        local_ids=list(ids),
+        options=SyncOptions(force_update=True),
+    ).model_dump_json()
+
+
+def sqs_record(
+    message_id: str, body: str, group: str = f"{TENANT}#{CONNECTION}", receives: int = 1
+) -> dict[str, Any]:
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"handle-{message_id}",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": str(receives),
+            "SentTimestamp": "1714557600000",
+            "SenderId": "AIDAEXAMPLE",
+            "ApproximateFirstReceiveTimestamp": "1714557600000",
+            "SequenceNumber": "18849496460467696128",
+            "MessageGroupId": group,
+            "MessageDeduplicationId": f"dedup-{message_id}",
+        },
+        "messageAttributes": {},
+        "md5OfBody": "0" * 32,
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:SyncQueue.fifo",
+        "awsRegion": "us-east-1",
+    }
+
+
+def invoke(*records: dict[str, Any]) -> list[str]:
+    answer = worker.lambda_handler({"Records": list(records)}, LambdaContextStub())
+    return [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
+
+
+def succeed_all(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
+    return [outcome(i, "error" if i.startswith("bad") else "created") for i in local_ids]
+
+
+@pytest.fixture
+def pusher(aws, monkeypatch: pytest.MonkeyPatch) -> ScriptedPushService:
+    service = ScriptedPushService(succeed_all, batches=dependencies.batches())
+    monkeypatch.setattr(dependencies, "push_service", lambda: service)
+    monkeypatch.setattr(worker.metrics, "namespace", "OdooSyncTests")  # the template sets it deployed
+    dependencies.batches().create(new_batch(TENANT, BATCH, total=4))
+    return service
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """What the worker's logger wrote, as JSON lines."""
+    buffer = io.StringIO()
+    handler = worker.logger.registered_handler
+    previous = handler.setStream(buffer)  # type: ignore[attr-defined]
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
+    handler.setStream(previous)  # type: ignore[attr-defined]
+
+
+def batch():
+    found = dependencies.batches().get(TENANT, BATCH)
+    assert found is not None
+    return found
+
+
+def test_a_chunk_is_pushed_with_its_message_fields(pusher):
+    failures = invoke(sqs_record("m1", chunk(0, ["a", "b"])))
+
+    assert failures == []
+    assert pusher.calls == [
+        {
+            "tenant_id": TENANT,
+            "connection_id": CONNECTION,
+            "entity": "product",
+            "local_ids": ["a", "b"],
+            "options": SyncOptions(force_update=True),
+            "triggered_by": TriggeredBy.BULK,
+            "batch_id": BATCH,
+        }
+    ]
+    assert (batch().succeeded, batch().status) == (2, BatchStatus.RUNNING)
+
+
+def test_record_level_failures_do_not_fail_the_message(pusher):
+    failures = invoke(sqs_record("m1", chunk(0, ["a", "bad1", "b", "bad2"])))
+
+    assert failures == []
+    assert (batch().succeeded, batch().failed, batch().status) == (2, 2, BatchStatus.COMPLETED_WITH_ERRORS)
+
+
+def test_a_failing_chunk_fails_itself_and_its_group_followers_only(pusher):
+    def odoo_down_for_b(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
+        if "b" in local_ids:
+            raise OdooNetworkError("connection refused")
+        return succeed_all(entity, local_ids)
+
+    pusher.pusher = odoo_down_for_b
+    other_group = f"{TENANT}#con_fedcba9876543210"
+
+    failures = invoke(
+        sqs_record("m1", chunk(0, ["a"])),
+        sqs_record("m2", chunk(1, ["b"])),
+        sqs_record("m3", chunk(2, ["c"]), group=other_group),
+        sqs_record("m4", chunk(3, ["d"])),
+    )
+
+    assert failures == ["m2", "m4"]
+    assert [call["local_ids"] for call in pusher.calls] == [["a"], ["b"], ["c"]]  # m4 was never tried
+    assert (batch().succeeded, batch().failed, batch().pending) == (2, 0, 2)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        json.dumps({"kind": "push_chunk"}),
+        json.dumps({**json.loads(chunk(0, ["a"])), "local_ids": []}),
+        json.dumps({**json.loads(chunk(0, ["a"])), "message_version": 2}),
+        json.dumps({**json.loads(chunk(0, ["a"])), "surprise": True}),
+    ],
+)
+def test_a_malformed_message_is_reported_failed_and_logged(pusher, log_lines, body):
+    failures = invoke(sqs_record("bad", body), sqs_record("ok", chunk(0, ["a"]), group="another#group"))
+
+    assert failures == ["bad"]
+    assert [call["local_ids"] for call in pusher.calls] == [["a"]]
+    logged = next(line for line in log_lines() if "malformed push message" in line["message"])
+    assert logged["level"] == "ERROR"
+    assert logged["message_id"] == "bad"
+
+
+def test_a_redelivered_chunk_counts_its_records_once(pusher):
+    body = chunk(0, ["a", "bad1"])
+
+    invoke(sqs_record("m1", body))
+    invoke(sqs_record("m1", body, receives=2))
+
+    assert len(pusher.calls) == 2  # pushed again: the engine answers "unchanged" for what is done
+    assert (batch().succeeded, batch().failed, batch().pending) == (1, 1, 2)
+
+
+def test_the_last_delivery_marks_the_records_failed_so_the_batch_can_finish(pusher):
+    def odoo_down(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
+        raise OdooNetworkError("connection refused")
+
+    invoke(sqs_record("m0", chunk(0, ["a", "b"])))
+    pusher.pusher = odoo_down
+
+    early = invoke(sqs_record("m1", chunk(1, ["c", "d"]), receives=worker.MAX_RECEIVES - 1))
+    pending_before = batch().pending
+    last = invoke(sqs_record("m1", chunk(1, ["c", "d"]), receives=worker.MAX_RECEIVES))
+
+    assert (early, last) == (["m1"], ["m1"])  # still failed: it reaches the dead-letter queue
+    assert pending_before == 2
+    assert (batch().failed, batch().status) == (2, BatchStatus.COMPLETED_WITH_ERRORS)
+    assert dependencies.batches().failed_among(TENANT, BATCH, ["c", "d"]) == {"c", "d"}
+
+
+def test_metrics_count_pushed_and_failed_records(pusher, capsys):
+    invoke(sqs_record("m1", chunk(0, ["a", "b", "bad1"])))
+
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert metrics[-1]["RecordsPushed"] == [2.0] or metrics[-1]["RecordsPushed"] == 2.0
+    assert metrics[-1]["RecordsFailed"] in (1.0, [1.0])
+    assert "ChunkDuration" in metrics[-1]
+
+
+def test_logs_carry_the_batch_and_tenant_but_no_record_data(pusher, log_lines):
+    invoke(sqs_record("m1", chunk(0, ["secret-sku-a"])))
+
+    pushed = next(line for line in log_lines() if line["message"] == "chunk pushed")
+    assert "secret-sku-a" not in json.dumps(log_lines())
+    assert (pushed["tenant_id"], pushed["batch_id"], pushed["connection_id"], pushed["chunk"]) == (
+        TENANT,
+        BATCH,
+        CONNECTION,
+        0,
+    )
+
+
+def test_max_receives_matches_the_queue_redrive_policy():
+    queue = template_resources("AWS::SQS::Queue")["SyncQueue"]
+
+    assert int(queue["RedrivePolicy"]["maxReceiveCount"]) == worker.MAX_RECEIVES
