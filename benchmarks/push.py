@@ -5,7 +5,9 @@
 The whole path runs: records API (batch upsert), POST /v1/bulk-sync, the SQS FIFO queue, the
 worker, the Odoo simulator over HTTP with the given latency per call, bookkeeping in DynamoDB
 (moto). Then 10 % of the records change and every record is pushed again (updates and unchanged
-ones). The naive baseline creates records one call each, on a sample, through the same client.
+ones). The engine alone is then timed on fresh records (Odoo calls only, no queue or DynamoDB),
+and a naive baseline creates records one call each, on a sample, through the same client, so
+the three rates share one simulator, one latency and one run.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ from pydantic import SecretStr
 from local_stack import LocalStack
 from local_stack.demo import Demo, OdooTarget, seed
 from odoo_simulator import OdooSimulator
+from odoo_sync.api import dependencies
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings
+from odoo_sync.sync.engine import PushEngine
+from odoo_sync.sync.model import SyncOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSERT_BATCH = 1000
@@ -50,15 +55,18 @@ class PushFigures:
     chunk_p95_ms: float
     worker_peak_rss_mib: float
     worker_rss_before_chunk_mib: float
+    engine_records_per_s: float
+    engine_calls_per_1k: float
     naive_records: int
     naive_records_per_s: float
     naive_calls_per_1k: float
     ratio_to_naive: float
+    engine_ratio_to_naive: float
 
     def summary(self) -> str:
         return (
             f"push: {self.records_per_s:.0f} rec/s, {self.calls_per_1k_create:.1f} calls/1k, "
-            f"{self.ratio_to_naive:.1f}x naive"
+            f"{self.ratio_to_naive:.1f}x naive (engine alone {self.engine_ratio_to_naive:.1f}x)"
         )
 
 
@@ -137,6 +145,18 @@ class Bench:
         figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
         return figures
 
+    def engine_only(self, local_ids: list[str], batch_size: int) -> tuple[float, int]:
+        """The Odoo side alone: the push engine on chunks, without queue or bookkeeping."""
+        tenant, connection = self.demo.tenant_id, self.demo.connection_id
+        client = dependencies.connection_service().client(tenant, connection)
+        plan = dependencies.plan_loader().load(tenant, connection, "product", client)
+        records = dependencies.record_store().get_many(tenant, "product", local_ids)
+        engine = PushEngine(client, plan, connection)
+        before, started = client.calls, time.perf_counter()
+        for start in range(0, len(records), batch_size):
+            engine.push(records[start : start + batch_size], SyncOptions())
+        return time.perf_counter() - started, client.calls - before
+
     def naive(self, count: int) -> tuple[float, int]:
         settings = OdooConnectionSettings(
             base_url=self.sim.url,
@@ -198,6 +218,12 @@ def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> 
         sim.knobs.latency_ms = latency_ms
         memory = bench.worker_memory([r["local_id"] for r in memory_records])
 
+        sim.knobs.latency_ms = 0
+        engine_records = products("ENGINE", records)
+        bench.upsert(engine_records)
+        sim.knobs.latency_ms = latency_ms
+        engine_s, engine_calls = bench.engine_only([r["local_id"] for r in engine_records], batch_size)
+
         naive_count = min(records, naive_sample)
         naive_s, naive_calls = bench.naive(naive_count)
 
@@ -219,10 +245,13 @@ def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> 
         chunk_p95_ms=round(quantiles[18], 1),
         worker_peak_rss_mib=round(memory["peak_rss_mib"], 1),
         worker_rss_before_chunk_mib=round(memory["rss_before_mib"], 1),
+        engine_records_per_s=round(records / engine_s, 1),
+        engine_calls_per_1k=round(engine_calls * 1000 / records, 1),
         naive_records=naive_count,
         naive_records_per_s=round(naive_rate, 1),
         naive_calls_per_1k=round(naive_calls * 1000 / naive_count, 1),
         ratio_to_naive=round(rate / naive_rate, 1),
+        engine_ratio_to_naive=round(records / engine_s / naive_rate, 1),
     )
 
 

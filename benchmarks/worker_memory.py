@@ -11,13 +11,18 @@ import json
 import resource
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sync_worker.handler import lambda_handler
 
 
 def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    """VmHWM: this process's peak resident memory (ru_maxrss would include the parent's, kept across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: the best there is
 
 
 def _event(message: dict[str, Any]) -> dict[str, Any]:

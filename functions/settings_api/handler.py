@@ -84,8 +84,7 @@ def delete_entity(entity: EntityName) -> Response[Any]:
         logger.info("entity deleted", extra={"entity": entity})
         return Response(status_code=204)
 
-    answer = idempotently(app, tenant, f"delete-entity#{entity}", work)
-    return Response(status_code=answer.status_code) if answer.status_code == 204 else answer
+    return idempotently(app, tenant, f"delete-entity#{entity}", work)
 
 
 # field mappings
@@ -120,8 +119,7 @@ def delete_mapping(mapping_id: MappingId) -> Response[Any]:
         logger.info("field mapping deleted", extra={"mapping_id": mapping_id})
         return Response(status_code=204)
 
-    answer = idempotently(app, tenant, f"delete-mapping#{mapping_id}", work)
-    return Response(status_code=answer.status_code) if answer.status_code == 204 else answer
+    return idempotently(app, tenant, f"delete-mapping#{mapping_id}", work)
 
 
 # value maps

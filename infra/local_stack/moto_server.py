@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 from moto.server import ThreadedMotoServer
 
+from local_stack import moto_fixes
+
 ACCOUNT_ID = "123456789012"  # moto's default account
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -25,6 +27,7 @@ class MotoServer:
         self._endpoint: str | None = None
 
     def start(self) -> None:
+        moto_fixes.apply()
         werkzeug_log = logging.getLogger("werkzeug")
         if werkzeug_log.level == logging.NOTSET:
             werkzeug_log.setLevel(logging.WARNING)  # moto's server logs every AWS call otherwise

@@ -412,3 +412,17 @@ def test_another_tenants_value_maps_are_invisible(linked):
     other = connect(linked.sim)
 
     assert _call(other, "GET", VALUE_MAP, {"kind": "category"}).status == 404
+
+
+def test_a_repeated_delete_with_its_idempotency_key_replays_the_204(linked):
+    saved = _call(linked, "POST", MAPPINGS, body=_mapping())
+    params = {"mapping_id": saved.body["mapping_id"]}
+    headers = {"Idempotency-Key": "drop-nickname"}
+
+    first = _call(linked, "DELETE", MAPPING, params, headers=headers)
+    again = _call(linked, "DELETE", MAPPING, params, headers=headers)
+    without_key = _call(linked, "DELETE", MAPPING, params)
+
+    assert (first.status, again.status) == (204, 204)
+    assert again.raw == ""
+    assert without_key.status == 404

@@ -76,6 +76,8 @@ def idempotently(
         raise ConflictError(
             f"a request with this {HEADER} is still running; retry later", field=HEADER
         ) from exc
+    if stored["body"] is None:  # 204 No Content
+        return Response(status_code=stored["status"])
     return Response(
         status_code=stored["status"], content_type=content_types.APPLICATION_JSON, body=stored["body"]
     )

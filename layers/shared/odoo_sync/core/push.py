@@ -134,9 +134,11 @@ class PushService:
             if outcome is None:
                 continue
             previous = record.links.get(connection_id) or OdooLink()
-            links[record.local_id] = _next_link(previous, record, outcome)
-            if previous.odoo_id is None and links[record.local_id].odoo_id is not None and outcome.success:
+            link = _next_link(previous, record, outcome)
+            if previous.odoo_id is None and link.odoo_id is not None and outcome.success:
                 newly_linked += 1
+            if not _same_agreement(previous, link):
+                links[record.local_id] = link
         self._records.update_links(tenant_id, entity, connection_id, links)
         ordered = [outcomes[record.local_id] for record in records if record.local_id in outcomes]
         self._log.append(
@@ -165,6 +167,13 @@ def _next_link(previous: OdooLink, record: LocalRecord, outcome: RecordOutcome) 
             "status": LinkStatus.ERROR,
             "last_error": outcome.error_message,
         }
+    )
+
+
+def _same_agreement(previous: OdooLink, link: OdooLink) -> bool:
+    """Nothing new to store: a push that found everything as already agreed (the log has the time)."""
+    return previous.model_copy(update={"last_synced_at": None}) == link.model_copy(
+        update={"last_synced_at": None}
     )
 
 

@@ -30,8 +30,6 @@ from odoo_sync.stores.dynamodb import ConditionFailedError, encode_cursor, stora
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import LocalRecord, OdooLink
 
-_LINKS_PER_TRANSACTION = 100  # DynamoDB's limit of actions in one transaction
-
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
@@ -136,41 +134,31 @@ class DynamoRecordStore:
         """Set one connection's link; the data, version and other links stay as they are."""
         try:
             with storage_errors("store the record's link"):
-                update = self._link_update(tenant_id, entity, local_id, connection_id, link)
-                del update["TableName"]
-                self._table.update_item(**update)
+                self._table.update_item(**self._link_update(tenant_id, entity, local_id, connection_id, link))
         except ConditionFailedError as exc:
             raise NotFoundError("record", f"{entity}/{local_id}", field="local_id") from exc
 
     def update_links(
         self, tenant_id: str, entity: str, connection_id: str, links: Mapping[str, OdooLink]
     ) -> None:
-        """Set one connection's link on many records: one transaction per 100 records.
+        """Set one connection's link on many records, several at a time; deleted records are skipped.
 
-        A transaction is all or nothing, so when one is cancelled (a record was deleted
-        meanwhile) its records are updated one by one and the deleted ones are skipped.
+        Independent updates rather than one transaction: a record deleted meanwhile must not
+        hold back the others, and a transaction would cost twice the write capacity.
         """
-        items = list(links.items())
-        for start in range(0, len(items), _LINKS_PER_TRANSACTION):
-            part = items[start : start + _LINKS_PER_TRANSACTION]
-            try:
-                with storage_errors("store the records' links"):
-                    self._table.meta.client.transact_write_items(
-                        TransactItems=[
-                            {"Update": self._link_update(tenant_id, entity, local_id, connection_id, link)}
-                            for local_id, link in part
-                        ]
-                    )
-            except ConditionFailedError:
-                for local_id, link in part:
-                    with suppress(NotFoundError):
-                        self.update_link(tenant_id, entity, local_id, connection_id, link)
+
+        def update(item: tuple[str, OdooLink]) -> None:
+            with suppress(NotFoundError):
+                self.update_link(tenant_id, entity, item[0], connection_id, item[1])
+
+        if links:
+            with ThreadPoolExecutor(max_workers=min(_PARALLEL_WRITES, len(links))) as pool:
+                list(pool.map(update, links.items()))
 
     def _link_update(
         self, tenant_id: str, entity: str, local_id: str, connection_id: str, link: OdooLink
-    ) -> Any:  # plain values: the table's client serialises them, which its stubs do not know
+    ) -> Any:  # plain values, as the table resource takes them
         return {
-            "TableName": self._table.name,
             "Key": _key(tenant_id, entity, local_id),
             "UpdateExpression": "SET #links.#connection = :link",
             "ConditionExpression": "attribute_exists(pk)",
