@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy layers/shared functions infra
+	$(BIN)/mypy layers/shared functions infra tests benchmarks
 
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

@@ -5,12 +5,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 
 from odoo_sync.api import dependencies
 from odoo_sync.settings import service_settings
 from odoo_sync.stores import dynamodb
 from tests.support.aws import create_kms_key, create_queues, create_tables
+
+# Property tests check what holds, not how fast: a loaded CI machine must not fail them on time.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 TABLE_VARIABLES = {
     "ConfigTable": "CONFIG_TABLE",

@@ -8,12 +8,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, ValidationError
+from pydantic import ValidationError
 
 from odoo_sync.api.dependencies import stats, sync_log
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.batches import BATCH_ID_PATTERN
+from odoo_sync.core.ids import Moment
 from odoo_sync.errors import InvalidInputError
 from odoo_sync.stores.sync_log import LogQuery
 from odoo_sync.sync.model import ENTITY_NAME_PATTERN, LOCAL_ID_PATTERN
@@ -29,8 +30,8 @@ def list_logs(
     entity: Annotated[str | None, Query(pattern=ENTITY_NAME_PATTERN)] = None,
     batch_id: Annotated[str | None, Query(pattern=BATCH_ID_PATTERN)] = None,
     local_id: Annotated[str | None, Query(pattern=LOCAL_ID_PATTERN)] = None,
-    since: Annotated[AwareDatetime | None, Query()] = None,
-    until: Annotated[AwareDatetime | None, Query()] = None,
+    since: Annotated[Moment | None, Query()] = None,
+    until: Annotated[Moment | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> dict[str, Any]:

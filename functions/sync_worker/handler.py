@@ -85,7 +85,7 @@ def _push(message: PushChunkMessage, receive_count: int) -> None:
         )
         metrics.add_metric(name="ChunksFailed", unit=MetricUnit.Count, value=1)
         if receive_count >= MAX_RECEIVES:
-            _give_up(message, exc)
+            _give_up(message, _reason(exc), type(exc).__name__)
         raise
     succeeded = sum(1 for outcome in outcomes if outcome.success)
     elapsed_ms = (time.perf_counter() - started) * 1000
@@ -103,12 +103,12 @@ def _push(message: PushChunkMessage, receive_count: int) -> None:
     )
 
 
-def _give_up(message: PushChunkMessage, error: Exception) -> None:
+def _give_up(message: PushChunkMessage, reason: str, error: str) -> None:
     """The last delivery failed too: its records end the batch failed, ready for a retry."""
     outcomes = failed_outcomes(
         message.local_ids,
-        f"the chunk kept failing: {_reason(error)}",
-        {"error": type(error).__name__, "chunk": message.chunk},
+        f"the chunk kept failing: {reason}",
+        {"error": error, "chunk": message.chunk},
         iso(utc_now()),
     )
     try:
@@ -126,7 +126,32 @@ def _reason(error: Exception) -> str:
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    attempted: set[str] = set()
+
+    def attempt(record: SQSRecord) -> None:
+        attempted.add(record.message_id)
+        push_chunk(record)
+
     answer = process_partial_response(
-        event=event, record_handler=push_chunk, processor=processor, context=context
+        event=event, record_handler=attempt, processor=processor, context=context
     )
+    failed_ids = {str(failure["itemIdentifier"]) for failure in answer.get("batchItemFailures", [])}
+    _give_up_skipped(event, failed_ids - attempted)
     return dict(answer)
+
+
+def _give_up_skipped(event: dict[str, Any], skipped: set[str]) -> None:
+    """Messages skipped behind a failed one of their group also count their deliveries: on
+    their last one they go to the dead-letter queue untried, so their records end failed too,
+    or their batch would wait for them forever."""
+    for raw in event.get("Records", []):
+        record = SQSRecord(raw)
+        if record.message_id not in skipped:
+            continue
+        if int(record.attributes.approximate_receive_count or 1) < MAX_RECEIVES:
+            continue
+        try:
+            message = PushChunkMessage.model_validate_json(record.body)
+        except ValidationError:
+            continue  # malformed: nothing to mark, already logged
+        _give_up(message, "skipped behind a failed chunk of the same group", "SkippedInGroup")

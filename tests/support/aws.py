@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from samtranslator.yaml_helper import yaml_parse
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.literals import QueueAttributeNameType
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 _TABLE_PROPERTIES = (
@@ -51,13 +54,13 @@ def create_kms_key() -> str:
 def create_queues() -> dict[str, str]:
     """Every SQS queue of the template (FIFO ones with the .fifo suffix), by logical id -> URL."""
     sqs = boto3.client("sqs")
-    urls = {}
+    urls: dict[str, str] = {}
     queues = template_resources("AWS::SQS::Queue")
     # Dead-letter queues first, so redrive policies can point at them.
     for logical_id in sorted(queues, key=lambda name: "RedrivePolicy" in queues[name]):
         properties = queues[logical_id]
         fifo = bool(properties.get("FifoQueue"))
-        attributes = {"FifoQueue": "true"} if fifo else {}
+        attributes: dict[QueueAttributeNameType, str] = {"FifoQueue": "true"} if fifo else {}
         if "VisibilityTimeout" in properties:
             attributes["VisibilityTimeout"] = str(properties["VisibilityTimeout"])
         redrive = properties.get("RedrivePolicy")

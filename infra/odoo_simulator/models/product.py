@@ -19,6 +19,7 @@ TEMPLATE_FIELDS = frozenset(
     }
 )  # fmt: skip
 NO_VARIANT_KEY = "_simulator_no_default_variant"
+_VARIANT_INDEX = "_simulator_variants_by_template"
 
 
 def _code_and_name(code: Any, name: Any) -> str:
@@ -85,11 +86,17 @@ class ProductTemplate(CompanyRuleMixin):
     }
 
     def _variants(self, rid: int) -> list[int]:
-        return [
-            vid
-            for vid, row in self.env.store.table("product.product").items()
-            if row["product_tmpl_id"] == rid
-        ]
+        # An index per call, rebuilt when variants come or go: a search over thousands of
+        # templates would otherwise scan every variant for every template.
+        rows = self.env.store.table("product.product")
+        cached = self.env.scratch.get(_VARIANT_INDEX)
+        if cached is None or cached[0] != len(rows):
+            index: dict[int, list[int]] = {}
+            for vid, row in rows.items():
+                index.setdefault(row["product_tmpl_id"], []).append(vid)
+            cached = (len(rows), index)
+            self.env.scratch[_VARIANT_INDEX] = cached
+        return list(cached[1].get(rid, []))
 
     def _display_name(self, rid: int) -> str:
         return _code_and_name(self._compute(rid, "default_code"), (self._table().get(rid) or {}).get("name"))

@@ -72,7 +72,7 @@ def all_logs(api: httpx.Client, **params: str) -> list[dict[str, Any]]:
 
 
 def test_a_bulk_push_reaches_odoo_once_and_reports_agree(stack, sim, api):
-    records = [
+    records: list[dict[str, Any]] = [
         {
             "local_id": f"p{n:03d}",
             "data": {"title": f"Bulk product {n}", "sku": f"{SKU}{n:03d}", "price": "9.90"},

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from local_stack import LocalStack
+from local_stack import Invocation, LocalStack
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_TEMPLATE = FIXTURES / "template.yaml"
@@ -17,5 +17,5 @@ def stack() -> Iterator[LocalStack]:
         yield running
 
 
-def invocations_of(stack: LocalStack, function: str) -> list:
+def invocations_of(stack: LocalStack, function: str) -> list[Invocation]:
     return [call for call in stack.invocations if call.function == function]

@@ -42,6 +42,7 @@ def running_demo(tmp_path_factory):
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    assert process.stdout is not None
     output: list[str] = []
     for line in process.stdout:
         output.append(line)

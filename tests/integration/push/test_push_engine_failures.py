@@ -38,7 +38,8 @@ OPTIONS = SyncOptions()
 @pytest.fixture
 def hooked(sim: OdooSimulator) -> Iterator[HookedClient]:
     sim.knobs.reset()
-    with open_hooked(sim) as client:
+    client = open_hooked(sim)
+    with client:
         yield client
     sim.knobs.reset()
 
@@ -181,7 +182,8 @@ def test_a_create_whose_answer_is_lost_after_commit_is_reconciled_at_once(
 
 def test_a_create_still_running_when_its_answer_is_lost_is_not_created_twice(sim: OdooSimulator) -> None:
     records = customers(prefix(), 5)
-    with open_hooked(sim, timeout_s=0.3) as slow:
+    slow = open_hooked(sim, timeout_s=0.3)
+    with slow:
         plan = customer_plan(slow)
         slow.before_create = lambda: sim.knobs.hang(1, 0.8)
 

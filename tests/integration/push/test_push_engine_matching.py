@@ -24,7 +24,7 @@ from tests.integration.push.builders import (
 OPTIONS = SyncOptions()
 
 
-def push(client: OdooClient, records, options: SyncOptions = OPTIONS):  # type: ignore[no-untyped-def]
+def push(client: OdooClient, records, options: SyncOptions = OPTIONS):
     return PushEngine(client, customer_plan(client), CONNECTION).push(records, options)
 
 

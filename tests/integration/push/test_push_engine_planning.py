@@ -139,6 +139,8 @@ def test_many2one_and_float_values_read_back_from_odoo_compare_as_unchanged(
     assert {o.action for o in again.outcomes} == {SyncAction.UNCHANGED}
     assert sim.calls == Counter({("product.category", "search_read"): 1, ("product.template", "read"): 1})
     fields = ["list_price", "weight", "default_code", "categ_id"]
-    stored = client.read("product.template", [first.outcomes[0].odoo_id], fields)[0]
+    odoo_id = first.outcomes[0].odoo_id
+    assert odoo_id is not None
+    stored = client.read("product.template", [odoo_id], fields)[0]
     assert (stored["list_price"], stored["weight"], stored["default_code"]) == (19.99, 1.25, f"{tag}-0")
     assert stored["categ_id"][1] == "All / Saleable"

@@ -3,7 +3,7 @@ bookkeeping fails after Odoo has already done its part."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +47,7 @@ class FakeRecords:
         self.records[local_id] = current.model_copy(update={"links": {**current.links, connection_id: link}})
 
     def update_links(
-        self, tenant_id: str, entity: str, connection_id: str, links: dict[str, OdooLink]
+        self, tenant_id: str, entity: str, connection_id: str, links: Mapping[str, OdooLink]
     ) -> None:
         for local_id, link in links.items():
             self.update_link(tenant_id, entity, local_id, connection_id, link)

@@ -426,3 +426,21 @@ def test_a_repeated_delete_with_its_idempotency_key_replays_the_204(linked):
     assert (first.status, again.status) == (204, 204)
     assert again.raw == ""
     assert without_key.status == 404
+
+
+def test_an_entity_cannot_move_to_another_odoo_model(linked):
+    assert _call(linked, "POST", ENTITIES, body=TAG_ENTITY).status == 201
+
+    moved = _call(
+        linked,
+        "POST",
+        ENTITIES,
+        body={
+            **TAG_ENTITY,
+            "odoo_model": "res.partner",
+            "match_keys": [{"local_field": "label", "odoo_field": "ref"}],
+        },
+    )
+
+    assert moved.status == 409
+    assert moved.body["field"] == "odoo_model"

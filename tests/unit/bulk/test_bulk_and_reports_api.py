@@ -35,7 +35,7 @@ def tenant(aws) -> str:
 
 def queued(aws) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs")
-    found = []
+    found: list[dict[str, Any]] = []
     while batch := sqs.receive_message(QueueUrl=aws.queues["SyncQueue"], MaxNumberOfMessages=10).get(
         "Messages"
     ):
@@ -118,6 +118,11 @@ def test_a_repeated_idempotency_key_does_not_queue_twice(aws, tenant):
         ({"entity": "product", "filters": {"status": "unknown"}}, 422, "filters.status"),
         ({"entity": "product", "filters": {"local_ids": ["a b"]}}, 422, "filters.local_ids"),
         ({"entity": "product", "filters": {"modified_since": "yesterday"}}, 422, "filters.modified_since"),
+        (
+            {"entity": "product", "filters": {"modified_since": "0001-01-01T00:00:00+01:00"}},
+            422,
+            "filters.modified_since",
+        ),
         ({"entity": "product", "filters": {"fields": {"x": [1]}}}, 422, "filters.fields.x"),
         ({"entity": "product", "sync_images": "sometimes"}, 422, "sync_images"),
         ({"entity": "product", "extra": True}, 422, "extra"),
@@ -258,7 +263,7 @@ def log_entry(
         entity=entity,
         local_id=local_id,
         connection_id="con_0123456789abcdef",
-        sync_status=status,  # type: ignore[arg-type]
+        sync_status=status,
         duration_ms=5,
         started_at=f"2024-05-01T10:00:{n:02d}Z",
         completed_at=f"2024-05-01T10:00:{n:02d}Z",
@@ -326,6 +331,8 @@ def test_logs_page_with_next(history):
         ("entity=product&local_id=a%20b", 422, "local_id"),
         ("since=yesterday", 422, "since"),
         ("since=2024-05-01T10:00:00", 422, "since"),
+        ("until=9999-12-31T23:59:59Z", 422, "until"),
+        ("since=0001-01-01T00:00:00%2B01:00", 422, "since"),
         ("since=2024-05-02T00:00:00Z&until=2024-05-01T00:00:00Z", 400, "since"),
         ("limit=0", 422, "limit"),
         ("limit=201", 422, "limit"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pytest
@@ -36,7 +36,7 @@ def receive_all(url: str) -> list[dict[str, Any]]:
     while batch := sqs.receive_message(
         QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
     ).get("Messages"):
-        found.extend(batch)
+        found.extend(cast(list[dict[str, Any]], batch))
         sqs.delete_message_batch(
             QueueUrl=url,
             Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],

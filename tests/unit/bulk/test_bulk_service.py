@@ -146,7 +146,7 @@ def test_a_queue_failing_part_way_leaves_a_batch_of_what_was_queued(records, bat
     batches.record_chunk(
         TENANT, batch_id, "product", [outcome(i) for m in queue.messages for i in m.local_ids]
     )
-    assert batches.get(TENANT, batch_id).status is BatchStatus.COMPLETED  # type: ignore[union-attr]
+    assert batches.get(TENANT, batch_id).status is BatchStatus.COMPLETED
 
 
 def finish(batches: DynamoBatches, batch_id: str, failing: set[str], queue: RecordingQueue) -> None:

@@ -199,7 +199,7 @@ def test_unprocessed_items_are_sent_again(log):
             return {"UnprocessedItems": {name: reqs[10:] for name, reqs in kwargs["RequestItems"].items()}}
         return real(**kwargs)
 
-    log._table.meta.client.batch_write_item = flaky  # type: ignore[method-assign]
+    log._table.meta.client.batch_write_item = flaky
     try:
         log.append(TENANT, [entry(n, outcome(f"p{n}")) for n in range(20)])
     finally:
@@ -213,7 +213,7 @@ def test_items_left_unprocessed_for_good_are_a_storage_error(log):
     def throttled(**kwargs: Any) -> Any:
         return {"UnprocessedItems": kwargs["RequestItems"]}
 
-    log._table.meta.client.batch_write_item = throttled  # type: ignore[method-assign]
+    log._table.meta.client.batch_write_item = throttled
     try:
         with pytest.raises(StorageError):
             log.append(TENANT, [entry(1, outcome("a"))])
@@ -222,7 +222,7 @@ def test_items_left_unprocessed_for_good_are_a_storage_error(log):
 
 
 @pytest.fixture
-def history(log) -> DynamoSyncLog:
+def history(log: DynamoSyncLog) -> DynamoSyncLog:
     log.append(
         TENANT,
         [

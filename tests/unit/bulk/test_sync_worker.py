@@ -212,3 +212,33 @@ def test_max_receives_matches_the_queue_redrive_policy():
     queue = template_resources("AWS::SQS::Queue")["SyncQueue"]
 
     assert int(queue["RedrivePolicy"]["maxReceiveCount"]) == worker.MAX_RECEIVES
+
+
+def test_chunks_skipped_behind_a_failed_one_on_their_last_delivery_end_failed_too(pusher):
+    def odoo_down(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
+        raise OdooNetworkError("connection refused")
+
+    pusher.pusher = odoo_down
+    last = worker.MAX_RECEIVES
+
+    failed = invoke(
+        sqs_record("m1", chunk(0, ["a", "b"]), receives=last),
+        sqs_record("m2", chunk(1, ["c", "d"]), receives=last),
+    )
+
+    assert failed == ["m1", "m2"]  # both reach the dead-letter queue
+    assert len(pusher.calls) == 1  # the second was skipped, not tried
+    assert (batch().failed, batch().pending, batch().status) == (4, 0, BatchStatus.COMPLETED_WITH_ERRORS)
+
+
+def test_skipped_chunks_before_their_last_delivery_stay_pending(pusher):
+    def odoo_down(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
+        raise OdooNetworkError("connection refused")
+
+    pusher.pusher = odoo_down
+
+    invoke(
+        sqs_record("m1", chunk(0, ["a", "b"]), receives=2), sqs_record("m2", chunk(1, ["c", "d"]), receives=2)
+    )
+
+    assert (batch().failed, batch().pending) == (0, 4)

@@ -68,3 +68,24 @@ def test_private_addresses_are_refused_by_the_guard() -> None:
 def test_digests_differ_with_content() -> None:
     assert content_digest("a") != content_digest("b")
     assert content_digest("a").startswith("sha256:")
+
+
+@pytest.mark.parametrize("url", ["http://xn--.com/a.png", "http://cdn.example.com/a\x00.png"])
+def test_an_address_that_cannot_be_encoded_is_an_issue_not_a_crash(url: str) -> None:
+    with pytest.raises(InvalidValueError, match="cannot be used"):
+        fetcher(answering()).fetch_base64(url)
+
+
+def test_a_download_slower_than_the_whole_timeout_is_refused() -> None:
+    class Trickle(httpx.SyncByteStream):
+        def __iter__(self):
+            while True:
+                yield b"0" * 10
+
+    slow = httpx.MockTransport(
+        lambda _request: httpx.Response(200, stream=Trickle(), headers={"content-type": "image/png"})
+    )
+    images = HttpImageFetcher(transport=slow, max_bytes=10**12, timeout_s=0.05)
+
+    with pytest.raises(InvalidValueError, match="took longer than"):
+        images.fetch_base64("https://cdn.example.com/a.png")

@@ -183,6 +183,8 @@ def test_the_route_answers_odoo_refusals_with_odoo_details() -> None:
     )
     answer = _answer(outcome)
     assert answer.status_code == 422
-    assert answer.body["code"] == "odoo_rejected"
-    assert answer.body["odoo"] == {"category": "server", "field": "lang", "value": "xx"}
-    assert answer.body["odoo_id"] == 4
+    body = answer.body
+    assert isinstance(body, dict)
+    assert body["code"] == "odoo_rejected"
+    assert body["odoo"] == {"category": "server", "field": "lang", "value": "xx"}
+    assert body["odoo_id"] == 4

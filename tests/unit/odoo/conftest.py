@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from odoo_wire_replay import Replay, Responder, Sleeps, settings
 
 from odoo_sync.odoo import OdooClient, Protocol, RetryPolicy
+from tests.unit.odoo.odoo_wire_replay import Replay, Responder, Sleeps, settings
 
 
 @pytest.fixture

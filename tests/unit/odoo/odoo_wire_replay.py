@@ -29,7 +29,7 @@ def _capture(file: str) -> dict[str, Any]:
 
 def exchange(file: str, name: str) -> dict[str, Any]:
     """The captured exchange whose name starts with `name` (names are unique prefixes here)."""
-    exchanges = _capture(file)["exchanges"]
+    exchanges: list[dict[str, Any]] = _capture(file)["exchanges"]
     matches = [e for e in exchanges if e["name"] == name] or [
         e for e in exchanges if e["name"].startswith(name)
     ]

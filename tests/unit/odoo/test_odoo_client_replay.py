@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from odoo_wire_replay import exchange, json_response, recorded_response, replayed
 
 from odoo_sync.odoo import (
     OdooAuthError,
@@ -15,6 +14,7 @@ from odoo_sync.odoo import (
     OdooProtocolError,
     Protocol,
 )
+from tests.unit.odoo.odoo_wire_replay import exchange, json_response, recorded_response, replayed
 
 WEB_VERSION_19 = replayed("v19-version.json", "GET /web/version")
 WEB_VERSION_17 = replayed("v17-version.json", "GET /web/version")
@@ -296,7 +296,7 @@ def test_json2_override_with_other_parameter_names_is_retried_with_the_real_name
 
 
 def test_iter_search_read_pages_by_id_not_offset(make_client) -> None:
-    records = [{"id": i, "name": f"P{i}"} for i in (3, 5, 8, 9, 12)]
+    records: list[dict[str, Any]] = [{"id": i, "name": f"P{i}"} for i in (3, 5, 8, 9, 12)]
 
     def page(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from odoo_wire_replay import Replay, exchange, replayed, settings
 
 from odoo_sync.odoo import (
     OdooAccessError,
@@ -25,6 +24,7 @@ from odoo_sync.odoo.calls import OdooCall
 from odoo_sync.odoo.transports import Json2Transport, JsonRpcTransport, XmlRpcTransport
 from odoo_sync.odoo.transports.base import Transport
 from odoo_sync.odoo.wire import Wire
+from tests.unit.odoo.odoo_wire_replay import Replay, exchange, replayed, settings
 
 TRANSPORTS: dict[str, type[Transport]] = {
     "xmlrpc": XmlRpcTransport,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 
 import httpx
 import pytest
-from odoo_wire_replay import json_response, replayed
 
 from odoo_sync.odoo import (
     OdooNetworkError,
@@ -18,6 +18,7 @@ from odoo_sync.odoo import (
 )
 from odoo_sync.odoo.retry import may_retry
 from odoo_sync.odoo.wire import parse_retry_after
+from tests.unit.odoo.odoo_wire_replay import json_response, replayed
 
 WEB_VERSION_19 = replayed("v19-version.json", "GET /web/version")
 CONTEXT_GET = ("POST", "/json/2/res.users/context_get", json_response(200, {"uid": 2}))
@@ -154,9 +155,13 @@ def test_retry_rules() -> None:
     assert not may_retry(OdooOutcomeUnknownError("lost"), idempotent=True)
 
 
+def constant(value: float) -> Callable[[], float]:
+    return lambda: value
+
+
 def test_jitter_stays_within_the_exponential_ceiling() -> None:
     for value in (0.0, 0.3, 0.999):
-        policy = RetryPolicy(base_delay_s=1.0, max_delay_s=5.0, max_attempts=10, random=lambda v=value: v)
+        policy = RetryPolicy(base_delay_s=1.0, max_delay_s=5.0, max_attempts=10, random=constant(value))
         for attempt in range(1, 9):
             delay = policy.delay(attempt, OdooTransientError("x"))
             assert delay is not None

@@ -111,7 +111,7 @@ def test_settings_refuse_bad_input(overrides: dict[str, object], fragment: str) 
     values: dict[str, object] = {"base_url": "https://acme.odoo.com", "database": "acme", "secret": "k"}
     values.update(overrides)
     with pytest.raises(ValidationError, match=fragment):
-        OdooConnectionSettings(**values)  # type: ignore[arg-type]
+        OdooConnectionSettings(**values)
 
 
 def test_settings_are_frozen() -> None:

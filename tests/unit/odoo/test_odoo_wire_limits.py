@@ -7,10 +7,10 @@ import zlib
 
 import httpx
 import pytest
-from odoo_wire_replay import json_response, replayed
 
 from odoo_sync.odoo import OdooProtocolError, Protocol
 from odoo_sync.odoo.transports.xmlrpc import parse_response
+from tests.unit.odoo.odoo_wire_replay import json_response, replayed
 
 WEB_VERSION_19 = replayed("v19-version.json", "GET /web/version")
 CONTEXT_GET = ("POST", "/json/2/res.users/context_get", json_response(200, {"uid": 2}))

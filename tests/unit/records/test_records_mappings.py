@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 
@@ -10,6 +11,7 @@ from odoo_sync.api.dependencies import settings_repository
 from odoo_sync.core.odoo_fields import OdooFieldsCache
 from odoo_sync.core.plans import PlanService, entity_rules
 from odoo_sync.core.settings import effective_mappings, mapping_spec
+from odoo_sync.odoo import OdooClient
 from odoo_sync.sync import presets
 from odoo_sync.sync.model import Direction, FieldMapping
 from odoo_sync.sync.transform_core import TransformSpecError
@@ -116,7 +118,9 @@ def test_required_mappings_make_their_local_fields_required():
     assert by_field["email"].kind == "email"
     assert by_field["nickname"].required is True
     assert "notes" not in by_field
-    assert presets.preset_rules("customer").fields[1].required is False
+    preset = presets.preset_rules("customer")
+    assert preset is not None
+    assert preset.fields[1].required is False
 
 
 class _FakeOdoo:
@@ -196,11 +200,14 @@ def test_the_fields_cache_is_per_connection_and_tenant(aws):
 
 def test_a_field_missing_from_the_cache_is_asked_again_when_named(aws):
     odoo = _FakeOdoo({"res.partner": {"name": {"type": "char"}}})
+    client = cast(OdooClient, odoo)
     cache = OdooFieldsCache(settings_repository(), clock=_Clock())
-    cache.fields(TENANT_A, "con_0123456789abcdef", "res.partner", odoo)
+    cache.fields(TENANT_A, "con_0123456789abcdef", "res.partner", client)
     odoo.fields["res.partner"]["x_loyalty"] = {"type": "integer"}
 
-    found = cache.fields(TENANT_A, "con_0123456789abcdef", "res.partner", odoo, refresh_unless=["x_loyalty"])
+    found = cache.fields(
+        TENANT_A, "con_0123456789abcdef", "res.partner", client, refresh_unless=["x_loyalty"]
+    )
 
     assert found["x_loyalty"].type == "integer"
     assert len(odoo.calls) == 2

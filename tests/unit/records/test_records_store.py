@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -12,6 +13,9 @@ from odoo_sync.stores import batching
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import LinkStatus, OdooLink
 from tests.unit.records.conftest import TENANT_A, TENANT_B
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
 
 CONNECTION = "con_0123456789abcdef"
 OTHER_CONNECTION = "con_fedcba9876543210"
@@ -191,7 +195,7 @@ class _ThrottlingClient:
         else:
             done, left = keys, []
         found = [self.items_by_sk[key["sk"]] for key in done if key["sk"] in self.items_by_sk]
-        answer = {"Responses": {name: found}}
+        answer: dict[str, Any] = {"Responses": {name: found}}
         if left:
             answer["UnprocessedKeys"] = {name: {"Keys": left}}
         return answer
@@ -203,13 +207,18 @@ class _FakeTable:
         self.meta = type("Meta", (), {"client": client})()
 
 
+def _fake_table(client) -> Table:
+    """A stand-in carrying only what batch_get touches: the name and the client."""
+    return cast("Table", _FakeTable(client))
+
+
 def test_batch_get_retries_unprocessed_keys_with_backoff():
     items = {f"k{n}": {"sk": f"k{n}"} for n in range(250)}
     client = _ThrottlingClient(items, throttle_rounds=2)
-    waits = []
+    waits: list[float] = []
 
     found = batching.batch_get(
-        _FakeTable(client), [{"pk": "p", "sk": f"k{n}"} for n in range(250)], "read", sleep=waits.append
+        _fake_table(client), [{"pk": "p", "sk": f"k{n}"} for n in range(250)], "read", sleep=waits.append
     )
 
     assert sorted(item["sk"] for item in found) == sorted(items)
@@ -223,7 +232,10 @@ def test_batch_get_gives_up_when_throttled_for_too_long():
 
     with pytest.raises(StorageError):
         batching.batch_get(
-            _FakeTable(client), [{"pk": "p", "sk": "a"}, {"pk": "p", "sk": "b"}], "read", sleep=lambda _: None
+            _fake_table(client),
+            [{"pk": "p", "sk": "a"}, {"pk": "p", "sk": "b"}],
+            "read",
+            sleep=lambda _: None,
         )
 
     assert len(client.calls) == batching.MAX_ATTEMPTS

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from authorizer.handler import lambda_handler
 from odoo_sync.api.dependencies import tenant_service
@@ -20,11 +23,11 @@ def operator_key(aws) -> str:
     return key
 
 
-def _authorize(header: str | None, method: str = "GET", path: str = "/v1/connections") -> dict:
-    return lambda_handler(authorizer_event(header, method, path), LambdaContextStub())
+def _authorize(header: str | None, method: str = "GET", path: str = "/v1/connections") -> dict[str, Any]:
+    return lambda_handler(authorizer_event(header, method, path), cast(LambdaContext, LambdaContextStub()))
 
 
-def _statements(policy: dict) -> dict[str, list[str]]:
+def _statements(policy: dict[str, Any]) -> dict[str, list[str]]:
     return {s["Effect"]: s["Resource"] for s in policy["policyDocument"]["Statement"]}
 
 

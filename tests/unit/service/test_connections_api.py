@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_a_connection_is_created_and_shown_without_its_secret(aws):
 def test_the_secret_is_stored_encrypted(aws):
     _create()
 
-    stored = table(aws.config_table).scan()["Items"]
+    stored: list[dict[str, Any]] = table(aws.config_table).scan()["Items"]
     assert API_KEY not in repr(stored)
     assert any("encrypted_data_key" in item.get("secret", {}) for item in stored)
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from odoo_sync.core.batches import (
     BATCH_ID_PREFIX,
@@ -24,7 +24,7 @@ from odoo_sync.core.batches import (
     LocalIdSource,
     chunk_messages,
 )
-from odoo_sync.core.ids import iso, new_id, utc_now
+from odoo_sync.core.ids import Moment, iso, new_id, utc_now
 from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from odoo_sync.sync.filters import FieldValue, RecordFilters
 from odoo_sync.sync.model import (
@@ -52,7 +52,7 @@ class BulkFilters(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    modified_since: AwareDatetime | None = None
+    modified_since: Moment | None = None
     has_odoo_id: bool | None = None
     status: LinkStatus | None = None
     local_ids: list[str] | None = Field(default=None, min_length=1, max_length=10_000)

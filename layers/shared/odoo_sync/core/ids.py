@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
+from typing import Annotated
 
+from pydantic import AfterValidator, AwareDatetime
+
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9998
 _ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-f]{16}$")
 
 
@@ -23,3 +27,14 @@ def utc_now() -> datetime:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _within_range(moment: datetime) -> datetime:
+    # Near year 1 or 9999 the conversion to UTC overflows; no sync date is out there anyway.
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValueError(f"must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return moment
+
+
+# A point in time given by a caller: with its offset, and within years that convert to UTC.
+Moment = Annotated[AwareDatetime, AfterValidator(_within_range)]

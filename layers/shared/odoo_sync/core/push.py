@@ -135,8 +135,8 @@ class PushService:
                 continue
             previous = record.links.get(connection_id) or OdooLink()
             link = _next_link(previous, record, outcome)
-            if previous.odoo_id is None and link.odoo_id is not None and outcome.success:
-                newly_linked += 1
+            if previous.odoo_id is None and link.odoo_id is not None:
+                newly_linked += 1  # even when Odoo refused this write: the record is linked now
             if not _same_agreement(previous, link):
                 links[record.local_id] = link
         self._records.update_links(tenant_id, entity, connection_id, links)

@@ -238,6 +238,13 @@ class SettingsService:
         if existing is None and len(self._repository.list_entities(tenant_id)) >= MAX_TENANT_ENTITIES:
             raise ConflictError(f"a tenant may define at most {MAX_TENANT_ENTITIES} entities", field="name")
         entity = self._entity_from(data)
+        if existing is not None and existing.entity.odoo_model != entity.odoo_model:
+            # The records' links hold ids of the old model; on another model they would name
+            # unrelated records, and a push would overwrite them.
+            raise ConflictError(
+                f"{data.name!r} syncs with {existing.entity.odoo_model}; its Odoo model cannot change",
+                field="odoo_model",
+            )
         self._check_entity_in_odoo(tenant_id, data.connection_id, entity)
         updated_at = iso(utc_now())
         self._repository.put_entity(tenant_id, entity, updated_at)

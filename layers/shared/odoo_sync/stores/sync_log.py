@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from odoo_sync.core.ids import utc_now
+from odoo_sync.core.ids import Moment, utc_now
 from odoo_sync.errors import InvalidInputError, StorageError
 from odoo_sync.stores.dynamodb import storage_errors, to_item
 from odoo_sync.stores.tenants import tenant_pk
@@ -49,8 +49,8 @@ class LogQuery(BaseModel):
     entity: str | None = Field(default=None, pattern=ENTITY_NAME_PATTERN)
     batch_id: str | None = Field(default=None, pattern=r"^bat_[0-9a-f]{16}$")
     local_id: str | None = Field(default=None, pattern=LOCAL_ID_PATTERN)
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, max_length=2048)
 

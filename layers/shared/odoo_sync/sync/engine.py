@@ -1,6 +1,8 @@
 """The push engine: one chunk of records of one entity into one Odoo, in the fewest calls.
 
     lookups       one search_read per (model, key) the mappings need         (only if any)
+    auto-create   one search_read per (model, field) and one create per model for values the
+                  tenant lets us create in Odoo (see `odoo_sync.sync.auto_create`)  (only if any)
     match         read of linked ids; ir.model.data for the others;          (each only if needed)
                   one search_read per match key with `in` over the chunk
     create        one create for every new record
@@ -32,6 +34,7 @@ from odoo_sync.odoo import (
     OdooOutcomeUnknownError,
     OdooProtocolError,
 )
+from odoo_sync.sync.auto_create import AutoCreator
 from odoo_sync.sync.external_ids import xmlid_name
 from odoo_sync.sync.images import ImageFetcher
 from odoo_sync.sync.issues import FieldIssue
@@ -86,6 +89,7 @@ class _Execution:
     refused: dict[str, OdooError] = field(default_factory=dict)
     unknown: list[_Create] = field(default_factory=list)
     unknown_cause: OdooOutcomeUnknownError | None = None
+    auto_create_refused: dict[str, OdooError] = field(default_factory=dict)  # local id -> Odoo's refusal
 
 
 class PushEngine:
@@ -109,15 +113,21 @@ class PushEngine:
         started_at, started = iso(self.clock()), time.monotonic()
         calls_before = self.client.calls
         mapper = RecordMapper(self.plan, sync_images=options.sync_images, images=self.images)
-        mapped, lookup_failures, _ = map_records(mapper, self.client, records)
+        chunk_map = map_records(mapper, self.client, records)
+        mapped = chunk_map.records
+        state = _Execution()
+        if any(item.pending for item in mapped):
+            auto_created = AutoCreator(self.client, mapper).complete(mapped, chunk_map.resolver)
+            state.auto_create_refused = auto_created.refused
         warnings = list(mapper.warnings)
-        warnings += [FieldIssue(field="", code="lookup_failed", message=text) for text in lookup_failures]
+        warnings += [
+            FieldIssue(field="", code="lookup_failed", message=text) for text in chunk_map.lookup_failures
+        ]
         valid = [item for item in mapped if item.valid]
         matcher = Matcher(self.client, self.plan, self.connection_id, mapper.written_fields)
         matching = matcher.match(valid) if valid else MatchResult()
         warnings += matching.warnings
         chunk = self._plan(valid, matching, mapper, options)
-        state = _Execution()
         error = self._execute(chunk, matcher, state, warnings)
         builder = _Outcomes(self.connection_id, started_at, iso(self.clock()), started, len(records), mapper)
         outcomes = builder.build(mapped, chunk, state)
@@ -318,7 +328,7 @@ class _Outcomes:
         matching, conflicts = chunk.matching, chunk.conflicts
         for item in mapped:
             if not item.valid:
-                by_id[item.local_id] = self._rejected(item)
+                by_id[item.local_id] = self._rejected(item, state.auto_create_refused.get(item.local_id))
             elif item.local_id in matching.failures:
                 by_id[item.local_id] = self._match_failed(item, matching.failures[item.local_id])
             elif item.local_id in conflicts:
@@ -377,16 +387,18 @@ class _Outcomes:
             warnings=list(item.warnings),
         )
 
-    def _rejected(self, item: MappedRecord) -> RecordOutcome:
+    def _rejected(self, item: MappedRecord, refusal: OdooError | None = None) -> RecordOutcome:
+        """Every issue of the record; when Odoo refused a record it needed created, Odoo's verdict."""
         issues = list(item.issues)
         listed = "; ".join(f"{issue.field or 'record'}: {issue.message}" for issue in issues)
+        if refusal is None:
+            details, message = {"code": "validation_failed"}, f"{len(issues)} invalid value(s): {listed}"
+        else:
+            details, message = odoo_error_details(refusal), listed
         return RecordOutcome(
             **self._base(item.local_id, SyncAction.ERROR, self._linked_id(item)),
-            error_message=f"{len(issues)} invalid value(s): {listed}"[:2000],
-            error_details={
-                "code": "validation_failed",
-                "issues": [issue.model_dump(mode="json") for issue in issues],
-            },
+            error_message=message[:2000],
+            error_details={**details, "issues": [issue.model_dump(mode="json") for issue in issues]},
             issues=issues,
             warnings=list(item.warnings),
         )

@@ -1,7 +1,9 @@
-"""Our external ids in the tenant's Odoo: `<module>.<entity>_<local id>` in ir.model.data.
+"""Our external ids in the tenant's Odoo: `<module>.<entity>-<escaped local id>` in ir.model.data.
 
 The module is per tenant, so two tenants sharing one Odoo (or a tenant and its test tenant)
-never claim each other's records.
+never claim each other's records. The name is one-to-one with (entity, local id): entity names
+cannot contain '-', and every character of the local id other than letters and digits is
+escaped (Odoo refuses spaces in names; '_' and '-' are escaped too, so no two ids collide).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+_ESCAPED = re.compile(r"[^A-Za-z0-9]")
 
 
 def xmlid_module(tenant_id: str) -> str:
@@ -17,6 +19,5 @@ def xmlid_module(tenant_id: str) -> str:
 
 
 def xmlid_name(entity: str, local_id: str) -> str:
-    """The name part: Odoo refuses spaces; other unsafe characters become their code point."""
-    safe = _UNSAFE.sub(lambda m: f"_{ord(m.group()):x}_", local_id)
-    return f"{entity}_{safe}"
+    safe = _ESCAPED.sub(lambda m: f"_{ord(m.group()):x}_", local_id)
+    return f"{entity}-{safe}"

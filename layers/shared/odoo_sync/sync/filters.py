@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from odoo_sync.core.ids import Moment
 from odoo_sync.sync.model import LOCAL_FIELD_PATTERN, LinkStatus
 
 FieldValue = str | int | float | bool
@@ -12,7 +13,7 @@ FieldValue = str | int | float | bool
 class RecordFilters(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    modified_since: AwareDatetime | None = None
+    modified_since: Moment | None = None
     has_odoo_id: bool | None = None  # per connection_id
     status: LinkStatus | None = None  # per connection_id
     local_ids: list[str] | None = Field(default=None, min_length=1, max_length=10_000)

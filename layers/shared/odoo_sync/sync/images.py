@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 from typing import Protocol
 
 import httpx
@@ -45,6 +46,7 @@ class HttpImageFetcher:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._max_bytes = max_bytes
+        self._total_timeout_s = timeout_s
         self._client = httpx.Client(
             transport=transport or guarded_transport(allow_private),
             timeout=timeout_s,
@@ -71,6 +73,9 @@ class HttpImageFetcher:
             raise _refused(url, f"more than {MAX_REDIRECTS} redirects") from exc
         except httpx.HTTPError as exc:
             raise _refused(url, f"download failed: {type(exc).__name__}") from exc
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            # URLs that look valid can still fail to encode (IDNA labels, NUL bytes).
+            raise _refused(url, "the address cannot be used") from exc
         if not body:
             raise _refused(url, "the image is empty")
         return base64.b64encode(body).decode("ascii")
@@ -81,7 +86,12 @@ class HttpImageFetcher:
             raise _refused(url, f"larger than {self._max_bytes} bytes")
         chunks: list[bytes] = []
         size = 0
+        # The client's timeout bounds each read; this bounds the whole download, so a host
+        # trickling bytes cannot hold a chunk past the worker's time limit.
+        deadline = time.monotonic() + self._total_timeout_s
         for chunk in response.iter_bytes():
+            if time.monotonic() > deadline:
+                raise _refused(url, f"the download took longer than {self._total_timeout_s:g} s")
             size += len(chunk)
             if size > self._max_bytes:
                 raise _refused(url, f"larger than {self._max_bytes} bytes")

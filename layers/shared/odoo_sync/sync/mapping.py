@@ -4,6 +4,11 @@ A record is either mapped whole or rejected with every reason (validation issues
 mapping's conversion issues); nothing half-converted reaches Odoo. Lookups that need Odoo (a
 category by name, a country by ISO code, a record by external id) are gathered for the whole
 chunk first and answered by `fetch_lookups` with one search_read per model and key.
+
+A value the tenant lets us create in Odoo (a value map or lookup with auto-creation) leaves the
+record waiting (`MappedRecord.pending`, with a not-found issue until settled); the push engine
+creates what is missing for the whole chunk (`odoo_sync.sync.auto_create`), then `reapply`
+maps just those fields again with the new ids.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from zoneinfo import ZoneInfo
 from odoo_sync.odoo import ErrorCategory, OdooClient, OdooError
 from odoo_sync.sync.images import ImageFetcher, content_digest
 from odoo_sync.sync.issues import FieldIssue, InvalidValueError, IssueCode
-from odoo_sync.sync.lookups import LookupBy, LookupRequest, Resolver, StaticResolver
+from odoo_sync.sync.lookups import AutoCreateRequest, LookupBy, LookupRequest, Resolver, StaticResolver
 from odoo_sync.sync.model import Direction, FieldMapping, LocalRecord, MappingType
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.transform_core import is_empty
@@ -32,6 +37,7 @@ from odoo_sync.sync.transforms import (
     tenant_timezone,
 )
 from odoo_sync.sync.validation import validate_record
+from odoo_sync.sync.value_maps import ValueMaps
 
 BINARY = "binary"
 IMAGE_TRANSFORM = "image_url"  # as the presets name it (odoo_sync.sync.presets)
@@ -58,6 +64,16 @@ class FieldPlan:
         return digits if isinstance(digits, int) else None
 
 
+@dataclass(frozen=True)
+class PendingCreate:
+    """A field waiting for an Odoo record to be created: the request, the not-found issue that
+    stands for it meanwhile, and the mapping (index in `RecordMapper.fields`) to apply again."""
+
+    request: AutoCreateRequest
+    issue: FieldIssue
+    plan_index: int
+
+
 @dataclass
 class MappedRecord:
     """A record's Odoo values (`vals`), where each came from, and everything wrong with it."""
@@ -69,10 +85,28 @@ class MappedRecord:
     digests: dict[str, str] = field(default_factory=dict)  # binary Odoo field -> content digest
     issues: list[FieldIssue] = field(default_factory=list)
     warnings: list[FieldIssue] = field(default_factory=list)
+    # Only ever set on a record whose every issue is one of these (a rejected record creates nothing).
+    pending: list[PendingCreate] = field(default_factory=list)
 
     @property
     def local_id(self) -> str:
         return self.record.local_id
+
+    def take_pending(self) -> list[PendingCreate]:
+        """The pending creates, removed together with the issues that stood for them."""
+        pending, self.pending = self.pending, []
+        self.issues = [issue for issue in self.issues if all(issue is not p.issue for p in pending)]
+        return pending
+
+    def settle(self) -> None:
+        """A record with an issue other than a pending create is rejected whole: no values, and
+        nothing created for it."""
+        if not self.issues:
+            return
+        if len(self.issues) > len(self.pending):
+            self.pending.clear()
+        if not self.pending:
+            self.vals.clear()
 
     @property
     def valid(self) -> bool:
@@ -177,7 +211,7 @@ class RecordMapper:
             for plan in self.fields:
                 if plan.spec is None or plan.mapping.local_field not in item.values:
                     continue
-                ctx = self._context(plan, item, resolver=None)
+                ctx = self._context(plan, item, None, self.plan.value_maps)
                 try:
                     requests.update(plan.spec.lookups(item.values[plan.mapping.local_field], ctx))
                 except InvalidValueError:
@@ -188,7 +222,7 @@ class RecordMapper:
         """Fill `item.vals` from every mapping, collecting each issue; never raises for a value."""
         if not item.valid:
             return
-        for plan in self.fields:
+        for index, plan in enumerate(self.fields):
             local = plan.mapping.local_field
             if local not in item.values and not (plan.spec is not None and type(plan.spec).handles_empty):
                 continue  # a field the record does not carry is left as it is in Odoo
@@ -198,12 +232,30 @@ class RecordMapper:
                     FieldIssue(field=local, code=IssueCode.REQUIRED.value, message=f"{local!r} is required")
                 )
                 continue
-            self._apply_one(plan, item, value, resolver)
+            self._apply_one(index, item, value, resolver, self.plan.value_maps)
         self._add_match_keys(item)
-        if item.issues:
-            item.vals.clear()
+        item.settle()
 
-    def _apply_one(self, plan: FieldPlan, item: MappedRecord, value: Any, resolver: Resolver) -> None:
+    def reapply(
+        self, item: MappedRecord, pending: Iterable[PendingCreate], resolver: Resolver, value_maps: ValueMaps
+    ) -> None:
+        """Map the fields that waited for a create again, now that `resolver` / `value_maps` know
+        the new ids; later mappings onto the same Odoo field are applied again too, so they still
+        win. A value still missing (a second value of a many2many) leaves the record pending."""
+        indices = {p.plan_index for p in pending}
+        if not indices:
+            return
+        targets = {self.fields[index].target.name for index in indices}
+        for index, plan in enumerate(self.fields):
+            again = index in indices or (index > min(indices) and plan.target.name in targets)
+            if again and not plan.is_image and plan.mapping.local_field in item.values:
+                self._apply_one(index, item, item.values[plan.mapping.local_field], resolver, value_maps)
+        item.settle()
+
+    def _apply_one(
+        self, index: int, item: MappedRecord, value: Any, resolver: Resolver, value_maps: ValueMaps
+    ) -> None:
+        plan = self.fields[index]
         local, odoo_field = plan.mapping.local_field, plan.target.name
         if plan.is_image:
             self._apply_image(plan, item, value)
@@ -212,23 +264,39 @@ class RecordMapper:
             message = plan.spec_error or "invalid transform"
             item.issues.append(FieldIssue(field=local, code=IssueCode.CONFIGURATION.value, message=message))
             return
-        conversion = convert(plan.spec, "to_odoo", value, self._context(plan, item, resolver))
+        ctx = self._context(plan, item, resolver, value_maps)
+        conversion = convert(plan.spec, "to_odoo", value, ctx)
         if conversion.issue is not None:
             item.issues.append(conversion.issue)
         elif conversion.auto_create is not None:
-            request = conversion.auto_create
-            item.issues.append(
-                FieldIssue(
+            for request in self._missing(plan, value, conversion.auto_create, ctx):
+                issue = FieldIssue(
                     field=local,
                     code=IssueCode.NOT_FOUND_IN_ODOO.value,
                     message=f"no {request.model} with {request.match_field} = {request.value!r} in Odoo "
-                    "(auto-creation is not done by a push)",
+                    "(it was not created)",
                     value=request.value,
                 )
-            )
+                item.issues.append(issue)
+                item.pending.append(PendingCreate(request=request, issue=issue, plan_index=index))
         else:
             item.vals[odoo_field] = wire_value(conversion.value)
             item.sources[odoo_field] = local
+
+    @staticmethod
+    def _missing(
+        plan: FieldPlan, value: Any, first: AutoCreateRequest, ctx: TransformContext
+    ) -> list[AutoCreateRequest]:
+        """Every value of a many2many that must be created (a conversion stops at the first), so
+        one round of creates serves the whole list."""
+        if plan.spec is None or not isinstance(value, list) or len(value) < 2:
+            return [first]
+        requests: dict[AutoCreateRequest, None] = {first: None}
+        for element in value:
+            conversion = convert(plan.spec, "to_odoo", [element], ctx)
+            if conversion.auto_create is not None:
+                requests[conversion.auto_create] = None
+        return list(requests)
 
     def _apply_image(self, plan: FieldPlan, item: MappedRecord, value: Any) -> None:
         local, odoo_field = plan.mapping.local_field, plan.target.name
@@ -267,13 +335,15 @@ class RecordMapper:
                 item.vals[key.odoo_field] = str(value)
                 item.sources[key.odoo_field] = key.local_field
 
-    def _context(self, plan: FieldPlan, item: MappedRecord, resolver: Resolver | None) -> TransformContext:
+    def _context(
+        self, plan: FieldPlan, item: MappedRecord, resolver: Resolver | None, value_maps: ValueMaps
+    ) -> TransformContext:
         return TransformContext(
             field=plan.mapping.local_field,
             target=plan.target,
             tenant_tz=self._tz,
             record=item.values,
-            value_maps=self.plan.value_maps,
+            value_maps=value_maps,
             resolver=resolver,
         )
 
@@ -384,14 +454,19 @@ def is_record_level(error: OdooError) -> bool:
     )
 
 
-def map_records(
-    mapper: RecordMapper, client: OdooClient, records: Sequence[LocalRecord]
-) -> tuple[list[MappedRecord], list[str], int]:
-    """Every record of a chunk mapped, with the chunk's lookups fetched once; (records, warnings, calls)."""
+@dataclass
+class MappedChunk:
+    records: list[MappedRecord]
+    lookup_failures: list[str]
+    resolver: Resolver  # the chunk's lookup answers, to map pending records again
+
+
+def map_records(mapper: RecordMapper, client: OdooClient, records: Sequence[LocalRecord]) -> MappedChunk:
+    """Every record of a chunk mapped, with the chunk's lookups fetched once."""
     prepared = [mapper.prepare(record) for record in records]
     requests = mapper.lookups(prepared)
     answers = fetch_lookups(client, requests) if requests else None
     resolver: Resolver = answers.resolver if answers else StaticResolver()
     for item in prepared:
         mapper.apply(item, resolver)
-    return prepared, (answers.failures if answers else []), (answers.calls if answers else 0)
+    return MappedChunk(prepared, answers.failures if answers else [], resolver)
