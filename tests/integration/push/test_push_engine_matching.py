@@ -69,7 +69,7 @@ def test_linked_records_cost_one_read_and_no_write_when_unchanged(
 
     again = PushEngine(client, plan, CONNECTION).push(linked, OPTIONS)
 
-    assert sim.calls == Counter({("res.partner", "read"): 1})
+    assert sim.calls == Counter({("res.partner", "search_read"): 1})
     assert [o.action for o in again.outcomes] == [SyncAction.UNCHANGED] * 30
     assert [o.odoo_id for o in again.outcomes] == [o.odoo_id for o in created.outcomes]
     assert all(o.fields_synced == [] for o in again.outcomes)
@@ -85,7 +85,7 @@ def test_a_lost_link_is_found_again_through_our_external_id(sim: OdooSimulator, 
 
     assert [o.action for o in again.outcomes] == [SyncAction.UNCHANGED] * 5
     assert [o.odoo_id for o in again.outcomes] == [o.odoo_id for o in created.outcomes]
-    assert sim.calls == Counter({("ir.model.data", "search_read"): 1, ("res.partner", "read"): 1})
+    assert sim.calls == Counter({("ir.model.data", "search_read"): 1, ("res.partner", "search_read"): 1})
 
 
 def test_a_record_already_in_odoo_is_matched_by_key_updated_and_given_our_external_id(
@@ -203,3 +203,20 @@ def test_without_access_to_external_ids_matching_uses_links_and_keys(sim: OdooSi
     assert [o.action for o in again.outcomes] == [SyncAction.UNCHANGED] * 3
     assert {w.code for w in first.warnings} == {"external_ids_unavailable"}
     assert sim.calls[("ir.model.data", "create")] == 0  # not even tried once reading was refused
+
+
+def test_a_linked_record_hidden_by_a_record_rule_does_not_fail_its_chunk(sim: OdooSimulator) -> None:
+    [hidden] = partners_with_ref(sim, "SIM-CHI-1")  # another company's partner: the demo user cannot see it
+    tag = prefix()
+    with open_client(sim, login="demo") as demo:
+        plan = customer_plan(demo)
+        records = [
+            record("customer", f"{tag}-hidden", {"name": f"{tag} hidden"}, odoo_id=hidden["id"]),
+            *customers(tag, 3),
+        ]
+
+        result = PushEngine(demo, plan, CONNECTION).push(records, OPTIONS)
+
+    actions = {o.local_id: o.action for o in result.outcomes}
+    assert [actions[f"{tag}-{i}"] for i in range(3)] == [SyncAction.CREATED] * 3
+    assert result.error is None

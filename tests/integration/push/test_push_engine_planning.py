@@ -57,7 +57,7 @@ def test_equal_changes_share_one_write(sim: OdooSimulator, client: OdooClient) -
 
     result = PushEngine(client, plan, CONNECTION).push(edited, SyncOptions())
 
-    assert sim.calls == Counter({("res.partner", "read"): 1, ("res.partner", "write"): 1})
+    assert sim.calls == Counter({("res.partner", "search_read"): 1, ("res.partner", "write"): 1})
     actions = Counter(o.action for o in result.outcomes)
     assert actions == Counter({SyncAction.UPDATED: 120, SyncAction.UNCHANGED: 80})
     assert result.outcomes[0].fields_synced == ["city"]
@@ -77,7 +77,7 @@ def test_different_changes_need_one_write_per_distinct_values(sim: OdooSimulator
 
     PushEngine(client, plan, CONNECTION).push(edited, SyncOptions())
 
-    assert sim.calls == Counter({("res.partner", "read"): 1, ("res.partner", "write"): 3})
+    assert sim.calls == Counter({("res.partner", "search_read"): 1, ("res.partner", "write"): 3})
 
 
 def test_force_update_writes_values_odoo_already_has(sim: OdooSimulator, client: OdooClient) -> None:
@@ -90,7 +90,7 @@ def test_force_update_writes_values_odoo_already_has(sim: OdooSimulator, client:
     assert {o.action for o in result.outcomes} == {SyncAction.UPDATED}
     assert result.outcomes[0].fields_synced == ["name", "ref"]
     # Each record's name differs, so each needs its own write.
-    assert sim.calls == Counter({("res.partner", "read"): 1, ("res.partner", "write"): 10})
+    assert sim.calls == Counter({("res.partner", "search_read"): 1, ("res.partner", "write"): 10})
 
 
 def test_lookups_are_fetched_once_per_model_and_key_for_the_chunk(
@@ -137,7 +137,9 @@ def test_many2one_and_float_values_read_back_from_odoo_compare_as_unchanged(
     again = PushEngine(client, plan, CONNECTION).push(relinked(products, first.outcomes), SyncOptions())
 
     assert {o.action for o in again.outcomes} == {SyncAction.UNCHANGED}
-    assert sim.calls == Counter({("product.category", "search_read"): 1, ("product.template", "read"): 1})
+    assert sim.calls == Counter(
+        {("product.category", "search_read"): 1, ("product.template", "search_read"): 1}
+    )
     fields = ["list_price", "weight", "default_code", "categ_id"]
     odoo_id = first.outcomes[0].odoo_id
     assert odoo_id is not None

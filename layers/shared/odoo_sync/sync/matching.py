@@ -158,7 +158,18 @@ class Matcher:
     def _read(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         if not ids:
             return {}
-        rows = self.client.read(self.model, ids, self.read_fields)
+        # search_read, not read: a record hidden from this user by a record rule is left out (and
+        # so falls through to the next matching step) instead of failing the whole chunk.
+        rows = self.client.execute(
+            self.model,
+            "search_read",
+            (),
+            {
+                "domain": [["id", "in", ids]],
+                "fields": self.read_fields,
+                "context": {"active_test": False},
+            },
+        )
         return {int(row["id"]): row for row in rows}
 
     @staticmethod
