@@ -35,7 +35,7 @@ from odoo_sync.sync.engine import PushEngine
 from odoo_sync.sync.model import SyncOptions
 
 ROOT = Path(__file__).resolve().parents[1]
-UPSERT_BATCH = 1000
+UPSERT_BATCH = 250  # requests of 1,000 records can outlast the 29 s API limit on moto
 WORKER = "SyncWorkerFunction"
 
 
@@ -66,7 +66,7 @@ class PushFigures:
     def summary(self) -> str:
         return (
             f"push: {self.records_per_s:.0f} rec/s, {self.calls_per_1k_create:.1f} calls/1k, "
-            f"{self.ratio_to_naive:.1f}x naive (engine alone {self.engine_ratio_to_naive:.1f}x)"
+            f"{self.ratio_to_naive:.1f}x naive"
         )
 
 
@@ -270,6 +270,9 @@ def main(argv: list[str] | None = None) -> None:
         width = max(len(name) for name in asdict(figures))
         for name, value in asdict(figures).items():
             print(f"{name:<{width}}  {value}")
+    print(
+        f"engine alone: {figures.engine_records_per_s:.0f} rec/s, {figures.engine_ratio_to_naive:.1f}x naive"
+    )
     print(figures.summary())
 
 
