@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from odoo_sync.api import dependencies
 from odoo_sync.core.batches import failed_outcomes
 from odoo_sync.core.ids import iso, utc_now
+from odoo_sync.core.push import log_entry
 from odoo_sync.errors import ServiceError
 from odoo_sync.odoo.errors import OdooError
 from odoo_sync.sync.model import PushChunkMessage
@@ -111,10 +112,16 @@ def _give_up(message: PushChunkMessage, reason: str, error: str) -> None:
         {"error": error, "chunk": message.chunk},
         iso(utc_now()),
     )
+    entries = [
+        log_entry(message.entity, message.connection_id, outcome, message.triggered_by, message.batch_id)
+        for outcome in outcomes
+    ]
     try:
         dependencies.batches().record_chunk(message.tenant_id, message.batch_id, message.entity, outcomes)
+        dependencies.sync_log().append(message.tenant_id, entries)
+        dependencies.stats().record(message.tenant_id, message.entity, outcomes, newly_linked=0)
     except ServiceError:
-        logger.exception("could not mark the chunk's records failed in their batch")
+        logger.exception("could not record the chunk's records as failed")
     metrics.add_metric(name="ChunksAbandoned", unit=MetricUnit.Count, value=1)
 
 

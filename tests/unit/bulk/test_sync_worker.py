@@ -12,6 +12,7 @@ import pytest
 from odoo_sync.api import dependencies
 from odoo_sync.core.batches import BatchStatus
 from odoo_sync.odoo.errors import OdooNetworkError
+from odoo_sync.stores.sync_log import LogQuery
 from odoo_sync.sync.model import PushChunkMessage, RecordOutcome, SyncOptions, TriggeredBy
 from sync_worker import handler as worker
 from tests.support.aws import template_resources
@@ -242,3 +243,17 @@ def test_skipped_chunks_before_their_last_delivery_stay_pending(pusher):
     )
 
     assert (batch().failed, batch().pending) == (0, 4)
+
+
+def test_records_given_up_on_are_logged_and_counted_as_failed(pusher):
+    def odoo_down(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
+        raise OdooNetworkError("connection refused")
+
+    pusher.pusher = odoo_down
+
+    invoke(sqs_record("m1", chunk(0, ["c", "d"]), receives=worker.MAX_RECEIVES))
+
+    entries, _ = dependencies.sync_log().query(TENANT, LogQuery(batch_id=BATCH))
+    assert sorted((e.local_id, e.sync_status) for e in entries) == [("c", "error"), ("d", "error")]
+    assert all("kept failing" in (e.error_message or "") for e in entries)
+    assert dependencies.stats().read(TENANT)["failed_syncs"] == 2

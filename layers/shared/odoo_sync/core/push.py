@@ -81,7 +81,7 @@ class PushService:
         if missing and batch_id is not None:
             # A batch counts every record it was given; an unknown id is one of its failures.
             self._log.append(
-                tenant_id, [_log_entry(entity, connection_id, o, triggered_by, batch_id) for o in missing]
+                tenant_id, [log_entry(entity, connection_id, o, triggered_by, batch_id) for o in missing]
             )
             self._batches.record_chunk(tenant_id, batch_id, entity, missing)
         fetcher = self._images() if options.sync_images else None
@@ -143,7 +143,7 @@ class PushService:
         ordered = [outcomes[record.local_id] for record in records if record.local_id in outcomes]
         self._log.append(
             tenant_id,
-            [_log_entry(entity, connection_id, outcome, triggered_by, batch_id) for outcome in ordered],
+            [log_entry(entity, connection_id, outcome, triggered_by, batch_id) for outcome in ordered],
         )
         self._stats.record(tenant_id, entity, ordered, newly_linked)
         if batch_id is not None:
@@ -185,13 +185,14 @@ _SYNC_TYPES: dict[SyncAction, SyncType] = {
 }
 
 
-def _log_entry(
+def log_entry(
     entity: str,
     connection_id: str,
     outcome: RecordOutcome,
     triggered_by: TriggeredBy,
     batch_id: str | None,
 ) -> SyncLogEntry:
+    """The history entry of one record operation."""
     attempted: SyncType = "update" if outcome.odoo_id is not None else "create"
     sync_type = _SYNC_TYPES.get(outcome.action, attempted)
     return SyncLogEntry(
