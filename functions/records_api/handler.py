@@ -20,7 +20,7 @@ from odoo_sync.core.records import BatchUpsert, RecordView
 from odoo_sync.core.settings import CONNECTION_ID_PATTERN
 from odoo_sync.errors import InvalidInputError, UnprocessableError
 from odoo_sync.sync.filters import RecordFilters
-from odoo_sync.sync.model import ENTITY_NAME_PATTERN, LOCAL_ID_PATTERN
+from odoo_sync.sync.model import ENTITY_NAME_PATTERN, LOCAL_FIELD_PATTERN, LOCAL_ID_PATTERN
 
 logger = Logger()
 app = build_resolver()
@@ -29,7 +29,7 @@ EntityName = Annotated[str, Path(pattern=ENTITY_NAME_PATTERN, description="Entit
 LocalId = Annotated[str, Path(pattern=LOCAL_ID_PATTERN, description="The record's id in the tenant's system")]
 FIELD_PREFIX = "field."
 MAX_VERSION_HEADER = 20
-FIELD_NAME = re.compile(RecordFilters.field_name_pattern())
+FIELD_NAME = re.compile(LOCAL_FIELD_PATTERN)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:

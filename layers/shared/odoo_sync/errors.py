@@ -48,10 +48,6 @@ class ForbiddenError(ServiceError):
     code = "forbidden"
 
 
-class PayloadTooLargeError(ServiceError):
-    code = "payload_too_large"
-
-
 class StorageError(ServiceError):
     """Our own storage (DynamoDB, KMS) failed; the caller may retry."""
 

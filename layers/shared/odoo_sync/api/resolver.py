@@ -29,7 +29,6 @@ _SERVICE_STATUS: dict[type[errors.ServiceError], HTTPStatus] = {
     errors.NotFoundError: HTTPStatus.NOT_FOUND,
     errors.ConflictError: HTTPStatus.CONFLICT,
     errors.ForbiddenError: HTTPStatus.FORBIDDEN,
-    errors.PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     errors.StorageError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import UTC, datetime
 from typing import Annotated
@@ -10,15 +9,10 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime
 
 EARLIEST_YEAR, LATEST_YEAR = 1970, 9998
-_ID_PATTERN = re.compile(r"^[a-z]{2,4}_[0-9a-f]{16}$")
 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(8)}"
-
-
-def is_valid_id(value: str, prefix: str) -> bool:
-    return value.startswith(prefix + "_") and bool(_ID_PATTERN.match(value))
 
 
 def utc_now() -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.core.ids import Moment
-from odoo_sync.sync.model import LOCAL_FIELD_PATTERN, LinkStatus
+from odoo_sync.sync.model import LinkStatus
 
 FieldValue = str | int | float | bool
 
@@ -22,7 +22,3 @@ class RecordFilters(BaseModel):
 
     def needs_connection(self) -> bool:
         return self.has_odoo_id is not None or self.status is not None
-
-    @staticmethod
-    def field_name_pattern() -> str:
-        return LOCAL_FIELD_PATTERN
