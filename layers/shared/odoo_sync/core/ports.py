@@ -1,4 +1,4 @@
-"""The small interfaces the push path depends on; DynamoDB adapters implement them in stores/."""
+"""The small interfaces the push and pull paths depend on; DynamoDB adapters implement them in stores/."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from odoo_sync.odoo import OdooClient
-from odoo_sync.sync.model import LocalRecord, OdooLink, RecordOutcome, SyncLogEntry
+from odoo_sync.sync.model import LocalRecord, OdooLink, RecordChange, RecordOutcome, SyncLogEntry
 from odoo_sync.sync.plan import SyncPlan
 
 
@@ -51,4 +51,10 @@ class BatchProgress(Protocol):
         self, tenant_id: str, batch_id: str, entity: str, outcomes: Sequence[RecordOutcome]
     ) -> None:
         """Count succeeded/failed, remember failed local ids for retry, forget them once they succeed."""
+        ...
+
+
+class ChangeSink(Protocol):
+    def publish(self, tenant_id: str, changes: Sequence[RecordChange]) -> None:
+        """Append to the tenant's change feed (in order) and queue the outbound webhook deliveries."""
         ...

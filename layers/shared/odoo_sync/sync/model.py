@@ -47,6 +47,27 @@ class MatchKey(BaseModel):
     default_from_local_id: bool = False
 
 
+class ConflictRule(StrEnum):
+    """Who wins a field that changed on both sides since the last sync."""
+
+    ODOO = "odoo"  # Odoo is the system of record for the field
+    LOCAL = "local"  # the tenant's system is
+    NEWEST_WINS = "newest_wins"  # the side whose change is newer (record timestamps)
+    MANUAL = "manual"  # hold the field, list it at /v1/conflicts, until someone resolves it
+
+
+class ConflictPolicy(BaseModel):
+    """The entity's default rule and per-field overrides (keyed by Odoo field name)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    default: ConflictRule = ConflictRule.MANUAL
+    fields: dict[str, ConflictRule] = Field(default_factory=dict, max_length=200)
+
+    def rule_for(self, odoo_field: str) -> ConflictRule:
+        return self.fields.get(odoo_field, self.default)
+
+
 class EntityDefinition(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -60,6 +81,7 @@ class EntityDefinition(BaseModel):
     variant_model: str | None = Field(default=None, pattern=ODOO_MODEL_PATTERN)
     timezone: str = "UTC"
     preset: bool = False
+    conflicts: ConflictPolicy = ConflictPolicy()
 
 
 class FieldMapping(BaseModel):
@@ -122,6 +144,7 @@ class TriggeredBy(StrEnum):
     SCHEDULE = "schedule"
     WEBHOOK = "webhook"
     RETRY = "retry"
+    IMPORT = "import"
 
 
 class SyncOptions(BaseModel):
@@ -191,3 +214,75 @@ class SyncLogEntry(BaseModel):
     batch_id: str | None = None
     error_message: str | None = None
     error_details: dict[str, Any] | None = None
+
+
+class PullOptions(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    create_missing: bool = True  # an Odoo record with no local copy becomes a new local record
+    update_existing: bool = True  # a linked or matched local record takes Odoo's changes
+
+
+class PullPageMessage(BaseModel):
+    """One SQS message: read these Odoo ids of one entity in one call and apply them locally."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_version: Literal[1] = MESSAGE_VERSION
+    kind: Literal["pull_page"] = "pull_page"
+    tenant_id: str
+    connection_id: str
+    entity: str
+    batch_id: str
+    chunk: int = Field(ge=0)
+    odoo_ids: list[int] = Field(min_length=1, max_length=5000)
+    options: PullOptions = PullOptions()
+    triggered_by: TriggeredBy = TriggeredBy.IMPORT
+
+
+class OdooChangeMessage(BaseModel):
+    """One SQS message: Odoo said these records changed (webhook); re-read them and apply.
+
+    The payload Odoo sent is not trusted: only the model and ids are kept, the worker reads the
+    records again through the connection's own credentials.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_version: Literal[1] = MESSAGE_VERSION
+    kind: Literal["odoo_change"] = "odoo_change"
+    tenant_id: str
+    connection_id: str
+    odoo_model: str = Field(pattern=ODOO_MODEL_PATTERN)
+    odoo_ids: list[int] = Field(min_length=1, max_length=1000)
+    # Odoo's write_date as sent (microseconds kept); part of the FIFO deduplication id, so the
+    # identical POSTs Odoo sends for one change collapse into one message.
+    write_date: str | None = None
+    received_at: str
+    batch_id: str | None = None
+    chunk: int = 0
+
+
+class ChangeAction(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    ARCHIVED = "archived"
+    DELETED = "deleted"
+
+
+class RecordChange(BaseModel):
+    """A change that came from Odoo and was applied to a tenant record: one change-feed entry."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entity: str
+    local_id: str
+    connection_id: str
+    odoo_id: int
+    action: ChangeAction
+    fields_changed: list[str] = Field(default_factory=list)  # local field names
+    data: dict[str, Any] = Field(default_factory=dict)  # the local record after the change
+    odoo_write_date: str | None = None  # Odoo's write_date of the version applied
+    applied_at: str
+    triggered_by: TriggeredBy
+    batch_id: str | None = None
