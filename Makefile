@@ -35,8 +35,10 @@ cfn-lint: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.push --records 1000 --latency-ms 20
 
+# 100,000 products are opt-in (hours on moto): make bench SIZES=1000,10000,100000
+SIZES ?= 1000,10000
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) .local .mypy_cache .ruff_cache .hypothesis

@@ -1,14 +1,123 @@
-"""`make bench`: every benchmark, with the figures they print."""
+"""`make bench`: every benchmark; each prints its figures, and docs/benchmarks.md gets the table.
+
+    python -m benchmarks --sizes 1000,10000 --latencies 0,20
+
+Figures are kept in .local/benchmarks.json (one entry per benchmark and size, each with the
+command, date and load average it was measured with); `--merge` keeps the entries of earlier
+runs that this run does not measure again, so a long size can be measured on its own and land
+in the same table. docs/benchmarks.md is written from that file after every benchmark, so an
+interrupted run still leaves what it measured.
+"""
 
 from __future__ import annotations
 
-from benchmarks import push
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks import cold_start, push, report
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / ".local" / "benchmarks.json"
+DEFAULT_SIZES = (1_000, 10_000)
+DEFAULT_LATENCIES = (0.0, 20.0)
+BENCHMARKS = ("push", "cold-start")
 
 
-def main() -> None:
-    for records, latency in ((1_000, 0.0), (1_000, 20.0), (10_000, 20.0)):
-        print(f"== push {records} products, {latency:g} ms per Odoo call")
-        push.main(["--records", str(records), "--latency-ms", str(latency)])
+def _numbers(text: str) -> list[float]:
+    return [float(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        type=_numbers,
+        default=list(DEFAULT_SIZES),
+        help="products per push run, comma separated (100000 is opt-in: it takes hours on moto)",
+    )
+    parser.add_argument(
+        "--latencies", type=_numbers, default=list(DEFAULT_LATENCIES), help="ms per Odoo call"
+    )
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"some of {','.join(BENCHMARKS)}")
+    parser.add_argument("--merge", action="store_true", help="keep earlier entries this run does not redo")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--render", action="store_true", help="only write the table from the kept figures")
+    return parser
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+    }
+
+
+def measured(command: str, run: Callable[[], Any]) -> dict[str, Any]:
+    """Run one benchmark; its figures (or its error) with when, under what load and how."""
+    load_before, started = os.getloadavg(), time.time()
+    entry: dict[str, Any] = {
+        "command": command,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+        "load_before": [round(x, 2) for x in load_before],
+    }
+    try:
+        entry["figures"] = run()
+    except Exception as error:  # one broken benchmark must not cost the others their figures
+        traceback.print_exc()
+        entry["error"] = f"{type(error).__name__}: {error}"
+    entry["wall_s"] = round(time.time() - started, 1)
+    entry["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    return entry
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    only = {name.strip() for name in args.only.split(",")}
+    unknown = only - set(BENCHMARKS)
+    if unknown:
+        raise SystemExit(f"unknown benchmarks: {', '.join(sorted(unknown))}")
+    if args.render:
+        args.output.write_text(report.render(json.loads(RESULTS.read_text())))
+        print(f"wrote {args.output.relative_to(ROOT)}")
+        return
+    command = shlex.join(["python", "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)])
+    results: dict[str, Any] = {"entries": {}}
+    if args.merge and RESULTS.exists():
+        results = json.loads(RESULTS.read_text())
+    results["machine"] = machine()
+
+    def save(key: str, entry: dict[str, Any]) -> None:
+        results["entries"][key] = entry
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2))
+        args.output.write_text(report.render(results))
+
+    if "cold-start" in only:
+        print("== cold start: handler import times and the layer's size", flush=True)
+        save("cold-start", measured(command, lambda: asdict(cold_start.run(verbose=True))))
+    if "push" in only:
+        for latency in args.latencies:
+            for size in sorted(int(s) for s in args.sizes):
+                print(f"== push {size} products, {latency:g} ms per Odoo call", flush=True)
+
+                def one(size: int = size, latency: float = latency) -> dict[str, Any]:
+                    figures = push.run(size, latency, batch_size=100, naive_sample=1000)
+                    push.print_figures(figures)
+                    return asdict(figures)
+
+                save(f"push/{latency:g}/{size}", measured(command, one))
+    print(f"wrote {args.output.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

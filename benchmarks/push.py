@@ -5,9 +5,9 @@
 The whole path runs: records API (batch upsert), POST /v1/bulk-sync, the SQS FIFO queue, the
 worker, the Odoo simulator over HTTP with the given latency per call, bookkeeping in DynamoDB
 (moto). Then 10 % of the records change and every record is pushed again (updates and unchanged
-ones). The engine alone is then timed on fresh records (Odoo calls only, no queue or DynamoDB),
-and a naive baseline creates records one call each, on a sample, through the same client, so
-the three rates share one simulator, one latency and one run.
+ones), then once more with nothing changed. The engine alone is then timed on fresh records
+(Odoo calls only, no queue or DynamoDB), and a naive baseline creates records one call each, on a
+sample, through the same client, so the three rates share one simulator, one latency and one run.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,17 +24,19 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from benchmarks import memory
 from local_stack import LocalStack
 from local_stack.demo import Demo, OdooTarget, seed
 from odoo_simulator import OdooSimulator
 from odoo_sync.api import dependencies
+from odoo_sync.core.bulk import MAX_BATCH_SIZE
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings
 from odoo_sync.sync.engine import PushEngine
-from odoo_sync.sync.model import SyncOptions
+from odoo_sync.sync.model import PushChunkMessage, SyncOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSERT_BATCH = 250  # requests of 1,000 records can outlast the 29 s API limit on moto
-WORKER = "SyncWorkerFunction"
+WORKER = memory.WORKER
 
 
 @dataclass
@@ -51,6 +51,9 @@ class PushFigures:
     update_pass_s: float
     update_records_per_s: float
     calls_per_1k_update_10pct: float
+    unchanged_pass_s: float
+    unchanged_records_per_s: float
+    calls_per_1k_unchanged: float
     chunk_p50_ms: float
     chunk_p95_ms: float
     worker_peak_rss_mib: float
@@ -118,32 +121,22 @@ class Bench:
                 times.extend([invocation.duration_ms / messages] * messages)
         return times
 
-    def worker_memory(self, local_ids: list[str]) -> dict[str, float]:
-        message = {
-            "tenant_id": self.demo.tenant_id,
-            "connection_id": self.demo.connection_id,
-            "entity": "product",
-            "batch_id": "bat_0000000000000000",
-            "chunk": 0,
-            "local_ids": local_ids,
-            "triggered_by": "api",
-        }
-        env = {**os.environ, **self.stack.environment, "AWS_ENDPOINT_URL": self.stack.moto_endpoint}
-        env["PYTHONPATH"] = os.pathsep.join(
-            str(ROOT / p) for p in ("layers/shared", "functions", "infra", ".")
+    def worker_memory(self, local_ids: list[str]) -> memory.WorkerMemory:
+        """Peak RSS of a fresh worker on one chunk of these records, queued by a real bulk push.
+
+        The API queues chunks of at most MAX_BATCH_SIZE (500) records while a chunk message may
+        hold 1,000: the chunks of one bulk push are joined into one message of the same batch, so
+        this measures the largest chunk the worker can be handed.
+        """
+        answer = self.api.post(
+            "/v1/bulk-sync",
+            json={"entity": "product", "batch_size": MAX_BATCH_SIZE, "filters": {"local_ids": local_ids}},
         )
-        env["POWERTOOLS_LOG_LEVEL"] = "WARNING"
-        done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.worker_memory"],
-            input=json.dumps(message),
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            check=True,
-        )
-        figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-        return figures
+        answer.raise_for_status()
+        taken = memory.take_queued_messages(self.stack, -(-len(local_ids) // MAX_BATCH_SIZE))
+        chunks = [PushChunkMessage.model_validate_json(message["Body"]) for message in taken]
+        joined = chunks[0].model_copy(update={"local_ids": [i for c in chunks for i in c.local_ids]})
+        return memory.measure(self.stack, joined.model_dump_json(), taken)
 
     def engine_only(self, local_ids: list[str], batch_size: int) -> tuple[float, int]:
         """The Odoo side alone: the push engine on chunks, without queue or bookkeeping."""
@@ -184,6 +177,9 @@ class Bench:
 
 
 def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> PushFigures:
+    # The worker's metrics go to stdout as EMF lines (CloudWatch reads them in AWS); here they
+    # would bury the figures.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     with (
         OdooSimulator("19", port=0, seed_partners=0, seed_products=0) as sim,
         LocalStack(
@@ -212,11 +208,15 @@ def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> 
         update_s, _ = bench.push_all(batch_size)
         update_calls = sim.total_calls
 
+        sim.reset_calls()
+        unchanged_s, _ = bench.push_all(batch_size)
+        unchanged_calls = sim.total_calls
+
         sim.knobs.latency_ms = 0
         memory_records = products("MEM", 1000)
         bench.upsert(memory_records)
         sim.knobs.latency_ms = latency_ms
-        memory = bench.worker_memory([r["local_id"] for r in memory_records])
+        worker = bench.worker_memory([r["local_id"] for r in memory_records])
 
         sim.knobs.latency_ms = 0
         engine_records = products("ENGINE", records)
@@ -227,7 +227,7 @@ def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> 
         naive_count = min(records, naive_sample)
         naive_s, naive_calls = bench.naive(naive_count)
 
-    quantiles = statistics.quantiles(chunks, n=20) if len(chunks) >= 2 else chunks * 19
+    quantiles = statistics.quantiles(chunks, n=20, method="inclusive") if len(chunks) >= 2 else chunks * 19
     naive_rate = naive_count / naive_s
     rate = records / push_s
     return PushFigures(
@@ -241,10 +241,13 @@ def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> 
         update_pass_s=round(update_s, 2),
         update_records_per_s=round(records / update_s, 1),
         calls_per_1k_update_10pct=round(update_calls * 1000 / records, 1),
+        unchanged_pass_s=round(unchanged_s, 2),
+        unchanged_records_per_s=round(records / unchanged_s, 1),
+        calls_per_1k_unchanged=round(unchanged_calls * 1000 / records, 1),
         chunk_p50_ms=round(statistics.median(chunks), 1),
         chunk_p95_ms=round(quantiles[18], 1),
-        worker_peak_rss_mib=round(memory["peak_rss_mib"], 1),
-        worker_rss_before_chunk_mib=round(memory["rss_before_mib"], 1),
+        worker_peak_rss_mib=worker.peak_rss_mib,
+        worker_rss_before_chunk_mib=worker.rss_before_mib,
         engine_records_per_s=round(records / engine_s, 1),
         engine_calls_per_1k=round(engine_calls * 1000 / records, 1),
         naive_records=naive_count,
@@ -253,6 +256,17 @@ def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> 
         ratio_to_naive=round(rate / naive_rate, 1),
         engine_ratio_to_naive=round(records / engine_s / naive_rate, 1),
     )
+
+
+def print_figures(figures: PushFigures) -> None:
+    """Every figure, one a line; the last line is `make bench-quick`'s summary."""
+    width = max(len(name) for name in asdict(figures))
+    for name, value in asdict(figures).items():
+        print(f"{name:<{width}}  {value}")
+    print(
+        f"engine alone: {figures.engine_records_per_s:.0f} rec/s, {figures.engine_ratio_to_naive:.1f}x naive"
+    )
+    print(figures.summary(), flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -266,14 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     figures = run(args.records, args.latency_ms, args.batch_size, args.naive_sample)
     if args.json:
         print(json.dumps(asdict(figures), indent=2))
-    else:
-        width = max(len(name) for name in asdict(figures))
-        for name, value in asdict(figures).items():
-            print(f"{name:<{width}}  {value}")
-    print(
-        f"engine alone: {figures.engine_records_per_s:.0f} rec/s, {figures.engine_ratio_to_naive:.1f}x naive"
-    )
-    print(figures.summary())
+    print_figures(figures)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
-"""Peak memory of the sync worker on one chunk, measured in a process of its own (as in Lambda).
+"""Peak memory of the sync worker on one message, measured in a process of its own (as in Lambda).
 
-Run by benchmarks.push with the local stack's environment: it imports the worker, invokes it
-with one SQS message for the given records and prints JSON with the process's peak RSS before
-and after the chunk.
+Run by benchmarks.memory with the local stack's environment: it imports the worker, invokes it
+with the SQS message body read from stdin (a push chunk, a pull page) and prints JSON with the
+process's peak RSS before and after the message.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ TABLE_VARIABLES = {
     "SyncLogTable": "SYNC_LOG_TABLE",
     "OperationsTable": "OPERATIONS_TABLE",
     "IdempotencyTable": "IDEMPOTENCY_TABLE",
+    "ChangesTable": "CHANGES_TABLE",
 }
 
 
@@ -55,6 +56,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
         for logical_id, variable in TABLE_VARIABLES.items():
             monkeypatch.setenv(variable, tables[logical_id])
         monkeypatch.setenv("SYNC_QUEUE_URL", queues["SyncQueue"])
+        monkeypatch.setenv("DELIVERY_QUEUE_URL", queues["DeliveryQueue"])
         monkeypatch.setenv("SECRETS_KEY_ID", resources.key_id)
         monkeypatch.setenv("ALLOW_PRIVATE_ODOO_HOSTS", os.environ.get("ALLOW_PRIVATE_ODOO_HOSTS", "false"))
         _clear_caches()

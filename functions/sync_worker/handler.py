@@ -1,4 +1,7 @@
-"""The SQS worker: push each chunk of a batch into Odoo, report back only the messages that failed.
+"""The SQS worker: push chunks into Odoo, apply pulled pages and Odoo's change notices; report back
+only the messages that failed.
+
+Messages are told apart by their `kind` (push_chunk, pull_page, odoo_change).
 
 FIFO order per tenant connection is kept: once a message of a group fails, the group's later
 messages in the same delivery are reported failed too (without being tried), so they come back
@@ -12,26 +15,30 @@ A malformed message can never succeed: it is logged and left to reach the dead-l
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 
 from odoo_sync.api import dependencies
 from odoo_sync.core.batches import failed_outcomes
 from odoo_sync.core.ids import iso, utc_now
+from odoo_sync.core.pull import batch_key
 from odoo_sync.core.push import log_entry
 from odoo_sync.errors import ServiceError
 from odoo_sync.odoo.errors import OdooError
-from odoo_sync.sync.model import PushChunkMessage
+from odoo_sync.sync.model import OdooChangeMessage, PullPageMessage, PushChunkMessage
 
 # The SyncQueue's maxReceiveCount in template.yaml: the delivery after which SQS gives up.
 MAX_RECEIVES = 5
-_CORRELATION_KEYS = ("tenant_id", "connection_id", "batch_id", "entity", "chunk")
+_CORRELATION_KEYS = ("kind", "tenant_id", "connection_id", "batch_id", "chunk")
+
+SyncMessage = Annotated[PushChunkMessage | PullPageMessage | OdooChangeMessage, Field(discriminator="kind")]
+_MESSAGES: TypeAdapter[SyncMessage] = TypeAdapter(SyncMessage)
 
 logger = Logger()
 metrics = Metrics()
@@ -42,25 +49,32 @@ processor.raise_on_entire_batch_failure = False
 
 
 class MalformedMessageError(Exception):
-    """The body is not a PushChunkMessage; no delivery will ever make it one."""
+    """The body is not a sync message; no delivery will ever make it one."""
 
 
-def push_chunk(record: SQSRecord) -> None:
+def handle_message(record: SQSRecord) -> None:
     message = _parse(record)
-    logger.append_keys(**{key: getattr(message, key) for key in _CORRELATION_KEYS})
+    logger.append_keys(**{key: getattr(message, key, None) for key in _CORRELATION_KEYS})
+    receive_count = int(record.attributes.approximate_receive_count or 1)
     try:
-        _push(message, receive_count=int(record.attributes.approximate_receive_count or 1))
+        if isinstance(message, PushChunkMessage):
+            _push(message, receive_count=receive_count)
+        else:
+            _pull(message, receive_count=receive_count)
     finally:
         logger.remove_keys(list(_CORRELATION_KEYS))
 
 
-def _parse(record: SQSRecord) -> PushChunkMessage:
+push_chunk = handle_message  # the name it had when pushes were all it handled
+
+
+def _parse(record: SQSRecord) -> SyncMessage:
     try:
-        return PushChunkMessage.model_validate_json(record.body)
+        return _MESSAGES.validate_json(record.body)
     except ValidationError as exc:
         problems = exc.errors(include_input=False, include_url=False, include_context=False)
         logger.error(
-            "malformed push message; it will reach the dead-letter queue",
+            "malformed sync message; it will reach the dead-letter queue",
             extra={"message_id": record.message_id, "problems": problems[:5]},
         )
         metrics.add_metric(name="MalformedMessages", unit=MetricUnit.Count, value=1)
@@ -104,10 +118,41 @@ def _push(message: PushChunkMessage, receive_count: int) -> None:
     )
 
 
-def _give_up(message: PushChunkMessage, reason: str, error: str) -> None:
+def _pull(message: PullPageMessage | OdooChangeMessage, receive_count: int) -> None:
+    started = time.perf_counter()
+    try:
+        if isinstance(message, PullPageMessage):
+            outcomes = dependencies.pull_service().apply_page(message)
+        else:
+            outcomes = dependencies.pull_service().apply_odoo_change(message)
+    except Exception as exc:  # any page-level failure: the message returns
+        logger.warning(
+            "pull failed; SQS will deliver it again",
+            extra={"error": type(exc).__name__, "reason": _reason(exc), "receive_count": receive_count},
+        )
+        metrics.add_metric(name="PullsFailed", unit=MetricUnit.Count, value=1)
+        if receive_count >= MAX_RECEIVES and isinstance(message, PullPageMessage):
+            _give_up(message, _reason(exc), type(exc).__name__)
+        raise
+    succeeded = sum(1 for outcome in outcomes if outcome.success)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    metrics.add_metric(name="RecordsPulled", unit=MetricUnit.Count, value=succeeded)
+    metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=len(outcomes) - succeeded)
+    logger.info(
+        "pulled",
+        extra={"records": len(outcomes), "succeeded": succeeded, "duration_ms": round(elapsed_ms)},
+    )
+
+
+def _give_up(message: PushChunkMessage | PullPageMessage, reason: str, error: str) -> None:
     """The last delivery failed too: its records end the batch failed, ready for a retry."""
+    keys = (
+        message.local_ids
+        if isinstance(message, PushChunkMessage)
+        else [batch_key(odoo_id) for odoo_id in message.odoo_ids]
+    )
     outcomes = failed_outcomes(
-        message.local_ids,
+        keys,
         f"the chunk kept failing: {reason}",
         {"error": error, "chunk": message.chunk},
         iso(utc_now()),
@@ -116,6 +161,8 @@ def _give_up(message: PushChunkMessage, reason: str, error: str) -> None:
         log_entry(message.entity, message.connection_id, outcome, message.triggered_by, message.batch_id)
         for outcome in outcomes
     ]
+    if isinstance(message, PullPageMessage):
+        entries = [entry.model_copy(update={"sync_direction": "from_odoo"}) for entry in entries]
     try:
         dependencies.batches().record_chunk(message.tenant_id, message.batch_id, message.entity, outcomes)
         dependencies.sync_log().append(message.tenant_id, entries)
@@ -137,7 +184,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
     def attempt(record: SQSRecord) -> None:
         attempted.add(record.message_id)
-        push_chunk(record)
+        handle_message(record)
 
     answer = process_partial_response(
         event=event, record_handler=attempt, processor=processor, context=context
@@ -158,7 +205,9 @@ def _give_up_skipped(event: dict[str, Any], skipped: set[str]) -> None:
         if int(record.attributes.approximate_receive_count or 1) < MAX_RECEIVES:
             continue
         try:
-            message = PushChunkMessage.model_validate_json(record.body)
+            message = _MESSAGES.validate_json(record.body)
         except ValidationError:
             continue  # malformed: nothing to mark, already logged
+        if isinstance(message, OdooChangeMessage):
+            continue  # no batch waits for a change notice
         _give_up(message, "skipped behind a failed chunk of the same group", "SkippedInGroup")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Mapping
 from contextlib import ExitStack
@@ -24,6 +25,7 @@ from local_stack.template import Template, load_template
 from local_stack.ticker import Ticker, scheduled_targets
 
 T = TypeVar("T")
+PUBLIC_API_URL = "PUBLIC_API_URL"
 
 
 class LocalStack:
@@ -114,6 +116,7 @@ class LocalStack:
         )
         server = ApiServer(self._gateway, self._host, self._port)
         self._exit.callback(server.stop)
+        self._tell_functions_where_the_api_is(server.url)
         server.start()
         self._server = server
 
@@ -124,6 +127,14 @@ class LocalStack:
             self._poller.start()
             self._exit.callback(self._ticker.stop)
             self._ticker.start()
+
+    def _tell_functions_where_the_api_is(self, url: str) -> None:
+        """A declared but empty PUBLIC_API_URL becomes this API's own URL (known once it listens):
+        links the functions hand out (Odoo's webhook URLs) must point here, not at AWS."""
+        if self.environment.get(PUBLIC_API_URL) == "":
+            self.environment[PUBLIC_API_URL] = url
+            # Restored with the rest of the functions' environment when the stack stops.
+            os.environ[PUBLIC_API_URL] = url
 
     @property
     def api_url(self) -> str:

@@ -306,7 +306,10 @@ def parse_domain_datetime(model: BaseModel, value: Any) -> datetime:
     """Datetime values in domains: 17 accepts ISO forms and ignores offsets, 19 refuses offsets."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
+    old_style = model.env.personality.major < 19
     if not isinstance(value, str):
+        if old_style:  # 17 passes the value on to PostgreSQL, which refuses it
+            raise _datetime_overflow(str(value))
         raise value_error(f"Failed to cast {value!r} into a datetime")
     text = value.strip()
     has_zone = text.endswith("Z") or bool(re.search(r"[+-]\d\d:?\d\d$", text[10:]))
@@ -319,7 +322,18 @@ def parse_domain_datetime(model: BaseModel, value: Any) -> datetime:
             return datetime.strptime(bare, pattern)
         except ValueError:
             continue
+    if old_style:
+        raise _datetime_overflow(f"{text} 00:00:00" if len(text) == 10 else text)
     raise value_error(f"Invalid term {value!r} in expression date: {value!r}")
+
+
+def _datetime_overflow(sent: str) -> PythonError:
+    return PythonError(
+        "DatetimeFieldOverflow",
+        f'date/time field value out of range: "{sent}"\n'
+        'HINT:  Perhaps you need a different "datestyle" setting.\n',
+        module="psycopg2.errors",
+    )
 
 
 def _scalar_test(operator: str, target: Any) -> Callable[[Any], bool]:

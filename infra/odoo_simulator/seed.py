@@ -8,6 +8,7 @@ from typing import Any
 
 from .fields import X2MANY
 from .models import ADMIN_UID, SUPERUSER_ID, Env, Registry
+from .seed_sales import seed_sales
 from .service import Credentials
 from .store import Store
 
@@ -99,6 +100,7 @@ class Seeder:
             self._users(credentials, demo_uid)
             self._partners(partners)
             self._products(products)
+            seed_sales(self, demo_uid)
             self._technical()
             self.store.commit()
 

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from .clock import SimClock
 from .fields import DATETIME_FORMAT, X2MANY
 from .knobs import Decision, Fault, Knobs
 from .models import ADMIN_UID, Env, Registry
@@ -19,6 +20,7 @@ from .personality import Personality, personality_for
 from .seed import Seeder, new_api_key
 from .service import Credentials, OdooService
 from .store import Store
+from .transactions import OpenTransaction
 from .transports import json2, jsonrpc, xmlrpc
 from .transports.http import (
     JSON_TYPE,
@@ -31,6 +33,11 @@ from .transports.http import (
 )
 
 MAX_BODY = 50 * 1024 * 1024
+# Models a module brings: unknown to callers while the module is not installed.
+MODULE_MODELS = {"base_automation": ("base.automation",)}
+MODULE_STATES = frozenset(
+    {"installed", "uninstalled", "to install", "to upgrade", "to remove", "uninstallable"}
+)
 RPC_PREFIXES = ("/xmlrpc/2/", "/xmlrpc/")
 
 
@@ -168,7 +175,21 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
 
 
 class OdooSimulator:
-    """A stand-in for one Odoo server (one database) over real HTTP on loopback."""
+    """A stand-in for one Odoo server (one database) over real HTTP on loopback.
+
+    Test-facing API beyond the wire (all thread-safe):
+    - `clock` (SimClock): the time transactions take as write_date/create_date; real UTC by
+      default, `clock.freeze(dt)`, `clock.advance(seconds)`, `clock.unfreeze()`.
+    - `open_transaction(uid=None, context=None) -> OpenTransaction`: a long transaction whose
+      changes (write_date = when it opened) stay invisible until `commit()`; `rollback()` drops them.
+    - `webhook_log`: every webhook POST of a base.automation rule, in order:
+      {"url", "body", "status"} or {"url", "body", "error"} (refused non-loopback URL, timeout,
+      connection error, "cancelled due to a rollback").
+    - `fail_after_webhooks(count=1, message=...)`: the next calls that queue webhooks fail with a
+      UserError after their webhook actions ran (rollback behaviour: 17 still POSTs, 19 does not).
+    - `set_module_state(module, state)`: e.g. ("base_automation", "uninstalled") makes
+      base.automation an unknown model and stops its rules, as in an Odoo without the module.
+    """
 
     def __init__(
         self,
@@ -187,7 +208,8 @@ class OdooSimulator:
         self.port = port
         self.database = database
         self.knobs = Knobs(seed)
-        self.store = Store()
+        self.clock = SimClock()
+        self.store = Store(self.clock)
         self.registry = Registry(self.personality)
         self.credentials = Credentials()
         self.admin_login, self.admin_password = "admin", "admin"
@@ -250,6 +272,39 @@ class OdooSimulator:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    # -- control for tests ------------------------------------------------------------------
+
+    @property
+    def webhook_log(self) -> list[dict[str, Any]]:
+        return self.service.webhooks.log
+
+    def fail_after_webhooks(
+        self, count: int = 1, message: str = "forced failure after the webhook action"
+    ) -> None:
+        self.service.webhooks.fail_after_webhooks(count, message)
+
+    def open_transaction(
+        self, uid: int | None = None, context: dict[str, Any] | None = None
+    ) -> OpenTransaction:
+        return OpenTransaction(self.service, uid or self.admin_uid, context)
+
+    def set_module_state(self, module: str, state: str) -> None:
+        """Set ir.module.module's state; the module's models exist only while it is installed."""
+        if state not in MODULE_STATES:
+            raise ValueError(f"unknown module state {state!r}")
+        with self.store.lock:
+            modules = self.store.table("ir.module.module")
+            found = [rid for rid, row in modules.items() if row.get("name") == module]
+            if not found:
+                raise ValueError(f"unknown module {module!r}")
+            for rid in found:
+                modules[rid]["state"] = state
+            for model in MODULE_MODELS.get(module, ()):
+                if state == "installed":
+                    self.registry.hidden.discard(model)
+                else:
+                    self.registry.hidden.add(model)
 
     # -- inspection for tests ---------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from .models.base import public_method
 from .models.importer import ImportFailedError
 from .personality import Personality
 from .store import Store
+from .webhooks import Delivery, WebhookSender, pending_deliveries
 
 READONLY_METHODS = frozenset(
     {
@@ -83,6 +84,7 @@ class OdooService:
         self.database = database
         self.credentials = credentials
         self.calls: Counter[tuple[str, str]] = Counter()
+        self.webhooks = WebhookSender(personality.major)
         self._calls_lock = threading.Lock()
 
     # -- common / db services ---------------------------------------------------------------
@@ -235,22 +237,52 @@ class OdooService:
     def _transaction(
         self, uid: int, context: Any, model: str, method: str, body: Callable[[Env], Any]
     ) -> CallResult:
+        """Run one call as one transaction: one `now` for every write_date/create_date of it,
+        rolled back entirely on any error; its webhooks are POSTed before it answers."""
         if not isinstance(context, dict):
             context = {}
         self._check_lang(context)
+        failure: Exception | None = None
+        answer: CallResult | None = None
+        committed = False
         with self.store.lock:
             env = Env(self.registry, self.store, uid, context)
             self.store.begin()
             try:
-                value = body(env)
+                value = self.run_with_automations(env, body)
             except ImportFailedError as failed:
                 self.store.rollback()
-                return CallResult(failed.answer)
+                answer = CallResult(failed.answer)
             except Exception as exc:
                 self.store.rollback()
-                raise as_odoo_exception(exc) from exc
-            self.store.commit()
-        return CallResult(value, mutating=method not in READONLY_METHODS)
+                failure = exc
+            else:
+                self.store.commit()
+                committed = True
+                answer = CallResult(value, mutating=method not in READONLY_METHODS)
+        self.deliver(pending_deliveries(env.scratch), committed=committed)
+        if failure is not None:
+            raise as_odoo_exception(failure) from failure
+        assert answer is not None
+        return answer
+
+    def run_with_automations(self, env: Env, body: Callable[[Env], Any]) -> Any:
+        """`body`, then the forced failure a test asked for once webhooks were queued."""
+        value = body(env)
+        if pending_deliveries(env.scratch):
+            message = self.webhooks.take_failure()
+            if message is not None:
+                raise UserError(message)
+        return value
+
+    def deliver(self, deliveries: list[Delivery], *, committed: bool) -> None:
+        """POST (or, for a rolled-back call on 18+, cancel) the webhooks a call queued."""
+        if not deliveries:
+            return
+        if committed or self.webhooks.sends_on_rollback:
+            self.webhooks.send_all(deliveries)
+        else:
+            self.webhooks.cancel(deliveries)
 
     def _check_lang(self, context: dict[str, Any]) -> None:
         lang = context.get("lang")

@@ -6,14 +6,18 @@ import copy
 import threading
 from typing import Any
 
+from .clock import SimClock
+
 Row = dict[str, Any]
+Changes = dict[tuple[str, int], "Row | None"]
 
 
 class Store:
     """Rows by model and id. Callers hold `lock` for a whole call; `rollback` undoes that call."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: SimClock | None = None) -> None:
         self.lock = threading.RLock()
+        self.clock = clock or SimClock()
         self.tables: dict[str, dict[int, Row]] = {}
         self._sequences: dict[str, int] = {}
         self._journal: dict[tuple[str, int], Row | None] = {}
@@ -53,6 +57,25 @@ class Store:
 
     def commit(self) -> None:
         self._journal = {}
+
+    def detach(self) -> Changes:
+        """Take this call's changes out of the live tables: {(model, id): row after, or None if
+        deleted}. The tables are back to their state before `begin`; `attach` replays them."""
+        changes: Changes = {}
+        for model, record_id in self._journal:
+            row = self.table(model).get(record_id)
+            changes[(model, record_id)] = copy.deepcopy(row) if row is not None else None
+        self.rollback()
+        return changes
+
+    def attach(self, changes: Changes) -> None:
+        """Apply rows taken by `detach` (inside a transaction begun by the caller)."""
+        for (model, record_id), row in changes.items():
+            if row is None:
+                self.delete(model, record_id)
+            else:
+                self._remember(model, record_id)
+                self.table(model)[record_id] = copy.deepcopy(row)
 
     def rollback(self) -> None:
         for (model, record_id), row in self._journal.items():

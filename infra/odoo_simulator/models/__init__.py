@@ -1,6 +1,6 @@
 """Every simulated model; importing this package registers them all."""
 
-from . import ir, product, res
+from . import account, currency, ir, product, res, sale, stock
 from .base import BaseModel
 from .env import ADMIN_UID, SUPERUSER_ID, Env
 from .registry import MODEL_CLASSES, Registry
@@ -12,7 +12,11 @@ __all__ = [
     "BaseModel",
     "Env",
     "Registry",
+    "account",
+    "currency",
     "ir",
     "product",
     "res",
+    "sale",
+    "stock",
 ]

@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 from ..domain import compile_domain, parse_order
 from ..errors import AccessError, MissingError, ValidationError, value_error
 from ..fields import RELATIONAL, X2MANY, Field, FieldSet
+from ..personality import Personality
+from .automation import after_create, after_write, before_write
 from .decorators import model_method, public, since
 from .env import Env
 from .registry import MODEL_CLASSES
@@ -108,6 +110,11 @@ class BaseModel:
     @classmethod
     def _delegated_names(cls) -> frozenset[str]:
         return frozenset()
+
+    @classmethod
+    def _personalise_fields(cls, fieldset: FieldSet, personality: Personality) -> None:
+        """Adjust this model's fields for one Odoo version (after the captured set is built)."""
+        return
 
     def _raw(self, rid: int, name: str) -> Any:
         """The stored (or computed) value of one field: ids for relations, datetime objects."""
@@ -400,6 +407,7 @@ class BaseModel:
         created = self.browse(new_ids)
         created._validate(None)
         created._after_create()
+        after_create(created)
         return created
 
     def _create_one(self, vals: Vals) -> int:
@@ -442,8 +450,10 @@ class BaseModel:
         vals = self._check_vals_fields(vals)
         self._ensure_exist()
         self._check_rules(self.ids, "write")
+        before = before_write(self, vals)
         self._write_values(vals)
         self._validate(set(vals))
+        after_write(self, before)
         return True
 
     def _write_values(self, vals: Vals) -> None:

@@ -33,7 +33,7 @@ class Env:
         self.uid = uid
         self.context: dict[str, Any] = dict(context or {})
         # All records written in one transaction share its start time (with microseconds).
-        self.now = now or datetime.utcnow()
+        self.now = now or store.clock.now()
         # Per-call scratch space shared by every recordset of the call (e.g. pending variant values).
         self.scratch: dict[str, Any] = scratch if scratch is not None else {}
 
@@ -47,7 +47,7 @@ class Env:
         return self.uid in (SUPERUSER_ID, ADMIN_UID)
 
     def __contains__(self, model: object) -> bool:
-        return model in self.registry.models
+        return model in self.registry.models and model not in self.registry.hidden
 
     def __getitem__(self, model: str) -> BaseModel:
         return self.registry.models[model](self, ())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from ..errors import ValidationError, value_error
-from ..fields import Field
+from ..fields import Field, FieldSet, with_changes
+from ..personality import Personality
+from .automation import webhook_body
 from .base import BaseModel, Vals
 from .decorators import model_method
 from .res import ALL_OPERATIONS, WRITE_OPERATIONS
@@ -149,6 +152,9 @@ class BaseAutomation(BaseModel):
         return super()._compute(rid, name)
 
 
+WEBHOOK_FIELDS = ("webhook_url", "webhook_field_ids", "webhook_sample_payload")
+
+
 class IrActionsServer(BaseModel):
     _name = "ir.actions.server"
     _description = "Server Actions"
@@ -163,6 +169,17 @@ class IrActionsServer(BaseModel):
         "sequence": 5,
     }
 
+    @classmethod
+    def _personalise_fields(cls, fieldset: FieldSet, personality: Personality) -> None:
+        """Webhook actions arrived in Odoo 17: before, 'webhook' is no valid `state`."""
+        if personality.major >= 17 or "state" not in fieldset:
+            return
+        state = fieldset["state"]
+        options = tuple(option for option in state.selection or () if option[0] != "webhook")
+        fieldset.fields["state"] = with_changes(state, selection=options)
+        for name in WEBHOOK_FIELDS:
+            fieldset.fields.pop(name, None)
+
     def _prepare_create(self, vals: Vals) -> Vals:
         prepared = dict(vals)
         if self.env.personality.major == 17 and prepared.get("state") == "webhook":
@@ -174,4 +191,23 @@ class IrActionsServer(BaseModel):
         if name == "model_name":
             model_id = self._raw(rid, "model_id")
             return self.env["ir.model"]._raw(model_id, "model") if model_id else False
+        if name == "webhook_sample_payload":
+            return self._sample_payload(rid)
         return super()._compute(rid, name)
+
+    def _sample_payload(self, rid: int) -> Any:
+        """The payload this action would send for the model's first record (indented like Odoo)."""
+        row = self._table().get(rid) or {}
+        model = self._compute(rid, "model_name")
+        if row.get("state") != "webhook" or not model or model not in self.env:
+            return False
+        records = self.env[str(model)]
+        sample = records._search_ids([], limit=1)
+        if not sample:
+            return False
+        payload = json.loads(webhook_body(records, rid, row, sample[0]))
+        if self.env.personality.major <= 17:  # 17 shows the action's name, without the ids
+            payload = {"_model": payload.pop("_model"), "_name": row.get("name"), **payload}
+            payload.pop("_action")
+            payload.pop("_id")
+        return json.dumps(payload, sort_keys=True, indent=4, default=str)

@@ -41,6 +41,7 @@ def build_fields(cls: type[BaseModel], personality: Personality) -> FieldSet:
     for name in cls._computed_fields | {"display_name"}:
         if name in fieldset:
             fieldset.fields[name] = with_changes(fieldset[name], computed=True)
+    cls._personalise_fields(fieldset, personality)
     return fieldset
 
 
@@ -51,3 +52,5 @@ class Registry:
             name: type(cls.__name__, (cls,), {"_fields": build_fields(cls, personality), "_bound": True})
             for name, cls in MODEL_CLASSES.items()
         }
+        # Models of modules that are not installed: unknown to callers, as in real Odoo.
+        self.hidden: set[str] = set()

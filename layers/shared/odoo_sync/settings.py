@@ -20,12 +20,20 @@ class ServiceSettings(BaseModel):
     idempotency_table: str = Field(default="", alias="IDEMPOTENCY_TABLE")
     sync_queue_url: str = Field(default="", alias="SYNC_QUEUE_URL")
     sync_log_retention_days: int = Field(default=90, ge=1, le=3650, alias="SYNC_LOG_RETENTION_DAYS")
+    changes_table: str = Field(default="", alias="CHANGES_TABLE")
+    change_retention_days: int = Field(default=30, ge=1, le=365, alias="CHANGE_RETENTION_DAYS")
+    delivery_queue_url: str = Field(default="", alias="DELIVERY_QUEUE_URL")
     secrets_key_id: str = Field(default="", alias="SECRETS_KEY_ID")
     allow_private_odoo_hosts: bool = Field(default=False, alias="ALLOW_PRIVATE_ODOO_HOSTS")
     operator_key_hash_parameter: str = Field(
         default="/odoo-sync/operator-key-sha256", alias="OPERATOR_KEY_HASH_PARAMETER"
     )
     stage: str = Field(default="dev", alias="STAGE")
+    # Where Odoo reaches this API (its webhooks POST there); empty: the URL the request came to.
+    public_api_url: str = Field(default="", alias="PUBLIC_API_URL")
+    webhook_rate_limit_per_minute: int = Field(
+        default=1200, ge=1, le=1_000_000, alias="WEBHOOK_RATE_LIMIT_PER_MINUTE"
+    )
 
 
 @cache

@@ -302,7 +302,7 @@ def test_mappings_of_every_entity_are_listed_without_a_filter(linked):
     answer = _call(linked, "GET", MAPPINGS)
 
     assert answer.status == 200
-    assert {item["entity"] for item in answer.body["items"]} == {"customer", "product"}
+    assert {item["entity"] for item in answer.body["items"]} == {"customer", "product", "order"}
 
 
 def test_listing_the_mappings_of_an_unknown_entity_is_404(linked):

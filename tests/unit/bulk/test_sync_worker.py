@@ -155,7 +155,7 @@ def test_a_malformed_message_is_reported_failed_and_logged(pusher, log_lines, bo
 
     assert failures == ["bad"]
     assert [call["local_ids"] for call in pusher.calls] == [["a"]]
-    logged = next(line for line in log_lines() if "malformed push message" in line["message"])
+    logged = next(line for line in log_lines() if "malformed sync message" in line["message"])
     assert logged["level"] == "ERROR"
     assert logged["message_id"] == "bad"
 

@@ -5,26 +5,46 @@ from __future__ import annotations
 from functools import cache
 
 import boto3
+import httpx
 
+from odoo_sync.core.automation import AutomationService
 from odoo_sync.core.bulk import BulkSyncService
+from odoo_sync.core.changes import ChangeFeed
+from odoo_sync.core.conflicts import ConflictService
 from odoo_sync.core.connections import ConnectionService
 from odoo_sync.core.odoo_fields import OdooFieldsCache
+from odoo_sync.core.odoo_webhooks import WebhookReceiver
+from odoo_sync.core.outbound_webhooks import WebhookService
 from odoo_sync.core.plans import PlanService
+from odoo_sync.core.pull import PullService
+from odoo_sync.core.pull_apply import PageApplier
 from odoo_sync.core.push import PushService
 from odoo_sync.core.records import RecordService
+from odoo_sync.core.schedule_runs import ScheduleRunner
+from odoo_sync.core.schedules import ScheduleService
 from odoo_sync.core.settings import SettingsService
 from odoo_sync.core.tenants import TenantService
+from odoo_sync.core.webhook_delivery import WebhookDeliverer
+from odoo_sync.net import guarded_transport
 from odoo_sync.security.envelope import EnvelopeCipher
 from odoo_sync.settings import service_settings
 from odoo_sync.stores.batches import DynamoBatches
+from odoo_sync.stores.changes import DynamoChangeLog
+from odoo_sync.stores.conflicts import DynamoConflicts
 from odoo_sync.stores.connections import DynamoConnectionRepository
+from odoo_sync.stores.cursors import DynamoCursorStore
+from odoo_sync.stores.deliveries import DynamoDeliveryLog, SqsDeliveryQueue
 from odoo_sync.stores.dynamodb import table
+from odoo_sync.stores.pull_records import DynamoPulledRecords
 from odoo_sync.stores.queue import SqsChunkQueue
 from odoo_sync.stores.records import DynamoRecordStore
+from odoo_sync.stores.schedules import DynamoScheduleStore
 from odoo_sync.stores.settings import DynamoSettingsRepository
 from odoo_sync.stores.stats import DynamoStats
+from odoo_sync.stores.subscriptions import DynamoSubscriptionRepository
 from odoo_sync.stores.sync_log import DynamoSyncLog
 from odoo_sync.stores.tenants import DynamoTenantRepository
+from odoo_sync.stores.webhook_tokens import DynamoWebhookRateLimiter, DynamoWebhookTokens
 
 
 @cache
@@ -111,4 +131,115 @@ def push_service() -> PushService:
         stats(),
         batches(),
         allow_private_image_hosts=service_settings().allow_private_odoo_hosts,
+        conflicts=conflict_store(),
+    )
+
+
+@cache
+def conflict_store() -> DynamoConflicts:
+    return DynamoConflicts(table(service_settings().operations_table))
+
+
+@cache
+def conflict_service() -> ConflictService:
+    return ConflictService(conflict_store(), record_store(), connection_service(), plan_loader(), sync_log())
+
+
+@cache
+def schedule_service() -> ScheduleService:
+    runner = ScheduleRunner(bulk_service(), pull_service())
+    return ScheduleService(
+        DynamoScheduleStore(table(service_settings().config_table)),
+        settings_service().catalog,
+        connection_service(),
+        runner,
+    )
+
+
+@cache
+def webhook_tokens() -> DynamoWebhookTokens:
+    return DynamoWebhookTokens(table(service_settings().config_table))
+
+
+@cache
+def automation_service() -> AutomationService:
+    return AutomationService(connection_service(), settings_service().catalog, webhook_tokens())
+
+
+@cache
+def webhook_receiver() -> WebhookReceiver:
+    settings = service_settings()
+    limiter = DynamoWebhookRateLimiter(
+        table(settings.operations_table), settings.webhook_rate_limit_per_minute
+    )
+    return WebhookReceiver(webhook_tokens(), limiter, chunk_queue())
+
+
+@cache
+def change_log() -> DynamoChangeLog:
+    settings = service_settings()
+    return DynamoChangeLog(table(settings.changes_table), settings.change_retention_days)
+
+
+@cache
+def webhook_service() -> WebhookService:
+    settings = service_settings()
+    return WebhookService(
+        DynamoSubscriptionRepository(table(settings.config_table)),
+        EnvelopeCipher(boto3.client("kms"), settings.secrets_key_id),
+        allow_private_hosts=settings.allow_private_odoo_hosts,
+    )
+
+
+@cache
+def delivery_log() -> DynamoDeliveryLog:
+    settings = service_settings()
+    return DynamoDeliveryLog(table(settings.changes_table), settings.change_retention_days)
+
+
+@cache
+def change_sink() -> ChangeFeed:
+    """core.ports.ChangeSink: the change feed, fanning changes out to webhook subscriptions."""
+    settings = service_settings()
+    return ChangeFeed(
+        change_log(),
+        webhook_service(),
+        SqsDeliveryQueue(boto3.client("sqs"), settings.delivery_queue_url),
+        retention_days=settings.change_retention_days,
+    )
+
+
+@cache
+def webhook_deliverer(max_attempts: int) -> WebhookDeliverer:
+    http = httpx.Client(
+        transport=guarded_transport(service_settings().allow_private_odoo_hosts), follow_redirects=False
+    )
+    return WebhookDeliverer(webhook_service(), change_log(), delivery_log(), http, max_attempts=max_attempts)
+
+
+@cache
+def page_applier() -> PageApplier:
+    return PageApplier(
+        record_store(),
+        DynamoPulledRecords(table(service_settings().records_table)),
+        plan_loader(),
+        connection_service(),
+        sync_log(),
+        stats(),
+        batches(),
+        changes=change_sink(),
+        conflicts=conflict_store(),
+    )
+
+
+@cache
+def pull_service() -> PullService:
+    return PullService(
+        settings_service().catalog,
+        connection_service(),
+        plan_loader(),
+        batches(),
+        chunk_queue(),
+        DynamoCursorStore(table(service_settings().config_table)),
+        page_applier(),
     )

@@ -86,7 +86,23 @@ def resolve(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaC
             field="body",
         )
         return ResponseBuilder[APIGatewayProxyEvent](too_large).build(APIGatewayProxyEvent(event))
+    media_type = _media_type(event)
+    if body and media_type and media_type != "application/json" and not media_type.endswith("+json"):
+        # The resolver would parse form data for these (and fail with a 500 on a bad multipart).
+        unsupported = error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            f"bodies are JSON (Content-Type: application/json), not {media_type}",
+            field="Content-Type",
+        )
+        return ResponseBuilder[APIGatewayProxyEvent](unsupported).build(APIGatewayProxyEvent(event))
     return app.resolve(event, context)
+
+
+def _media_type(event: dict[str, Any]) -> str:
+    headers = event.get("headers") or {}
+    value = next((str(v) for k, v in headers.items() if k.lower() == "content-type" and v), "")
+    return value.split(";", 1)[0].strip().lower()
 
 
 def _no_such_route(_: Exception) -> Response[dict[str, Any]]:

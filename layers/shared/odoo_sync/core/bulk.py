@@ -132,7 +132,9 @@ class BulkSyncService:
         self._max_records = max_records
         self._clock = clock
 
-    def submit(self, tenant_id: str, request: BulkSyncRequest) -> BulkSubmission:
+    def submit(
+        self, tenant_id: str, request: BulkSyncRequest, triggered_by: TriggeredBy = TriggeredBy.BULK
+    ) -> BulkSubmission:
         self._entities.get(tenant_id, request.entity)
         connection_id = self._connections.resolve_id(tenant_id, request.connection_id)
         local_ids = self._select(tenant_id, connection_id, request)
@@ -145,12 +147,12 @@ class BulkSyncService:
             total=len(local_ids),
             batch_size=request.batch_size,
             options=SyncOptions(force_update=request.force_update, sync_images=request.sync_images),
-            triggered_by=TriggeredBy.BULK,
+            triggered_by=triggered_by,
             created_at=now,
             finished_at=None if local_ids else now,  # nothing to do: complete from the start
         )
         self._batches.create(batch)
-        messages = chunk_messages(batch, local_ids, triggered_by=TriggeredBy.BULK)
+        messages = chunk_messages(batch, local_ids, triggered_by=triggered_by)
         self._enqueue(batch, messages)
         return BulkSubmission(
             batch_id=batch.batch_id, records_queued=len(local_ids), chunks=len(messages), status=batch.status

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from odoo_sync.core.ids import iso, new_id, utc_now
 from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError
+from odoo_sync.net import address_refusal, ip_of_host
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings
 from odoo_sync.odoo import Protocol as OdooProtocol
 from odoo_sync.security.envelope import EnvelopeCipher, SealedSecret
@@ -268,10 +269,12 @@ class ConnectionService:
 
     def _check_host(self, base_url: str) -> None:
         address = literal_address(base_url)
-        if address is not None and not self._allow_private_hosts and not address.is_global:
-            raise InvalidInputError(
-                "base_url points to a private, loopback or link-local address", field="base_url"
-            )
+        # The same policy as at connect time, so what is saved is what may be dialled.
+        reason = (
+            None if address is None else address_refusal(address, allow_private=self._allow_private_hosts)
+        )
+        if reason is not None:
+            raise InvalidInputError(f"base_url points to a {reason}", field="base_url")
 
     def _load(self, tenant_id: str, connection_id: str) -> StoredConnection:
         stored = self._repository.get(tenant_id, connection_id)
@@ -307,11 +310,8 @@ def normalise_base_url(value: str) -> str:
 
 
 def literal_address(base_url: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    host = urlsplit(base_url).hostname or ""
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        return None
+    # Also the numeric forms the resolver reads without DNS (2852039166 is 169.254.169.254).
+    return ip_of_host(urlsplit(base_url).hostname or "")
 
 
 def _context(tenant_id: str, connection_id: str) -> dict[str, str]:

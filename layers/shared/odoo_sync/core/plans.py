@@ -16,6 +16,7 @@ from odoo_sync.odoo import OdooClient
 from odoo_sync.sync import presets
 from odoo_sync.sync.external_ids import xmlid_module
 from odoo_sync.sync.model import Direction, EntityDefinition, FieldMapping
+from odoo_sync.sync.order_presets import implied_value_maps, related_models
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.transform_core import TransformSpecError
 from odoo_sync.sync.validation import FieldRule, RecordRules
@@ -32,9 +33,12 @@ class PlanService:
         """The plan; NotFoundError for an unknown entity, Odoo's errors when fields_get fails."""
         definition = self._catalog.get(tenant_id, entity)
         mappings = [m for m in self._catalog.mappings(tenant_id, entity) if m.is_active]
-        value_maps = ValueMaps(self._repository.get_value_maps(tenant_id, _value_map_keys(mappings)))
+        wanted_maps = [*_value_map_keys(mappings), *implied_value_maps(definition.odoo_model)]
+        value_maps = ValueMaps(self._repository.get_value_maps(tenant_id, wanted_maps))
         mappings = [_adapted(mapping, value_maps) for mapping in mappings]
-        models = dict.fromkeys([definition.odoo_model, *(m.odoo_model for m in mappings)])
+        models = dict.fromkeys(
+            [definition.odoo_model, *(m.odoo_model for m in mappings), *related_models(definition.odoo_model)]
+        )
         odoo_fields = {
             model: self._fields.fields(tenant_id, connection_id, model, client) for model in models
         }

@@ -11,8 +11,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Literal
 
+from odoo_sync.core.conflicts import ConflictRecorder
 from odoo_sync.core.connections import ConnectionService
 from odoo_sync.core.ids import iso, new_id, utc_now
+from odoo_sync.core.order_push import CUSTOMER_ENTITY, LinkedCustomers, order_engine
 from odoo_sync.core.ports import BatchProgress, PlanLoader, RecordStore, StatsRecorder, SyncLogWriter
 from odoo_sync.sync.engine import PushEngine
 from odoo_sync.sync.images import HttpImageFetcher, ImageFetcher
@@ -26,6 +28,7 @@ from odoo_sync.sync.model import (
     SyncOptions,
     TriggeredBy,
 )
+from odoo_sync.sync.orders import OrderPushEngine
 
 # Records per engine run: big enough to keep calls per record low, small enough that one
 # create stays well inside Odoo's request time limit (500 records took ~1.3 s: captured).
@@ -46,6 +49,7 @@ class PushService:
         allow_private_image_hosts: bool = False,
         images: ImageFetcherFactory | None = None,
         clock: Callable[[], datetime] = utc_now,
+        conflicts: ConflictRecorder | None = None,
     ) -> None:
         self._records = records
         self._plans = plans
@@ -55,6 +59,7 @@ class PushService:
         self._batches = batches
         self._images = images or (lambda: HttpImageFetcher(allow_private=allow_private_image_hosts))
         self._clock = clock
+        self._conflicts = conflicts
 
     def push(
         self,
@@ -86,11 +91,32 @@ class PushService:
             self._batches.record_chunk(tenant_id, batch_id, entity, missing)
         fetcher = self._images() if options.sync_images else None
         try:
-            engine = PushEngine(client, plan, connection_id, images=fetcher, clock=self._clock)
+            customers = LinkedCustomers(
+                self._records,
+                tenant_id,
+                connection_id,
+                lambda ids: self.push(
+                    tenant_id,
+                    connection_id,
+                    CUSTOMER_ENTITY,
+                    ids,
+                    options=SyncOptions(),
+                    triggered_by=triggered_by,
+                ),
+            )
+            engine: PushEngine | OrderPushEngine = order_engine(
+                client, plan, connection_id, customers, clock=self._clock
+            ) or PushEngine(client, plan, connection_id, images=fetcher, clock=self._clock)
             present = [found[local_id] for local_id in wanted if local_id in found]
             for start in range(0, len(present), CHUNK_SIZE):
                 chunk = present[start : start + CHUNK_SIZE]
-                result = engine.push(chunk, options)
+                result = engine.push(
+                    chunk,
+                    options,
+                    open_conflicts=self._open_conflicts(tenant_id, connection_id, entity, chunk),
+                )
+                if result.held and self._conflicts is not None:
+                    self._conflicts.hold(tenant_id, result.held)
                 chunk_outcomes = {outcome.local_id: outcome for outcome in result.outcomes}
                 self._book(tenant_id, connection_id, entity, chunk, chunk_outcomes, triggered_by, batch_id)
                 outcomes.update(chunk_outcomes)
@@ -101,6 +127,20 @@ class PushService:
             if callable(close):
                 close()
         return [outcomes[local_id] for local_id in wanted if local_id in outcomes]
+
+    def _open_conflicts(
+        self, tenant_id: str, connection_id: str, entity: str, chunk: Sequence[LocalRecord]
+    ) -> dict[str, set[str]]:
+        """Fields held by open conflicts, which a push leaves alone; asked only for records that
+        have a snapshot to compare with (one query per chunk)."""
+        compared = [
+            record.local_id
+            for record in chunk
+            if (link := record.links.get(connection_id)) is not None and link.snapshot is not None
+        ]
+        if self._conflicts is None or not compared:
+            return {}
+        return self._conflicts.open_fields_many(tenant_id, connection_id, entity, compared)
 
     def _missing(self, local_id: str) -> RecordOutcome:
         now = iso(self._clock())

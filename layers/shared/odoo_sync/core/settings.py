@@ -27,6 +27,7 @@ from odoo_sync.sync.model import (
     LOCAL_FIELD_PATTERN,
     ODOO_FIELD_PATTERN,
     ODOO_MODEL_PATTERN,
+    ConflictPolicy,
     Direction,
     EntityDefinition,
     FieldMapping,
@@ -74,6 +75,8 @@ class EntityInput(BaseModel):
     fields: list[FieldRule] = Field(default_factory=list, max_length=200)
     variant_model: str | None = Field(default=None, pattern=ODOO_MODEL_PATTERN, max_length=128)
     timezone: str = Field(default="UTC", max_length=64)
+    # Who wins a field changed on both sides; per-field keys are Odoo fields of the model.
+    conflicts: ConflictPolicy = ConflictPolicy()
     connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
 
 
@@ -291,12 +294,17 @@ class SettingsService:
         self, tenant_id: str, connection_id: str | None, entity: EntityDefinition
     ) -> None:
         odoo = self._connect(tenant_id, connection_id)
-        wanted = [key.odoo_field for key in entity.match_keys]
+        wanted = [*(key.odoo_field for key in entity.match_keys), *entity.conflicts.fields]
         known = self._model_fields(odoo, entity.odoo_model, "odoo_model", wanted)
         problems = [
             (f"match_keys.{index}.odoo_field", f"{entity.odoo_model} has no field {key.odoo_field!r}")
             for index, key in enumerate(entity.match_keys)
             if key.odoo_field not in known
+        ]
+        problems += [
+            (f"conflicts.fields.{name}", f"{entity.odoo_model} has no field {name!r}")
+            for name in entity.conflicts.fields
+            if name not in known
         ]
         if entity.variant_model is not None:
             self._model_fields(odoo, entity.variant_model, "variant_model", ())

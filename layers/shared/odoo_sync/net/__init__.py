@@ -5,7 +5,7 @@
 dialled, so a DNS answer that changes after the check (DNS rebinding) cannot slip through.
 """
 
-from odoo_sync.net.addresses import address_refusal, is_allowed_address
+from odoo_sync.net.addresses import address_refusal, ip_of_host, is_allowed_address
 from odoo_sync.net.errors import UnsafeUrlError
 from odoo_sync.net.resolve import Resolver, system_resolver
 from odoo_sync.net.transport import GuardedNetworkBackend, guarded_transport
@@ -18,6 +18,7 @@ __all__ = [
     "address_refusal",
     "ensure_public_url",
     "guarded_transport",
+    "ip_of_host",
     "is_allowed_address",
     "system_resolver",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from collections.abc import Callable
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -15,6 +17,29 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _METADATA = frozenset(
     ipaddress.ip_address(a) for a in ("fd00:ec2::254", "100.100.100.200", "168.63.129.16", "192.0.0.192")
 )
+
+
+# What the C resolver reads as an IPv4 address: 1 to 4 parts, each decimal, octal (0...) or hex (0x...).
+_INET_ATON_FORM = re.compile(r"(?:0[xX][0-9a-fA-F]*|[0-9]+)(?:\.(?:0[xX][0-9a-fA-F]*|[0-9]+)){0,3}")
+
+
+def ip_of_host(host: str) -> IPAddress | None:
+    """The address a URL host names literally, None for a name that needs DNS.
+
+    Besides the usual forms this reads what getaddrinfo reads without DNS: 2852039166,
+    0xa9fea9fe, 0251.0376.0251.0376 and 169.254.43518 are all 169.254.169.254.
+    """
+    bare = host.strip("[]")
+    try:
+        return ipaddress.ip_address(bare)
+    except ValueError:
+        pass
+    if not _INET_ATON_FORM.fullmatch(bare):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(bare))
+    except OSError:
+        return None
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

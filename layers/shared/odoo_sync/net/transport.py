@@ -15,6 +15,7 @@ import certifi
 import httpcore
 import httpx
 
+from odoo_sync.net.deadline import DeadlineStream, bounded_timeout
 from odoo_sync.net.resolve import Resolver, system_resolver
 from odoo_sync.net.urls import resolve_allowed
 
@@ -43,13 +44,14 @@ class GuardedNetworkBackend(httpcore.NetworkBackend):
         last_error: Exception | None = None
         for address in addresses:
             try:
-                return self._inner.connect_tcp(
+                stream = self._inner.connect_tcp(
                     address,
                     port,
-                    timeout=timeout,
+                    timeout=bounded_timeout(timeout, httpcore.ConnectTimeout),
                     local_address=local_address,
                     socket_options=socket_options,
                 )
+                return DeadlineStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
         assert last_error is not None  # resolve_allowed never returns an empty list

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 import httpx
 
-from odoo_sync.net.addresses import address_refusal
+from odoo_sync.net.addresses import address_refusal, ip_of_host
 from odoo_sync.net.errors import UnsafeUrlError
 from odoo_sync.net.resolve import Resolver, system_resolver
 
@@ -42,10 +40,8 @@ def resolve_allowed(host: str, port: int, *, allow_private: bool, resolver: Reso
 
 
 def _ip_literal(host: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(host.strip("[]")))
-    except ValueError:
-        return None
+    address = ip_of_host(host)
+    return None if address is None else str(address)
 
 
 def ensure_public_url(

@@ -71,5 +71,10 @@ class OdooConnectionSettings(BaseModel):
         return str(url).rstrip("/")
 
     @property
+    def deadline_s(self) -> float:
+        """The most one exchange may take, all reads together: a trickling answer cannot outlast it."""
+        return self.connect_timeout_s + self.read_timeout_s
+
+    @property
     def api_key(self) -> str:
         return self.secret.get_secret_value()

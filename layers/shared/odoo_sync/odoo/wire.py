@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from odoo_sync.net import UnsafeUrlError
+from odoo_sync.net import UnsafeUrlError, deadline
 from odoo_sync.odoo.error_mapping import error_from_http
 from odoo_sync.odoo.errors import (
     OdooError,
@@ -82,18 +82,19 @@ class Wire:
             timeout=self._timeout,
         )
         self.calls += 1
-        try:
-            response = self._client.send(request, stream=True, follow_redirects=False)
-        except UnsafeUrlError as exc:
-            raise OdooUnsafeUrlError(exc.message) from exc
-        except httpx.TransportError as exc:
-            raise _transport_error(exc, idempotent=idempotent) from exc
-        try:
-            body = read_capped(response, self._settings.max_response_bytes)
-        except httpx.TransportError as exc:
-            raise _transport_error(exc, idempotent=idempotent, after_send=True) from exc
-        finally:
-            response.close()
+        with deadline.within(self._settings.deadline_s):
+            try:
+                response = self._client.send(request, stream=True, follow_redirects=False)
+            except UnsafeUrlError as exc:
+                raise OdooUnsafeUrlError(exc.message) from exc
+            except httpx.TransportError as exc:
+                raise _transport_error(exc, idempotent=idempotent) from exc
+            try:
+                body = read_capped(response, self._settings.max_response_bytes)
+            except httpx.TransportError as exc:
+                raise _transport_error(exc, idempotent=idempotent, after_send=True) from exc
+            finally:
+                response.close()
         answer = WireResponse(response.status_code, response.headers, body)
         _raise_for_generic_status(answer, idempotent=idempotent)
         return answer
@@ -190,6 +191,9 @@ def read_capped(response: httpx.Response, cap: int) -> bytes:
     body = bytearray()
     received = 0
     for chunk in response.iter_raw():
+        # The network backend enforces the deadline on sockets; this also covers other transports.
+        if deadline.expired():
+            raise httpx.ReadTimeout("Odoo's answer took longer than the exchange's deadline")
         received += len(chunk)
         if received > cap:
             raise ResponseTooLargeError(f"Odoo's answer exceeds the {cap}-byte limit")

@@ -1,12 +1,18 @@
-"""Push chunks onto the SQS FIFO queue.
+"""Sync messages onto the SQS FIFO queue: push chunks, pull pages and Odoo change notices.
 
-One message group per tenant connection (a tenant's Odoo gets its chunks one at a time, in
-order); the deduplication id names the batch, the retry and the chunk, so a resend within SQS's
-five-minute window is dropped by SQS while a later retry of the same batch is not.
+One message group per tenant connection (a tenant's Odoo gets one message at a time, in order,
+whatever its kind). The deduplication id is per message kind:
+- a push chunk or pull page names its batch, the retry and the chunk, so a resend within SQS's
+  five-minute window is dropped by SQS while a later retry of the same batch is not;
+- an Odoo change names what changed: (connection, model, ids, write_date). Odoo sends identical
+  POSTs for one change (13-14 per create without trigger fields: captured), which then collapse
+  into one message; a later change of the same record has another write_date and is kept. A
+  notice without a write_date is never collapsed (its arrival time is part of the id).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from odoo_sync.errors import StorageError
-from odoo_sync.sync.model import PushChunkMessage
+from odoo_sync.sync.model import OdooChangeMessage, PullPageMessage, PushChunkMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -23,25 +29,39 @@ MAX_ENTRIES = 10
 MAX_BATCH_BYTES = 262_144  # SQS's limit for one message and for a whole SendMessageBatch
 _ATTEMPTS = 5
 
+QueueMessage = PushChunkMessage | PullPageMessage | OdooChangeMessage
 
-def group_id(message: PushChunkMessage) -> str:
+
+def group_id(message: QueueMessage) -> str:
     return f"{message.tenant_id}#{message.connection_id}"
 
 
-def deduplication_id(message: PushChunkMessage, attempt: int = 0) -> str:
-    base = f"{message.batch_id}#{message.chunk}"
-    return base if attempt == 0 else f"{message.batch_id}#r{attempt}#{message.chunk}"
+def deduplication_id(message: QueueMessage, attempt: int = 0) -> str:
+    if isinstance(message, OdooChangeMessage):
+        return change_deduplication_id(message)
+    kind = "" if isinstance(message, PushChunkMessage) else "pull#"
+    base = f"{kind}{message.batch_id}#{message.chunk}"
+    return base if attempt == 0 else f"{kind}{message.batch_id}#r{attempt}#{message.chunk}"
+
+
+def change_deduplication_id(message: OdooChangeMessage) -> str:
+    """The same for every identical notice of one change (at most 128 characters, as SQS wants)."""
+    moment = message.write_date if message.write_date is not None else f"received:{message.received_at}"
+    ids = ",".join(str(odoo_id) for odoo_id in sorted(set(message.odoo_ids)))
+    what = "\n".join([message.tenant_id, message.connection_id, message.odoo_model, ids, moment])
+    return "chg#" + hashlib.sha256(what.encode()).hexdigest()
 
 
 class SqsChunkQueue:
-    """core.batches.ChunkQueue on SQS FIFO; boto3 errors become StorageError."""
+    """core.batches.ChunkQueue (and the pull path's page queue) on SQS FIFO; boto3 errors become
+    StorageError."""
 
     def __init__(self, client: SQSClient, queue_url: str, *, sleep: Callable[[float], None] = time.sleep):
         self._client = client
         self._queue_url = queue_url
         self._sleep = sleep
 
-    def send(self, messages: Sequence[PushChunkMessage], attempt: int = 0) -> int:
+    def send(self, messages: Sequence[QueueMessage], attempt: int = 0) -> int:
         """Send in order; on failure StorageError with `messages_sent` (all before it were queued)."""
         sent = 0
         for group in _batches(messages):
@@ -83,9 +103,9 @@ class SqsChunkQueue:
         raise StorageError("the queue kept failing to accept the chunks")
 
 
-def _batches(messages: Sequence[PushChunkMessage]) -> Iterator[list[tuple[PushChunkMessage, str]]]:
+def _batches(messages: Sequence[QueueMessage]) -> Iterator[list[tuple[QueueMessage, str]]]:
     """Up to 10 messages whose bodies fit together in one request, keeping their order."""
-    group: list[tuple[PushChunkMessage, str]] = []
+    group: list[tuple[QueueMessage, str]] = []
     size = 0
     for message in messages:
         body = message.model_dump_json()

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from odoo_sync.core.conflicts import DetectedConflict
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.odoo import (
     OdooAccessError,
@@ -35,6 +36,7 @@ from odoo_sync.odoo import (
     OdooProtocolError,
 )
 from odoo_sync.sync.auto_create import AutoCreator
+from odoo_sync.sync.conflicts import FieldComparison, reconcile
 from odoo_sync.sync.external_ids import xmlid_name
 from odoo_sync.sync.images import ImageFetcher
 from odoo_sync.sync.issues import FieldIssue
@@ -42,7 +44,17 @@ from odoo_sync.sync.mapping import MappedRecord, RecordMapper, is_record_level, 
 from odoo_sync.sync.matching import Match, Matcher, MatchFailure, MatchResult, key_value
 from odoo_sync.sync.model import LocalRecord, RecordOutcome, SyncAction, SyncOptions
 from odoo_sync.sync.plan import SyncPlan
-from odoo_sync.sync.planner import WriteGroup, changed_values, create_values, group_writes, snapshot
+from odoo_sync.sync.planner import (
+    WriteGroup,
+    changed_values,
+    create_values,
+    group_writes,
+    read_value,
+    snapshot,
+)
+
+OpenConflicts = Mapping[str, Collection[str]]  # local id -> Odoo fields with an open conflict
+_WRITE_DATE = "write_date"
 
 
 @dataclass
@@ -57,6 +69,8 @@ class ChunkResult:
     warnings: list[FieldIssue]
     calls: int
     error: OdooError | None = None
+    # Fields changed on both sides that their rule holds for a decision (record them).
+    held: list[DetectedConflict] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +93,10 @@ class _ChunkPlan:
     updates: list[_Update] = field(default_factory=list)
     unchanged: list[_Update] = field(default_factory=list)
     conflicts: dict[str, MatchFailure] = field(default_factory=dict)
+    # Fields not written because Odoo changed them or they are held: their old base stays in
+    # the link's snapshot (absent when it had none), so the next sync still sees the change.
+    kept_bases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    held: list[DetectedConflict] = field(default_factory=list)
 
 
 @dataclass
@@ -109,7 +127,13 @@ class PushEngine:
         self.images = images
         self.clock = clock
 
-    def push(self, records: Sequence[LocalRecord], options: SyncOptions) -> ChunkResult:
+    def push(
+        self,
+        records: Sequence[LocalRecord],
+        options: SyncOptions,
+        *,
+        open_conflicts: OpenConflicts | None = None,
+    ) -> ChunkResult:
         started_at, started = iso(self.clock()), time.monotonic()
         calls_before = self.client.calls
         mapper = RecordMapper(self.plan, sync_images=options.sync_images, images=self.images)
@@ -124,18 +148,29 @@ class PushEngine:
             FieldIssue(field="", code="lookup_failed", message=text) for text in chunk_map.lookup_failures
         ]
         valid = [item for item in mapped if item.valid]
-        matcher = Matcher(self.client, self.plan, self.connection_id, mapper.written_fields)
+        matcher = Matcher(self.client, self.plan, self.connection_id, self._read_fields(mapper))
         matching = matcher.match(valid) if valid else MatchResult()
         warnings += matching.warnings
-        chunk = self._plan(valid, matching, mapper, options)
+        chunk = self._plan(valid, matching, mapper, options, open_conflicts or {})
         error = self._execute(chunk, matcher, state, warnings)
         builder = _Outcomes(self.connection_id, started_at, iso(self.clock()), started, len(records), mapper)
         outcomes = builder.build(mapped, chunk, state)
         for outcome in outcomes:
             outcome.warnings.extend(warnings)
         return ChunkResult(
-            outcomes=outcomes, warnings=warnings, calls=self.client.calls - calls_before, error=error
+            outcomes=outcomes,
+            warnings=warnings,
+            calls=self.client.calls - calls_before,
+            error=error,
+            held=chunk.held,
         )
+
+    def _read_fields(self, mapper: RecordMapper) -> list[str]:
+        """The mapped fields, and write_date (in the same read) to tell which side changed last."""
+        fields = mapper.written_fields
+        if _WRITE_DATE in self.plan.odoo_fields.get(self.model, {}) and _WRITE_DATE not in fields:
+            fields = [*fields, _WRITE_DATE]
+        return fields
 
     # planning --------------------------------------------------------------------------------
     def _plan(
@@ -144,6 +179,7 @@ class PushEngine:
         matching: MatchResult,
         mapper: RecordMapper,
         options: SyncOptions,
+        open_conflicts: OpenConflicts,
     ) -> _ChunkPlan:
         chunk = _ChunkPlan(matching)
         claimed: dict[tuple[str, str], str] = {}  # (odoo field, value) -> local id being created
@@ -162,8 +198,11 @@ class PushEngine:
             if options.force_update:
                 vals = dict(item.vals)
             else:
+                wanted = item.vals
+                if link is not None and link.snapshot is not None and match.by == "link":
+                    wanted = self._reconciled(item, match, link.snapshot, mapper, open_conflicts, chunk)
                 vals = changed_values(
-                    item.vals,
+                    wanted,
                     match.current,
                     mapper.field_info,
                     mapper.digits_of,
@@ -172,6 +211,74 @@ class PushEngine:
                 )
             (chunk.updates if vals else chunk.unchanged).append(_Update(item, match, vals))
         return chunk
+
+    def _reconciled(  # noqa: PLR0917 - one record's context
+        self,
+        item: MappedRecord,
+        match: Match,
+        base: Mapping[str, Any],
+        mapper: RecordMapper,
+        open_conflicts: OpenConflicts,
+        chunk: _ChunkPlan,
+    ) -> dict[str, Any]:
+        """The values Odoo may take: a field Odoo changed since the last sync is not overwritten
+        unless the entity's conflict rule lets the local side win; held fields are recorded.
+
+        A mapped field the snapshot lacks (a mapping added since) counts as unchanged in Odoo,
+        as before conflicts were tracked: the local value is written.
+        """
+        compared = {name: value for name, value in item.vals.items() if name not in item.digests}
+        odoo = {
+            name: read_value(match.current[name], _type_of(mapper, name))
+            for name in compared
+            if name in match.current
+        }
+        agreed = {**odoo, **base}
+        result = reconcile(
+            agreed,
+            compared,
+            odoo,
+            self.plan.entity.conflicts,
+            local_changed_at=_moment(item.record.updated_at),
+            odoo_changed_at=_moment(match.current.get(_WRITE_DATE)),
+            open_conflicts=open_conflicts.get(item.local_id, ()),
+            comparison=FieldComparison.for_fields(mapper.field_info, mapper.digits_of),
+        )
+        kept_back = [*result.to_local, *(conflict.odoo_field for conflict in result.held)]
+        if not kept_back:
+            return dict(item.vals)
+        chunk.kept_bases[item.local_id] = {name: base.get(name, _ABSENT) for name in kept_back}
+        for name in result.to_local:
+            item.warnings.append(
+                FieldIssue(
+                    field=item.sources.get(name, name),
+                    code="changed_in_odoo",
+                    message=f"Odoo's {name} changed since the last sync and was not overwritten",
+                )
+            )
+        for conflict in result.held:
+            item.warnings.append(
+                FieldIssue(
+                    field=item.sources.get(conflict.odoo_field, conflict.odoo_field),
+                    code="conflict_held",
+                    message=f"{conflict.odoo_field} changed on both sides; held until the conflict "
+                    "is resolved (GET /v1/conflicts)",
+                )
+            )
+            chunk.held.append(
+                DetectedConflict(
+                    connection_id=self.connection_id,
+                    entity=self.plan.entity.name,
+                    local_id=item.local_id,
+                    odoo_id=match.odoo_id,
+                    odoo_field=conflict.odoo_field,
+                    local_fields=[item.sources.get(conflict.odoo_field, conflict.odoo_field)],
+                    base=base.get(conflict.odoo_field),
+                    local=conflict.local,
+                    odoo=conflict.odoo,
+                )
+            )
+        return {name: value for name, value in item.vals.items() if name not in kept_back}
 
     def _twin(self, item: MappedRecord, claimed: dict[tuple[str, str], str]) -> MatchFailure | None:
         """Two new records with the same match key value would become two Odoo records with it."""
@@ -344,13 +451,23 @@ class _Outcomes:
                 by_id[local_id] = self._odoo_refused(create.item, None, state.refused[local_id])
         for update in chunk.unchanged:
             by_id[update.item.local_id] = self._success(
-                update.item, SyncAction.UNCHANGED, update.match.odoo_id, {}, update.match.current
+                update.item,
+                SyncAction.UNCHANGED,
+                update.match.odoo_id,
+                {},
+                update.match.current,
+                kept_bases=chunk.kept_bases.get(update.item.local_id),
             )
         for update in chunk.updates:
             local_id, odoo_id = update.item.local_id, update.match.odoo_id
             if local_id in state.written:
                 by_id[local_id] = self._success(
-                    update.item, SyncAction.UPDATED, odoo_id, update.vals, update.match.current
+                    update.item,
+                    SyncAction.UPDATED,
+                    odoo_id,
+                    update.vals,
+                    update.match.current,
+                    kept_bases=chunk.kept_bases.get(local_id),
                 )
             elif local_id in state.refused:
                 by_id[local_id] = self._odoo_refused(update.item, odoo_id, state.refused[local_id])
@@ -377,9 +494,16 @@ class _Outcomes:
         odoo_id: int,
         written: dict[str, Any],
         current: dict[str, Any] | None = None,
+        *,
+        kept_bases: Mapping[str, Any] | None = None,
     ) -> RecordOutcome:
         fields_synced = sorted({item.sources.get(name, name) for name in written})
         kept = snapshot(written, current, sorted(item.vals), self.mapper.field_info, item.digests)
+        for name, value in (kept_bases or {}).items():
+            if value is _ABSENT:
+                kept.pop(name, None)
+            else:
+                kept[name] = value
         return RecordOutcome(
             **self._base(item.local_id, action, odoo_id),
             fields_synced=fields_synced,
@@ -418,6 +542,25 @@ class _Outcomes:
             error_details=odoo_error_details(error),
             warnings=list(item.warnings),
         )
+
+
+_ABSENT = object()  # a field the snapshot had no value for
+
+
+def _type_of(mapper: RecordMapper, name: str) -> str | None:
+    info = mapper.field_info(name)
+    return info.type if info is not None else None
+
+
+def _moment(value: Any) -> datetime | None:
+    """A record's updated_at (ISO, with its offset) or Odoo's write_date (naive UTC) as a moment."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # What Odoo's messages say about the field at fault (captured wording of 17 and 19).

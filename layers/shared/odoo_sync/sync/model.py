@@ -109,6 +109,8 @@ class LinkStatus(StrEnum):
     PENDING = "pending"
     SYNCED = "synced"
     ERROR = "error"
+    ARCHIVED = "archived"  # archived in Odoo (active=False); the local data is kept
+    DELETED = "deleted"  # gone from Odoo; the local data is kept, the link remembers the id
 
 
 class OdooLink(BaseModel):
@@ -120,6 +122,7 @@ class OdooLink(BaseModel):
     last_error: str | None = None
     synced_version: int | None = None  # the record version last pushed successfully
     snapshot: dict[str, Any] | None = None  # mapped Odoo values as last written or read
+    odoo_write_date: str | None = None  # Odoo's write_date of the version last pulled
 
 
 class LocalRecord(BaseModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from odoo_sync.sync.model import Direction, EntityDefinition, FieldMapping, MappingType, MatchKey
+from odoo_sync.sync.order_presets import ORDER, ORDER_RULES, order_mappings
 from odoo_sync.sync.validation import CUSTOMER_RULES, PRODUCT_RULES, RecordRules
 
 # The mapping that carries a picture: the engine applies it only when a push asks for images
@@ -45,8 +46,12 @@ PRODUCT = EntityDefinition(
     preset=True,
 )
 
-PRESET_ENTITIES: dict[str, EntityDefinition] = {entity.name: entity for entity in (CUSTOMER, PRODUCT)}
-_PRESET_RULES: dict[str, RecordRules] = {"customer": CUSTOMER_RULES, "product": PRODUCT_RULES}
+PRESET_ENTITIES: dict[str, EntityDefinition] = {entity.name: entity for entity in (CUSTOMER, PRODUCT, ORDER)}
+_PRESET_RULES: dict[str, RecordRules] = {
+    "customer": CUSTOMER_RULES,
+    "product": PRODUCT_RULES,
+    ORDER.name: ORDER_RULES,
+}
 
 
 def _mapping(
@@ -121,6 +126,7 @@ def _product_mappings() -> tuple[FieldMapping, ...]:
 _PRESET_MAPPINGS: dict[str, tuple[FieldMapping, ...]] = {
     "customer": _customer_mappings(),
     "product": _product_mappings(),
+    ORDER.name: order_mappings(),
 }
 
 

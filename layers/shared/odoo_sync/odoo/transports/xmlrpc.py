@@ -39,7 +39,12 @@ def parse_response(body: bytes) -> Any:
         KeyError,
     ) as exc:
         raise OdooProtocolError(f"unparsable XML-RPC answer: {type(exc).__name__}: {exc}"[:300]) from exc
-    return _plain(result[0]) if len(result) == 1 else _plain(list(result))
+    try:
+        return _plain(result[0]) if len(result) == 1 else _plain(list(result))
+    except RecursionError as exc:
+        # expat and the unmarshaller keep no Python stack, so a hostile answer can nest deeper
+        # than converting it back can recurse.
+        raise OdooProtocolError("unparsable XML-RPC answer: nested too deeply") from exc
 
 
 def _plain(value: Any) -> Any:

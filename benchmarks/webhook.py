@@ -1,0 +1,161 @@
+"""Webhook latency: a change saved in Odoo until it is in the tenant's change feed, p50/p95.
+
+    python -m benchmarks.webhook --samples 50
+
+Odoo real-time sync is set up through the API (`POST /v1/connections/{id}/automation`), the
+partners are imported once so they are linked, then each sample renames one partner in the
+simulator (Odoo 19), whose automation rule POSTs to `/v1/webhooks/odoo/{token}` inside the save
+as Odoo does; the receiver queues the change, the worker (the local poller, asked right after
+the save, as Lambda's poller would be) re-reads the partner and applies it, and the sample ends
+when `GET /v1/changes` shows it. The save's own time (Odoo waiting for our receiver) is given
+apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from local_stack import LocalStack
+from local_stack.demo import OdooTarget, seed
+from odoo_simulator import OdooSimulator
+from odoo_sync.odoo import OdooClient, OdooConnectionSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTITY = "customer"
+FEED_WAIT_S = 30.0
+
+
+@dataclass
+class WebhookFigures:
+    samples: int
+    latency_ms: float
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    save_p50_ms: float  # Odoo's save, including its synchronous POST to the receiver
+    save_p95_ms: float
+
+    def summary(self) -> str:
+        return f"webhook: p50 {self.p50_ms:.0f} ms, p95 {self.p95_ms:.0f} ms (Odoo change → tenant feed)"
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) >= 2 else values[0]
+
+
+class Feed:
+    def __init__(self, api: httpx.Client) -> None:
+        self.api = api
+        self.cursor: str | None = None
+        self.read_to_end()
+
+    def read_to_end(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        while True:
+            params: dict[str, str | int] = {"entity": ENTITY, "limit": 500}
+            if self.cursor:
+                params["cursor"] = self.cursor
+            answer = self.api.get("/v1/changes", params=params)
+            answer.raise_for_status()
+            page = answer.json()
+            items += page["items"]
+            self.cursor = page["next"]
+            if not page["has_more"]:
+                return items
+
+    def wait_for(self, odoo_id: int, name: str, poll: Any) -> None:
+        deadline = time.monotonic() + FEED_WAIT_S
+        while time.monotonic() < deadline:
+            poll()
+            for item in self.read_to_end():
+                change = item["data"]
+                if change["odoo_id"] == odoo_id and change["data"].get("name") == name:
+                    return
+        raise RuntimeError(f"partner {odoo_id} renamed {name!r} did not reach the feed in {FEED_WAIT_S} s")
+
+
+def run(samples: int, latency_ms: float) -> WebhookFigures:
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    with (
+        OdooSimulator("19", port=0, seed_partners=0, seed_products=0) as sim,
+        LocalStack(
+            ROOT / "template.yaml",
+            port=0,
+            parameter_overrides={"AllowPrivateOdooHosts": "true", "Stage": "local", "LogLevel": "WARNING"},
+        ) as stack,
+        OdooClient(
+            OdooConnectionSettings(
+                base_url=sim.url,
+                database=sim.database,
+                login=sim.admin_login,
+                secret=SecretStr(sim.admin_api_key),
+                allow_private_network=True,
+            )
+        ) as odoo,
+    ):
+        demo = seed(stack, OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)).demo
+        api = httpx.Client(
+            base_url=demo.api_url, headers={"Authorization": f"Bearer {demo.api_key}"}, timeout=60
+        )
+        partners = odoo.create(
+            "res.partner", [{"name": f"HOOK {n}", "ref": f"HOOK-{n:04d}"} for n in range(samples)]
+        )
+        imported = api.post("/v1/import", json={"entity": ENTITY, "odoo_filters": [["ref", "like", "HOOK-"]]})
+        imported.raise_for_status()
+        stack.poller.drain(max_rounds=10_000)
+        setup = api.post(f"/v1/connections/{demo.connection_id}/automation", json={"entities": [ENTITY]})
+        setup.raise_for_status()
+        feed = Feed(api)
+
+        sim.knobs.latency_ms = latency_ms
+        totals, saves = [], []
+        for n, odoo_id in enumerate(partners):
+            name = f"HOOK renamed {n}"
+            started = time.perf_counter()
+            odoo.write("res.partner", [odoo_id], {"name": name})
+            saves.append((time.perf_counter() - started) * 1000)
+            feed.wait_for(odoo_id, name, poll=lambda: stack.poller.drain(max_rounds=100))
+            totals.append((time.perf_counter() - started) * 1000)
+
+    return WebhookFigures(
+        samples=samples,
+        latency_ms=latency_ms,
+        p50_ms=round(statistics.median(totals), 1),
+        p95_ms=round(_p95(totals), 1),
+        max_ms=round(max(totals), 1),
+        save_p50_ms=round(statistics.median(saves), 1),
+        save_p95_ms=round(_p95(saves), 1),
+    )
+
+
+def print_figures(figures: WebhookFigures) -> None:
+    width = max(len(name) for name in asdict(figures))
+    for name, value in asdict(figures).items():
+        print(f"{name:<{width}}  {value}")
+    print(figures.summary(), flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="benchmarks.webhook", description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=50)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="ms per Odoo call")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    figures = run(args.samples, args.latency_ms)
+    if args.json:
+        print(json.dumps(asdict(figures), indent=2))
+    print_figures(figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,407 @@
+"""Pulling from Odoo: imports by domain, delta polling with a cursor, Odoo's change notices.
+
+Starting a pull searches ids only (one search per 50,000 ids, keyed on id, never limit/offset:
+offset paging skips records that move between pages), stores the batch, then sends one
+PullPageMessage per page through the queue; the worker reads each page in one call and applies
+it (`odoo_sync.core.pull_apply`). Progress, logs and statistics are the pushes' own; a batch
+counts each Odoo record under the key `odoo:<id>`.
+
+Delta ("changed since") reads `write_date >= cursor - overlap`:
+- Odoo stamps write_date with the transaction's START: a long transaction (a 3000-record import
+  took 8.4 s: captured) commits after later short writes yet keeps an older write_date, so a
+  poller that only asks for "after the newest write_date seen" misses it. The overlap re-reads
+  the last minutes (15 by default) and dedup by (id, write_date) against the links makes
+  re-reading harmless (`odoo_sync.sync.pull`).
+- `>=` with a second-precision value: the column keeps microseconds while the API shows seconds;
+  17 treats `=` as matching nothing and `>` as still matching the same second, 19 matches `=`
+  and excludes it with `>`. `>=` includes the boundary second on both; dedup drops repeats.
+- Archived records are asked for too (`active in (True, False)`, which Odoo reads like the
+  context `active_test=False`) where the model has an active field, so archiving reaches the
+  tenant; deleted records leave no trace in Odoo, so `full=True` adds an id reconciliation.
+- The cursor moves after the pages were applied, not when the delta starts: the delta names
+  itself pending with the newest write_date it found, and its last page commits that value if
+  the batch had no failures. A failed page (or record) leaves the cursor where it was, so the
+  next delta reads the same window again (dedup skips what was applied) and nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from odoo_sync.core.batches import (
+    BATCH_ID_PREFIX,
+    Batch,
+    BatchStatus,
+    BatchStore,
+    ConnectionResolver,
+    EntityLookup,
+)
+from odoo_sync.core.ids import Moment, iso, new_id, utc_now
+from odoo_sync.core.ports import PlanLoader
+from odoo_sync.errors import InvalidInputError, StorageError
+from odoo_sync.odoo import OdooClient
+from odoo_sync.odoo.domain import DomainError, validate_domain
+from odoo_sync.sync.model import (
+    ENTITY_NAME_PATTERN,
+    OdooChangeMessage,
+    PullOptions,
+    PullPageMessage,
+    RecordOutcome,
+    TriggeredBy,
+)
+
+DEFAULT_PAGE_SIZE = 500
+MAX_PAGE_SIZE = 5_000
+MAX_RECORDS_PER_PULL = 500_000
+SEARCH_PAGE = 50_000
+DEFAULT_OVERLAP = timedelta(minutes=15)
+ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
+
+
+def batch_key(odoo_id: int) -> str:
+    """How a pull batch counts one Odoo record (the local id may not exist yet)."""
+    return f"odoo:{odoo_id}"
+
+
+class ImportRequest(BaseModel):
+    """`POST /v1/import`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entity: str = Field(pattern=ENTITY_NAME_PATTERN)
+    connection_id: str | None = Field(default=None, pattern=r"^con_[0-9a-f]{16}$")
+    odoo_filters: list[Any] = Field(default_factory=list, description="An Odoo domain, checked as data")
+    create_missing: bool = True
+    update_existing: bool = True
+    batch_size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    modified_since: Moment | None = None
+
+    @field_validator("odoo_filters")
+    @classmethod
+    def _domain(cls, value: list[Any]) -> list[Any]:
+        try:
+            return validate_domain(value)
+        except DomainError as exc:
+            raise ValueError(f"not a valid Odoo domain: {exc}") from exc
+
+
+class ImportSubmission(BaseModel):
+    batch_id: str
+    records_found: int
+    pages: int
+    status: BatchStatus
+    deleted: int = 0  # records found gone from Odoo by a full delta's id reconciliation
+
+
+class DeltaCursor(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    cursor: str | None = None
+    pending_batch: str | None = None
+    pending_cursor: str | None = None
+    pending_last_chunk: int | None = None
+
+
+class CursorStore(Protocol):
+    def get(self, tenant_id: str, connection_id: str, entity: str) -> DeltaCursor: ...
+
+    def begin(
+        self, tenant_id: str, connection_id: str, entity: str, *, batch_id: str, value: str, last_chunk: int
+    ) -> None: ...
+
+    def commit(self, tenant_id: str, connection_id: str, entity: str, *, batch_id: str) -> bool: ...
+
+
+class PageQueue(Protocol):
+    def send(self, messages: Sequence[PullPageMessage], attempt: int = 0) -> int: ...
+
+
+class ClientSource(ConnectionResolver, Protocol):
+    def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
+
+
+class EntityList(EntityLookup, Protocol):
+    def entities(self, tenant_id: str) -> Sequence[Any]:
+        """Views with an `entity` (EntityDefinition) each."""
+        ...
+
+
+class PageApplication(Protocol):
+    """What the worker side offers (core.pull_apply.PageApplier)."""
+
+    def apply(
+        self,
+        tenant_id: str,
+        connection_id: str,
+        entity: str,
+        odoo_ids: Sequence[int],
+        *,
+        options: PullOptions,
+        triggered_by: TriggeredBy,
+        batch_id: str | None,
+    ) -> list[RecordOutcome]: ...
+
+    def reconcile_ids(
+        self,
+        tenant_id: str,
+        connection_id: str,
+        entity: str,
+        alive: set[int],
+        *,
+        triggered_by: TriggeredBy,
+        batch_id: str | None,
+    ) -> int: ...
+
+
+class PullService:
+    def __init__(  # noqa: PLR0917 - the ports of the pull path
+        self,
+        entities: EntityList,
+        connections: ClientSource,
+        plans: PlanLoader,
+        batches: BatchStore,
+        queue: PageQueue,
+        cursors: CursorStore,
+        pages: PageApplication,
+        *,
+        overlap: timedelta = DEFAULT_OVERLAP,
+        max_records: int = MAX_RECORDS_PER_PULL,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._entities = entities
+        self._connections = connections
+        self._plans = plans
+        self._batches = batches
+        self._queue = queue
+        self._cursors = cursors
+        self._pages = pages
+        self._overlap = overlap
+        self._max_records = max_records
+        self._clock = clock
+
+    # starting ----------------------------------------------------------------------------------
+    def start_import(
+        self, tenant_id: str, request: ImportRequest, triggered_by: TriggeredBy = TriggeredBy.IMPORT
+    ) -> ImportSubmission:
+        """Search the ids the domain selects (ordered by id), queue them a page at a time."""
+        definition = self._entities.get(tenant_id, request.entity)
+        connection_id = self._connections.resolve_id(tenant_id, request.connection_id)
+        client = self._connections.client(tenant_id, connection_id)
+        domain = list(request.odoo_filters)
+        if request.modified_since is not None:
+            domain = [["write_date", ">=", odoo_datetime(request.modified_since)], *domain]
+        ids = list(self._search_ids(client, definition.odoo_model, domain))
+        options = PullOptions(create_missing=request.create_missing, update_existing=request.update_existing)
+        batch, messages = self._batch(
+            tenant_id, connection_id, request.entity, ids, request.batch_size, options, triggered_by
+        )
+        self._enqueue(batch, messages)
+        return ImportSubmission(
+            batch_id=batch.batch_id, records_found=len(ids), pages=len(messages), status=batch.status
+        )
+
+    def start_delta(
+        self,
+        tenant_id: str,
+        connection_id: str | None,
+        entity: str,
+        *,
+        full: bool,
+        batch_size: int = DEFAULT_PAGE_SIZE,
+        triggered_by: TriggeredBy,
+        overlap: timedelta | None = None,
+    ) -> ImportSubmission:
+        """Queue what changed in Odoo since the entity's cursor (everything the first time).
+
+        With `full`, an id reconciliation runs first: linked records whose Odoo id Odoo no longer
+        has are marked deleted (the link's status, a DELETED change in the feed, a log entry);
+        the tenant's record and its data are kept: deleting them is the tenant's decision.
+        """
+        if not 1 <= batch_size <= MAX_PAGE_SIZE:
+            raise InvalidInputError(f"batch_size must be between 1 and {MAX_PAGE_SIZE}", field="batch_size")
+        definition = self._entities.get(tenant_id, entity)
+        connection = self._connections.resolve_id(tenant_id, connection_id)
+        client = self._connections.client(tenant_id, connection)
+        plan = self._plans.load(tenant_id, connection, entity, client)
+        model = definition.odoo_model
+        archived = [["active", "in", [True, False]]] if "active" in plan.odoo_fields.get(model, {}) else []
+        cursor = self._cursors.get(tenant_id, connection, entity)
+        window: list[Any] = []
+        if cursor.cursor is not None:
+            since = parse_odoo_datetime(cursor.cursor) - (overlap if overlap is not None else self._overlap)
+            window = [["write_date", ">=", since.strftime(ODOO_DATETIME)]]
+        rows = self._changed(client, model, [*window, *archived])
+        ids = [int(row["id"]) for row in rows]
+        newest = max((str(row["write_date"]) for row in rows if row.get("write_date")), default=None)
+        options = PullOptions(create_missing=True, update_existing=True)
+        batch, messages = self._batch(tenant_id, connection, entity, ids, batch_size, options, triggered_by)
+        gone = 0
+        if full:
+            alive = set(self._search_ids(client, model, archived))
+            gone = self._pages.reconcile_ids(
+                tenant_id, connection, entity, alive, triggered_by=triggered_by, batch_id=None
+            )
+        if messages and newest is not None:
+            self._cursors.begin(
+                tenant_id,
+                connection,
+                entity,
+                batch_id=batch.batch_id,
+                value=newest,
+                last_chunk=messages[-1].chunk,
+            )
+        self._enqueue(batch, messages)
+        return ImportSubmission(
+            batch_id=batch.batch_id,
+            records_found=len(ids),
+            pages=len(messages),
+            status=batch.status,
+            deleted=gone,
+        )
+
+    # the worker ----------------------------------------------------------------------------------
+    def apply_page(self, message: PullPageMessage) -> list[RecordOutcome]:
+        """Apply one page; the last page of a delta moves its cursor (when nothing failed)."""
+        outcomes = self._pages.apply(
+            message.tenant_id,
+            message.connection_id,
+            message.entity,
+            message.odoo_ids,
+            options=message.options,
+            triggered_by=message.triggered_by,
+            batch_id=message.batch_id,
+        )
+        self._commit_cursor(message)
+        return outcomes
+
+    def apply_odoo_change(self, message: OdooChangeMessage) -> list[RecordOutcome]:
+        """Odoo said these records changed: read them again for every entity on that model."""
+        outcomes: list[RecordOutcome] = []
+        for view in self._entities.entities(message.tenant_id):
+            definition = view.entity
+            if definition.odoo_model != message.odoo_model:
+                continue
+            outcomes += self._pages.apply(
+                message.tenant_id,
+                message.connection_id,
+                definition.name,
+                message.odoo_ids,
+                options=PullOptions(),
+                triggered_by=TriggeredBy.WEBHOOK,
+                batch_id=message.batch_id,
+            )
+        return outcomes
+
+    # internals ------------------------------------------------------------------------------------
+    def _commit_cursor(self, message: PullPageMessage) -> None:
+        cursor = self._cursors.get(message.tenant_id, message.connection_id, message.entity)
+        if cursor.pending_batch != message.batch_id or cursor.pending_last_chunk != message.chunk:
+            return
+        batch = self._batches.get(message.tenant_id, message.batch_id)
+        if batch is None or batch.failed or batch.pending:
+            return  # the next delta reads the window again
+        self._cursors.commit(
+            message.tenant_id, message.connection_id, message.entity, batch_id=message.batch_id
+        )
+
+    def _search_ids(self, client: OdooClient, model: str, domain: list[Any]) -> Iterator[int]:
+        """Every id the domain selects, ascending, a search of SEARCH_PAGE ids at a time keyed on id."""
+        last: int | None = None
+        found = 0
+        while True:
+            page_domain = domain if last is None else [["id", ">", last], *domain]
+            ids = client.search(model, page_domain, limit=SEARCH_PAGE, order="id asc")
+            found += len(ids)
+            if found > self._max_records:
+                raise InvalidInputError(
+                    f"the filters select more than {self._max_records:,} records; narrow them "
+                    "(odoo_filters, modified_since) and import in several batches",
+                    field="odoo_filters",
+                )
+            yield from ids
+            if len(ids) < SEARCH_PAGE:
+                return
+            last = int(ids[-1])
+
+    def _changed(self, client: OdooClient, model: str, domain: list[Any]) -> list[dict[str, Any]]:
+        rows = client.search_read(
+            model, domain, ["write_date"], limit=self._max_records + 1, order="write_date asc, id asc"
+        )
+        if len(rows) > self._max_records:
+            raise InvalidInputError(
+                f"more than {self._max_records:,} records changed; import them by domain first",
+                field="entity",
+            )
+        return rows
+
+    def _batch(  # noqa: PLR0917 - one batch's context
+        self,
+        tenant_id: str,
+        connection_id: str,
+        entity: str,
+        ids: Sequence[int],
+        page_size: int,
+        options: PullOptions,
+        triggered_by: TriggeredBy,
+    ) -> tuple[Batch, list[PullPageMessage]]:
+        now = iso(self._clock())
+        batch = Batch(
+            batch_id=new_id(BATCH_ID_PREFIX),
+            tenant_id=tenant_id,
+            entity=entity,
+            connection_id=connection_id,
+            total=len(ids),
+            batch_size=page_size,
+            triggered_by=triggered_by,
+            created_at=now,
+            finished_at=None if ids else now,
+        )
+        self._batches.create(batch)
+        messages = [
+            PullPageMessage(
+                tenant_id=tenant_id,
+                connection_id=connection_id,
+                entity=entity,
+                batch_id=batch.batch_id,
+                chunk=number,
+                odoo_ids=list(ids[start : start + page_size]),
+                options=options,
+                triggered_by=triggered_by,
+            )
+            for number, start in enumerate(range(0, len(ids), page_size))
+        ]
+        return batch, messages
+
+    def _enqueue(self, batch: Batch, messages: list[PullPageMessage]) -> None:
+        if not messages:
+            return
+        try:
+            self._queue.send(messages)
+        except StorageError as exc:
+            sent = exc.details.get("messages_sent", 0)
+            sent = sent if isinstance(sent, int) else 0
+            unsent = sum(len(message.odoo_ids) for message in messages[sent:])
+            self._batches.shrink_total(batch.tenant_id, batch.batch_id, unsent)
+            raise StorageError(
+                "the queue failed part-way; the batch keeps only the records queued before the failure",
+                details={"batch_id": batch.batch_id, "records_queued": batch.total - unsent},
+            ) from exc
+
+
+def odoo_datetime(moment: datetime) -> str:
+    """Odoo's domain format for a datetime: naive UTC to the second (17 silently drops offsets)."""
+    return moment.astimezone(UTC).strftime(ODOO_DATETIME)
+
+
+def parse_odoo_datetime(value: str) -> datetime:
+    """Odoo's `YYYY-MM-DD HH:MM:SS[.ffffff]` (naive UTC) as an aware datetime."""
+    text = value.strip().replace("T", " ")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInputError(f"not an Odoo datetime: {value!r}", field="cursor") from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,51 @@
+"""The push path end to end under each fault: N records in, exactly N Odoo records out, none twice,
+the batch complete, every failure that reached a record logged (and retryable).
+
+Engine-level failures (bisection, lost answers, reconciliation) are in
+tests/integration/push/test_push_engine_failures.py and the worker's delivery bookkeeping with a
+scripted push in tests/unit/bulk/test_sync_worker.py; here the real pieces run together.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from odoo_simulator import OdooSimulator
+from tests.faults.rig import open_rig
+from tests.faults.scenarios import SCENARIOS
+
+RECORDS = 30
+_tenants = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[OdooSimulator]:
+    with OdooSimulator(version="19", port=0, seed_partners=5, seed_products=5) as simulator:
+        yield simulator
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_n_records_in_make_exactly_n_odoo_records(
+    aws: Any, sim: OdooSimulator, monkeypatch, name: str
+) -> None:
+    monkeypatch.setenv("ALLOW_PRIVATE_ODOO_HOSTS", "true")
+    sim.knobs.reset()
+    rig = open_rig(monkeypatch, sim, aws.queues["SyncQueue"], f"ten_{next(_tenants):016x}")
+    ids = rig.seed(RECORDS, f"f{abs(hash(name)) % 10_000:04d}")
+    calls_before = sum(sim.calls.values())
+    batch_id = rig.push(ids)
+
+    try:
+        SCENARIOS[name](rig, ids, monkeypatch)
+    finally:
+        sim.knobs.reset()
+
+    figures = rig.figures(ids, batch_id, calls_before)
+    assert figures.duplicates == 0, figures
+    assert figures.missing == 0, figures
+    assert figures.odoo_records_out == RECORDS, figures
+    assert figures.batch_status == "completed", figures

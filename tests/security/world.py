@@ -1,0 +1,163 @@
+"""The template's API routes, and a tenant with one of everything to aim other tenants at."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from odoo_simulator import OdooSimulator
+from tests.support.api import ApiAnswer, Handler, call
+from tests.support.aws import template_resources
+
+# Every value a tenant's data is marked with, so another tenant's answers can be searched for it.
+MARK = "ALPHA7Q-PRIVATE"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler_module: str
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return tuple(re.findall(r"{(\w+)}", self.path))
+
+    @property
+    def handler(self) -> Handler:
+        module = importlib.import_module(self.handler_module)
+        handler: Handler = module.lambda_handler
+        return handler
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def api_routes() -> list[Route]:
+    """Every API Gateway route in template.yaml, with the handler module that serves it."""
+    routes: list[Route] = []
+    for properties in template_resources("AWS::Serverless::Function").values():
+        handler = str(properties.get("Handler", ""))
+        for event in (properties.get("Events") or {}).values():
+            if event.get("Type") != "Api":
+                continue
+            spec = event["Properties"]
+            routes.append(Route(spec["Method"].upper(), spec["Path"], handler.rsplit(".", 1)[0]))
+    return sorted(routes, key=lambda route: (route.path, route.method))
+
+
+@dataclass
+class Tenant:
+    tenant_id: str
+    connection_id: str = ""
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def call(self, route: Route, values: dict[str, str] | None = None, **kwargs: Any) -> ApiAnswer:
+        parameters = {name: (values or self.ids)[name] for name in route.parameters}
+        return call(route.handler, route.method, route.path, parameters, tenant_id=self.tenant_id, **kwargs)
+
+    def at(self, method: str, path: str, values: dict[str, str] | None = None, **kwargs: Any) -> ApiAnswer:
+        return self.call(_route(method, path), values, **kwargs)
+
+
+def _route(method: str, path: str) -> Route:
+    return next(r for r in api_routes() if (r.method, r.path) == (method, path))
+
+
+TAG_ENTITY = {
+    "name": "alpha_tag",
+    "odoo_model": "res.partner.category",
+    "description": f"{MARK} tags",
+    "match_keys": [{"local_field": "label", "odoo_field": "name"}],
+    "fields": [{"field": "label", "kind": "single_line", "required": True}],
+}
+
+
+def connection_body(sim: OdooSimulator, name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "base_url": sim.url,
+        "database": sim.database,
+        "auth": {"type": "api_key", "login": sim.admin_login, "api_key": sim.admin_api_key},
+    }
+
+
+def expect(answer: ApiAnswer, *statuses: int) -> Any:
+    assert answer.status in statuses, (answer.status, answer.body)
+    return answer.body
+
+
+def build_tenant(sim: OdooSimulator, tenant_id: str, mark: str) -> Tenant:
+    """A tenant with a connection, an entity, a mapping, a value map, records, a pushed record and a batch."""
+    tenant = Tenant(tenant_id)
+    connection = expect(tenant.at("POST", "/v1/connections", body=connection_body(sim, f"{mark} odoo")), 201)
+    tenant.connection_id = connection["connection_id"]
+    expect(
+        tenant.at("POST", "/v1/connections/{connection_id}/test", {"connection_id": tenant.connection_id}),
+        200,
+    )
+    expect(tenant.at("POST", "/v1/entities", body={**TAG_ENTITY, "description": f"{mark} tags"}), 200, 201)
+    mapping = expect(
+        tenant.at(
+            "POST",
+            "/v1/field-mappings",
+            body={"entity": "customer", "local_field": "nickname", "odoo_field": "comment"},
+        ),
+        200,
+        201,
+    )
+    expect(
+        tenant.at(
+            "PUT",
+            "/v1/value-maps/{kind}",
+            {"kind": "category"},
+            body={"entries": [{"local": f"{mark} shelf", "odoo": 1}]},
+        ),
+        200,
+    )
+    local_id = f"{mark.lower()}-1"
+    record = {"name": f"{mark} Customer", "email": "alpha@example.com", "nickname": mark}
+    expect(
+        tenant.at(
+            "PUT",
+            "/v1/records/{entity}/{local_id}",
+            {"entity": "customer", "local_id": local_id},
+            body=record,
+        ),
+        201,
+    )
+    expect(
+        tenant.at(
+            "PUT",
+            "/v1/records/{entity}/{local_id}",
+            {"entity": "alpha_tag", "local_id": local_id},
+            body={"label": mark},
+        ),
+        201,
+    )
+    expect(
+        tenant.at(
+            "POST", "/v1/sync/{entity}/{local_id}", {"entity": "customer", "local_id": local_id}, body={}
+        ),
+        200,
+    )
+    batch = expect(
+        tenant.at("POST", "/v1/bulk-sync", body={"entity": "customer", "force_update": True}), 200, 202
+    )
+    partner = sim.records("res.partner", [("ref", "=", local_id)]) if hasattr(sim, "records") else []
+    tenant.ids = {
+        "connection_id": tenant.connection_id,
+        "entity": "alpha_tag",
+        "local_id": local_id,
+        "mapping_id": mapping["mapping_id"],
+        "kind": "category",
+        "batch_id": batch["batch_id"],
+        "model": "res.partner",
+        "record_id": str(partner[0]["id"]) if partner else "1",
+        "xmlid": "base.main_company",
+        "method": "search_count",
+        "tenant_id": tenant_id,
+    }
+    return tenant
