@@ -21,16 +21,18 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks import cold_start, push, report
+from benchmarks import cold_start, pull, push, report, webhook
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".local" / "benchmarks.json"
 DEFAULT_SIZES = (1_000, 10_000)
 DEFAULT_LATENCIES = (0.0, 20.0)
-BENCHMARKS = ("push", "cold-start")
+BENCHMARKS = ("cold-start", "webhook", "pull", "push")
+WEBHOOK_SAMPLES = 50
 
 
 def _numbers(text: str) -> list[float]:
@@ -43,11 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         "--sizes",
         type=_numbers,
         default=list(DEFAULT_SIZES),
-        help="products per push run, comma separated (100000 is opt-in: it takes hours on moto)",
+        help="records per push and import run, comma separated (100000 is opt-in: hours on moto)",
     )
     parser.add_argument(
-        "--latencies", type=_numbers, default=list(DEFAULT_LATENCIES), help="ms per Odoo call"
+        "--latencies", type=_numbers, default=list(DEFAULT_LATENCIES), help="ms per Odoo call (pushes)"
     )
+    parser.add_argument("--pull-latency", type=float, default=20.0, help="ms per Odoo call (imports)")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"some of {','.join(BENCHMARKS)}")
     parser.add_argument("--merge", action="store_true", help="keep earlier entries this run does not redo")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -75,49 +78,74 @@ def measured(command: str, run: Callable[[], Any]) -> dict[str, Any]:
         entry["figures"] = run()
     except Exception as error:  # one broken benchmark must not cost the others their figures
         traceback.print_exc()
-        entry["error"] = f"{type(error).__name__}: {error}"
+        entry["error"] = f"{type(error).__name__}: {error}"[:500]
     entry["wall_s"] = round(time.time() - started, 1)
     entry["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return entry
 
 
+def _push(size: int, latency_ms: float) -> dict[str, Any]:
+    figures = push.run(size, latency_ms, batch_size=100, naive_sample=1000)
+    push.print_figures(figures)
+    return asdict(figures)
+
+
+def _pull(size: int, latency_ms: float) -> dict[str, Any]:
+    figures = pull.run(size, latency_ms, page_size=500)
+    pull.print_figures(figures)
+    return asdict(figures)
+
+
+def _webhook(samples: int) -> dict[str, Any]:
+    figures = webhook.run(samples, latency_ms=0.0)
+    webhook.print_figures(figures)
+    return asdict(figures)
+
+
+def _cold_start() -> dict[str, Any]:
+    return asdict(cold_start.run(verbose=True))
+
+
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    output: Path = args.output
+    if args.render:
+        output.write_text(report.render(json.loads(RESULTS.read_text())))
+        print(f"wrote {output}")
+        return
     only = {name.strip() for name in args.only.split(",")}
     unknown = only - set(BENCHMARKS)
     if unknown:
         raise SystemExit(f"unknown benchmarks: {', '.join(sorted(unknown))}")
-    if args.render:
-        args.output.write_text(report.render(json.loads(RESULTS.read_text())))
-        print(f"wrote {args.output.relative_to(ROOT)}")
-        return
     command = shlex.join(["python", "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)])
-    results: dict[str, Any] = {"entries": {}}
-    if args.merge and RESULTS.exists():
-        results = json.loads(RESULTS.read_text())
-    results["machine"] = machine()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    if not args.merge or not RESULTS.exists():
+        RESULTS.write_text(json.dumps({"machine": machine(), "entries": {}}, indent=2))
 
     def save(key: str, entry: dict[str, Any]) -> None:
+        # Read again before writing: another `--merge` run may have saved meanwhile.
+        results = json.loads(RESULTS.read_text())
+        results["machine"] = machine()
         results["entries"][key] = entry
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=2))
-        args.output.write_text(report.render(results))
+        output.write_text(report.render(results))
 
     if "cold-start" in only:
         print("== cold start: handler import times and the layer's size", flush=True)
-        save("cold-start", measured(command, lambda: asdict(cold_start.run(verbose=True))))
-    if "push" in only:
-        for latency in args.latencies:
-            for size in sorted(int(s) for s in args.sizes):
+        save("cold-start", measured(command, _cold_start))
+    if "webhook" in only:
+        print(f"== webhook latency, {WEBHOOK_SAMPLES} changes", flush=True)
+        save("webhook", measured(command, partial(_webhook, WEBHOOK_SAMPLES)))
+    for size in sorted(int(s) for s in args.sizes):
+        if "pull" in only:
+            pull_ms = args.pull_latency
+            print(f"== import {size} partners and a 1 % delta, {pull_ms:g} ms per Odoo call", flush=True)
+            save(f"pull/{pull_ms:g}/{size}", measured(command, partial(_pull, size, pull_ms)))
+        if "push" in only:
+            for latency in args.latencies:
                 print(f"== push {size} products, {latency:g} ms per Odoo call", flush=True)
-
-                def one(size: int = size, latency: float = latency) -> dict[str, Any]:
-                    figures = push.run(size, latency, batch_size=100, naive_sample=1000)
-                    push.print_figures(figures)
-                    return asdict(figures)
-
-                save(f"push/{latency:g}/{size}", measured(command, one))
-    print(f"wrote {args.output.relative_to(ROOT)}")
+                save(f"push/{latency:g}/{size}", measured(command, partial(_push, size, latency)))
+    print(f"wrote {output}")
 
 
 if __name__ == "__main__":

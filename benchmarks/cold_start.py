@@ -2,17 +2,20 @@
 
     python -m benchmarks.cold_start
 
-Every `functions/*/handler.py` is imported in a fresh interpreter under `python -X importtime`
-(after one warm-up import, so .pyc files exist as they do in a deployed package); the figure is
-the cumulative time of the handler module's import (everything it loads), the median of REPEATS
-runs. The five heaviest third-party packages are those with the largest cumulative time at
-their first (outermost) import.
+The layer is installed as `sam build` would: `pip install -r layers/shared/requirements.txt
+--target DIR` (pip's cache is used), plus `odoo_sync`; its size is measured there. Every
+`functions/*/handler.py` is then imported in a fresh interpreter under `python -S -X importtime`
+with only that layer, boto3 (which the Lambda runtime provides) and `functions/` on the path,
+so nothing the development environment adds (pytest, rich, click...) is loaded. Without the
+package index the layer cannot be installed: the imports are then measured against the
+development environment and the figures say so.
+
+The figure is the cumulative time of the handler module's import (everything it loads), the
+median of REPEATS runs after one warm-up (so .pyc files exist). The five heaviest third-party
+packages are those with the largest cumulative time at their first (outermost) import.
 
 A handler should not import what its routes do not use: `ROUTES_USE` says which of the heavy
 optional packages each function's routes need, and every package loaded beyond that is flagged.
-
-The layer's size is what `pip install -r layers/shared/requirements.txt --target DIR` installs
-(pip's cache is used; without the package index the size is reported as unknown).
 """
 
 from __future__ import annotations
@@ -39,10 +42,11 @@ ROUTES_USE: dict[str, set[str]] = {
     "authorizer": {"boto3"},
     "automation_api": {"boto3", "httpx", "cryptography", "defusedxml"},
     "bulk_api": {"boto3"},
-    "changes_api": {"boto3", "cryptography"},
+    "changes_api": {"boto3", "cryptography", "httpx"},  # httpx.URL: the SSRF guard on webhook URLs
     "conflicts_api": {"boto3"},
     "connections_api": {"boto3", "httpx", "cryptography", "defusedxml"},
     "explorer_api": {"boto3", "httpx", "cryptography", "defusedxml"},
+    "import_api": {"boto3", "httpx", "cryptography", "defusedxml"},
     "odoo_webhook": {"boto3"},
     "records_api": {"boto3", "phonenumbers", "stdnum"},
     "reports_api": {"boto3"},
@@ -85,7 +89,9 @@ class LayerFigures:
 @dataclass
 class ColdStartFigures:
     handlers: list[HandlerFigures] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # handlers that could not be imported
     layer: LayerFigures | None = None
+    environment: str = ""
 
 
 def parse_importtime(stderr: str) -> list[ImportLine]:
@@ -101,19 +107,21 @@ def parse_importtime(stderr: str) -> list[ImportLine]:
     return lines
 
 
-def _environment() -> dict[str, str]:
+def _environment(path: list[Path]) -> dict[str, str]:
     env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_METRICS_NAMESPACE": "OdooSync"}
-    env["PYTHONPATH"] = os.pathsep.join(str(ROOT / p) for p in ("layers/shared", "functions", "infra", "."))
+    env["PYTHONPATH"] = os.pathsep.join(str(entry) for entry in path)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
-def import_lines(function: str) -> list[ImportLine]:
+def import_lines(function: str, path: list[Path], isolated: bool) -> list[ImportLine]:
+    # -S: no site-packages of this interpreter, only `path` (the layer as Lambda mounts it).
+    flags = ["-S"] if isolated else []
     done = subprocess.run(  # noqa: S603 - this interpreter, on a module name from functions/
-        [sys.executable, "-X", "importtime", "-c", f"import {function}.handler"],
+        [sys.executable, *flags, "-X", "importtime", "-c", f"import {function}.handler"],
         capture_output=True,
         text=True,
-        env=_environment(),
+        env=_environment(path),
         cwd=ROOT,
         check=False,
     )
@@ -133,16 +141,16 @@ def handler_entries(lines: list[ImportLine], function: str) -> list[ImportLine]:
     return lines[start : end + 1]
 
 
-def handler_figures(function: str) -> HandlerFigures:
-    import_lines(function)  # warm-up: compiles .pyc files and fills the file cache
-    runs = [handler_entries(import_lines(function), function) for _ in range(REPEATS)]
+def handler_figures(function: str, path: list[Path], isolated: bool) -> HandlerFigures:
+    import_lines(function, path, isolated)  # warm-up: compiles .pyc files and fills the file cache
+    runs = [handler_entries(import_lines(function, path, isolated), function) for _ in range(REPEATS)]
     totals = [run[-1].cumulative_us / 1000 for run in runs]
     median_run = runs[totals.index(sorted(totals)[len(totals) // 2])]
     # A package's outermost entry holds all its submodules: its largest cumulative time.
     heaviest_by_package: dict[str, float] = {}
     for line in median_run:
         package = line.name.split(".")[0]
-        if package not in OWN_PACKAGES and package != function:
+        if package not in OWN_PACKAGES and package != function and package not in sys.stdlib_module_names:
             heaviest_by_package[package] = max(
                 heaviest_by_package.get(package, 0.0), line.cumulative_us / 1000
             )
@@ -166,41 +174,50 @@ def _tree_bytes(path: Path) -> int:
     )
 
 
-def layer_figures() -> LayerFigures:
-    """Install the layer's requirements into a temporary directory, as `sam build` would."""
-    with tempfile.TemporaryDirectory(prefix="layer-") as directory:
-        target = Path(directory) / "python"
-        done = subprocess.run(  # noqa: S603 - this interpreter's pip, the repository's requirements
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--only-binary=:all:",
-                "--target",
-                str(target),
-                "-r",
-                str(ROOT / "layers" / "shared" / "requirements.txt"),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            return LayerFigures(None, None, None, note=f"pip install failed (offline?): {done.stderr[-300:]}")
-        shutil.copytree(ROOT / "layers" / "shared" / "odoo_sync", target / "odoo_sync")
-        for cache in target.rglob("__pycache__"):
-            shutil.rmtree(cache, ignore_errors=True)
-        archive = shutil.make_archive(str(Path(directory) / "layer"), "zip", directory, "python")
-        packages = len(list(target.glob("*.dist-info")))
-        return LayerFigures(
-            installed_mib=round(_tree_bytes(target) / 2**20, 1),
-            zipped_mib=round(Path(archive).stat().st_size / 2**20, 1),
-            packages=packages,
-            note="boto3 is not in the layer: the Lambda runtime provides it",
-        )
+def _pip_install(target: Path, *requirements: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - this interpreter's pip, the repository's requirements
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--only-binary=:all:",
+            "--target",
+            str(target),
+            *requirements,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def install_layer(directory: Path) -> LayerFigures:
+    """The layer in `directory`/python (as Lambda mounts it), boto3 in `directory`/runtime."""
+    target = directory / "python"
+    done = _pip_install(target, "-r", str(ROOT / "layers" / "shared" / "requirements.txt"))
+    if done.returncode != 0:
+        return LayerFigures(None, None, None, note=f"pip install failed (offline?): {done.stderr[-300:]}")
+    shutil.copytree(ROOT / "layers" / "shared" / "odoo_sync", target / "odoo_sync")
+    for cache in target.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+    archive = shutil.make_archive(str(directory / "layer"), "zip", directory, "python")
+    figures = LayerFigures(
+        installed_mib=round(_tree_bytes(target) / 2**20, 1),
+        zipped_mib=round(Path(archive).stat().st_size / 2**20, 1),
+        packages=len(list(target.glob("*.dist-info"))),
+        note="boto3 is not in the layer: the Lambda runtime provides it",
+    )
+    boto3_pin = next(
+        line.strip()
+        for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+        if line.startswith("boto3==")
+    )
+    if _pip_install(directory / "runtime", boto3_pin).returncode != 0:
+        figures.note += "; boto3 could not be installed beside it"
+    return figures
 
 
 def functions() -> list[str]:
@@ -209,18 +226,26 @@ def functions() -> list[str]:
 
 def run(verbose: bool = False) -> ColdStartFigures:
     figures = ColdStartFigures()
-    for function in functions():
-        try:
-            handler = handler_figures(function)
-        except RuntimeError as error:  # someone's half-written handler: say so, measure the rest
-            print(f"{function}: {error}", file=sys.stderr)
-            continue
-        figures.handlers.append(handler)
+    with tempfile.TemporaryDirectory(prefix="layer-") as directory:
+        figures.layer = install_layer(Path(directory))
         if verbose:
-            print(format_handler(handler), flush=True)
-    figures.layer = layer_figures()
-    if verbose:
-        print(format_layer(figures.layer), flush=True)
+            print(format_layer(figures.layer), flush=True)
+        isolated = figures.layer.installed_mib is not None and (Path(directory) / "runtime").exists()
+        if isolated:
+            path = [Path(directory) / "python", Path(directory) / "runtime", ROOT / "functions"]
+        else:  # offline: the development environment, which holds more than the layer
+            path = [ROOT / "layers" / "shared", ROOT / "functions"]
+        figures.environment = "layer + boto3 only" if isolated else "development environment (offline)"
+        for function in functions():
+            try:
+                handler = handler_figures(function, path, isolated)
+            except RuntimeError as error:  # someone's half-written handler: say so, measure the rest
+                print(f"{function}: {error}", file=sys.stderr)
+                figures.failed.append(function)
+                continue
+            figures.handlers.append(handler)
+            if verbose:
+                print(format_handler(handler), flush=True)
     return figures
 
 

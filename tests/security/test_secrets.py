@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities import parameters
 
 from admin_api import handler as admin_api
 from authorizer import handler as authorizer
@@ -31,6 +32,14 @@ def sim() -> Iterator[OdooSimulator]:
         simulator.credentials.passwords[simulator.admin_uid] = ADMIN_PASSWORD
         simulator.admin_password = ADMIN_PASSWORD
         yield simulator
+
+
+@pytest.fixture
+def fresh_parameters() -> Iterator[None]:
+    """The authorizer caches the operator key's hash: this test's key must not outlive it."""
+    parameters.clear_caches()
+    yield
+    parameters.clear_caches()
 
 
 class Capture:
@@ -54,6 +63,7 @@ def _everything_stored(aws: Any) -> str:
     return json.dumps([items, messages], default=str)
 
 
+@pytest.mark.usefixtures("fresh_parameters")
 def test_no_secret_reaches_logs_answers_errors_or_storage(aws, sim, monkeypatch, capsys, caplog) -> None:
     monkeypatch.setenv("ALLOW_PRIVATE_ODOO_HOSTS", "true")
     caplog.set_level(logging.INFO)

@@ -20,7 +20,7 @@ TENANT_A = "ten_aaaaaaaaaaaaaaaa"
 TENANT_B = "ten_bbbbbbbbbbbbbbbb"
 
 # Ids only the tenant that made them can have: B must get 404 for each of them.
-OWNED = {"connection_id", "batch_id", "mapping_id"}
+OWNED = {"connection_id", "batch_id", "mapping_id", "conflict_id"}
 # Path values that are names shared by every tenant (a preset entity, a kind, an Odoo model).
 SHARED_NAMES = {"kind", "model", "record_id", "xmlid", "method"}
 
@@ -59,6 +59,7 @@ def _body(route: Route, alpha: Tenant, sim: OdooSimulator) -> Any:
         ("POST", "/v1/sync/{entity}/{local_id}"): {"connection_id": alpha.connection_id},
         ("POST", "/v1/batches/{batch_id}/retry"): {},
         ("PUT", "/v1/value-maps/{kind}"): {"entries": [{"local": "B shelf", "odoo": 1}]},
+        ("POST", "/v1/conflicts/{conflict_id}/resolve"): {"winner": "value", "value": "B was here"},
     }
     return bodies.get((route.method, route.path))
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odoo_simulator import OdooSimulator
+from odoo_sync.api.dependencies import conflict_store
+from odoo_sync.core.conflicts import ConflictQuery, DetectedConflict
 from tests.support.api import ApiAnswer, Handler, call
 from tests.support.aws import template_resources
 
@@ -160,4 +162,23 @@ def build_tenant(sim: OdooSimulator, tenant_id: str, mark: str) -> Tenant:
         "method": "search_count",
         "tenant_id": tenant_id,
     }
+    tenant.ids["conflict_id"] = _held_conflict(tenant, mark)
     return tenant
+
+
+def _held_conflict(tenant: Tenant, mark: str) -> str:
+    """A conflict held on the pushed customer's name, its values marked."""
+    found = DetectedConflict(
+        connection_id=tenant.connection_id,
+        entity="customer",
+        local_id=tenant.ids["local_id"],
+        odoo_id=int(tenant.ids["record_id"]),
+        odoo_field="name",
+        local_fields=["name"],
+        base=f"{mark} Customer",
+        local=f"{mark} local",
+        odoo=f"{mark} odoo",
+    )
+    conflict_store().hold(tenant.tenant_id, [found])
+    [held] = conflict_store().page(tenant.tenant_id, ConflictQuery())[0]
+    return held.conflict_id

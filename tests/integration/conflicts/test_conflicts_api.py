@@ -11,6 +11,7 @@ from odoo_simulator import OdooSimulator
 from odoo_sync.api.dependencies import conflict_store, connection_service, sync_log
 from odoo_sync.core.conflicts import DetectedConflict
 from odoo_sync.stores.sync_log import LogQuery
+from settings_api import handler as settings_api
 from tests.integration.conflicts.conftest import push, put_record, stored
 from tests.integration.service.conftest import TenantConnection, connect
 from tests.support.api import ApiAnswer, call
@@ -222,3 +223,40 @@ def test_a_push_holds_a_field_changed_on_both_sides_once_until_it_is_resolved(si
     assert odoo_name(sim, account, "c-9") == "Ada Local"
     assert push(account, "c-9")["action"] == "unchanged"
     assert listed(account) == []
+
+
+def test_a_field_not_mapped_from_odoo_can_only_be_won_by_the_local_side(sim, account):
+    mapping = call(
+        settings_api.lambda_handler,
+        "POST",
+        "/v1/field-mappings",
+        body={"entity": "customer", "local_field": "note", "odoo_field": "comment", "direction": "to_odoo"},
+        tenant_id=account.tenant_id,
+    )
+    assert mapping.status == 201, mapping.body
+    put_record(account, "c-5", {"name": "Ada", "email": "c-5@example.com", "note": "local"})
+    odoo_id = push(account, "c-5")["odoo_id"]
+    found = DetectedConflict(
+        connection_id=account.connection_id,
+        entity="customer",
+        local_id="c-5",
+        odoo_id=odoo_id,
+        odoo_field="comment",
+        local_fields=["note"],
+        base="before",
+        local="local",
+        odoo="odoo",
+    )
+    conflict_store().hold(account.tenant_id, [found])
+    [conflict] = listed(account)
+
+    refused = [
+        resolve(account, conflict["conflict_id"], body)
+        for body in ({"winner": "odoo"}, {"winner": "value", "value": "both"})
+    ]
+
+    assert [(answer.status, answer.body["field"]) for answer in refused] == [(422, "winner"), (422, "winner")]
+    partner = sim.records("res.partner", [["id", "=", odoo_id]])[0]
+    assert partner["comment"] in ("local", "<p>local</p>")  # nothing written by the refused ones
+    assert listed(account)[0]["status"] == "open"
+    assert resolve(account, conflict["conflict_id"], {"winner": "local"}).status == 200

@@ -24,7 +24,9 @@ CONNECTION = "con_0123456789abcdef"
 MODULE = "odoo_sync_orders"
 
 
-def open_client(sim: OdooSimulator, context: dict[str, Any] | None = None) -> OdooClient:
+def open_client(
+    sim: OdooSimulator, context: dict[str, Any] | None = None, *, authenticate: bool = True
+) -> OdooClient:
     settings = OdooConnectionSettings(
         base_url=sim.url,
         database=sim.database,
@@ -35,7 +37,8 @@ def open_client(sim: OdooSimulator, context: dict[str, Any] | None = None) -> Od
         context=context,
     )
     client = OdooClient(settings, retry=RetryPolicy(sleep=lambda _s: None, random=lambda: 0.0))
-    client.authenticate()
+    if authenticate:
+        client.authenticate()
     return client
 
 

@@ -315,7 +315,7 @@ def test_a_concurrent_edit_is_refused_not_lost(rig):
 
 def test_unknown_entity_and_connection_are_refused(rig):
     with pytest.raises(NotFoundError) as entity:
-        rig.create(entity="invoice")
+        rig.create(entity="shipment")
     with pytest.raises(NotFoundError) as connection:
         rig.create(connection_id="con_00000000000000bb")
 

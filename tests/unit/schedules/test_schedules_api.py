@@ -145,7 +145,7 @@ def test_list_pages_through_the_tenants_schedules_only(connection_id):
         ({"batch_size": 0}, 422, "batch_size"),
         ({"batch_size": 501}, 422, "batch_size"),
         ({"entity": "Not An Entity"}, 422, "entity"),
-        ({"entity": "invoice"}, 404, "entity"),
+        ({"entity": "shipment"}, 404, "entity"),
         ({"connection_id": "con_00000000000000bb"}, 404, "connection_id"),
         ({"connection_id": "nope"}, 422, "connection_id"),
         ({"name": ""}, 422, "name"),

@@ -33,6 +33,8 @@ from odoo_sync.core.webhook_tokens import (
 )
 from odoo_sync.errors import ConflictError, NotFoundError, UnprocessableError
 from odoo_sync.odoo import OdooClient
+from odoo_sync.sync.finance_presets import is_optional_model
+from odoo_sync.sync.finance_presets import watched_fields as read_only_watched_fields
 from odoo_sync.sync.model import (
     ENTITY_NAME_PATTERN,
     ConflictPolicy,
@@ -93,6 +95,7 @@ class EntityStatus(StrEnum):
     UPDATED = "updated"  # repaired by this call (what was written is in `differences`)
     ORPHANED = "orphaned"  # ours in Odoo, for an entity that no longer exists here
     REMOVED = "removed"
+    SKIPPED = "skipped"  # not set up: this Odoo lacks the entity's model (listed in `reason`)
 
 
 class EntityAutomation(BaseModel):
@@ -103,6 +106,7 @@ class EntityAutomation(BaseModel):
     action_id: int | None = None
     trigger_fields: list[str] = Field(default_factory=list)
     differences: list[str] = Field(default_factory=list)
+    reason: str | None = None
 
 
 class SuggestedSchedule(BaseModel):
@@ -192,6 +196,9 @@ def watched_fields(entity: EntityDefinition, mappings: Iterable[FieldMapping]) -
     An entity with mappings only towards Odoo (watched for its conflicts, or because it was
     asked for) is watched on every field it maps, so that changes made in Odoo are noticed.
     """
+    shaped = read_only_watched_fields(entity)
+    if shaped:  # invoice, stock: no mappings, their shape's fields
+        return shaped
     on_model = [m for m in mappings if m.is_active and m.odoo_model == entity.odoo_model]
     reading = [m for m in on_model if m.applies(Direction.FROM_ODOO)]
     return tuple(sorted({m.odoo_field for m in (reading or on_model)} - set(_ALWAYS_IN_PAYLOAD)))
@@ -257,6 +264,8 @@ class OdooAutomations:
     def __init__(self, client: OdooClient, connection_id: str) -> None:
         self._client = client
         self._connection_id = connection_id
+        # Entity -> why it was left out by `wanted` (its model is from a module Odoo lacks).
+        self.skipped: dict[str, str] = {}
 
     def module_state(self) -> str | None:
         rows = self._client.search_read(
@@ -279,6 +288,12 @@ class OdooAutomations:
         problems: list[tuple[str, str]] = []
         wanted: dict[str, Wanted] = {}
         for entity, fields in entities:
+            if entity.odoo_model not in model_ids and is_optional_model(entity):
+                self.skipped[entity.name] = (
+                    f"Odoo has no model {entity.odoo_model!r} (its module is not installed); "
+                    "nothing was set up for this entity"
+                )
+                continue
             if entity.odoo_model not in model_ids:
                 problems.append((entity.name, f"Odoo has no model {entity.odoo_model!r}"))
                 continue
@@ -464,9 +479,12 @@ class AutomationService:
         token = self._tokens.get_for_connection(tenant_id, connection_id)
         prefix = webhook_url(public_base_url, "")
         states = [
-            _compare(wanted[entity.name], plan.found.get(entity.name), token, prefix) for entity, _ in known
+            _compare(wanted[entity.name], plan.found.get(entity.name), token, prefix)
+            for entity, _ in known
+            if entity.name in wanted
         ]
         states += [_orphan(item) for item in orphans]
+        states += _skipped(plan.odoo, known)
         return AutomationAnswer(
             mode="webhook", connection_id=connection_id, odoo_version=plan.version, entities=states
         )
@@ -600,6 +618,7 @@ class AutomationService:
             )
             if models != sorted(token.value.models):
                 self._tokens.set_models(token.value, models)
+        states += _skipped(plan.odoo, entities)
         shown = token is not None and token.shown != "kept"
         return AutomationAnswer(
             mode="webhook",
@@ -717,6 +736,21 @@ def _compare(want: Wanted, have: Found | None, token: WebhookToken | None, prefi
     state.differences = differences
     state.status = EntityStatus.DRIFTED if differences else EntityStatus.UP_TO_DATE
     return state
+
+
+def _skipped(
+    odoo: OdooAutomations, entities: Sequence[tuple[EntityDefinition, tuple[str, ...]]]
+) -> list[EntityAutomation]:
+    return [
+        EntityAutomation(
+            entity=entity.name,
+            odoo_model=entity.odoo_model,
+            status=EntityStatus.SKIPPED,
+            reason=odoo.skipped[entity.name],
+        )
+        for entity, _ in entities
+        if entity.name in odoo.skipped
+    ]
 
 
 def _orphan(item: Found) -> EntityAutomation:

@@ -27,6 +27,7 @@ from odoo_sync.core.batches import (
 from odoo_sync.core.ids import Moment, iso, new_id, utc_now
 from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from odoo_sync.sync.filters import FieldValue, RecordFilters
+from odoo_sync.sync.finance_presets import ensure_pushable
 from odoo_sync.sync.model import (
     ENTITY_NAME_PATTERN,
     LOCAL_FIELD_PATTERN,
@@ -136,6 +137,7 @@ class BulkSyncService:
         self, tenant_id: str, request: BulkSyncRequest, triggered_by: TriggeredBy = TriggeredBy.BULK
     ) -> BulkSubmission:
         self._entities.get(tenant_id, request.entity)
+        ensure_pushable(request.entity)
         connection_id = self._connections.resolve_id(tenant_id, request.connection_id)
         local_ids = self._select(tenant_id, connection_id, request)
         now = iso(self._clock())

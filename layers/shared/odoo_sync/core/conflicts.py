@@ -226,19 +226,25 @@ class ConflictService:
         )
         client = self._connections.client(tenant_id, conflict.connection_id)
         plan = self._plans.load(tenant_id, conflict.connection_id, conflict.entity, client)
+        # Everything that can refuse is checked before either side is written.
         local_values: dict[str, Any] | None = None
-        if request.winner != "odoo":
-            client.write(
-                plan.entity.odoo_model, [conflict.odoo_id], {conflict.odoo_field: wire_value(agreed)}
-            )
         if request.winner != "local":
             local_values = self._local_values(plan, conflict, request.winner, agreed)
         record = self._records.get(tenant_id, conflict.entity, conflict.local_id)
         if record is None:
             raise NotFoundError("record", f"{conflict.entity}/{conflict.local_id}", field="local_id")
+        if request.winner != "odoo":
+            client.write(
+                plan.entity.odoo_model, [conflict.odoo_id], {conflict.odoo_field: wire_value(agreed)}
+            )
         if local_values:
+            # Only over the version read: a local edit meanwhile is not lost (409, resolve again).
             record = self._records.put(
-                tenant_id, conflict.entity, conflict.local_id, {**record.data, **local_values}
+                tenant_id,
+                conflict.entity,
+                conflict.local_id,
+                {**record.data, **local_values},
+                expected_version=record.version,
             )
         self._agree(tenant_id, record, conflict, plan, agreed)
         resolution = Resolution(winner=request.winner, value=agreed, resolved_at=iso(self._clock()))
@@ -310,11 +316,12 @@ def odoo_value_as_local(plan: SyncPlan, odoo_field: str, value: Any) -> dict[str
     """An Odoo value through the entity's from_odoo mappings of that field: {local field: value}.
 
     Only conversions that need no Odoo lookup are possible here; one that does (a many2one shown
-    by name, say) is refused with the reason, and a resolution with an explicit value is the way.
+    by name, say) is refused with the reason (422), before anything is written; the local value
+    can still win.
     """
     info = plan.odoo_fields.get(plan.entity.odoo_model, {}).get(odoo_field)
     if info is None:
-        return {}
+        raise UnprocessableError([("winner", f"this Odoo has no field {odoo_field!r} any more")])
     try:
         zone = tenant_timezone(plan.entity.timezone)
     except InvalidValueError:
@@ -343,6 +350,12 @@ def odoo_value_as_local(plan: SyncPlan, odoo_field: str, value: Any) -> dict[str
                 ]
             )
         local[mapping.local_field] = _storable(converted.value)
+    if not local:
+        # The local record could not take the value, so the next push would see its own value
+        # as a change and write it back over Odoo's: refused rather than settled in appearance.
+        raise UnprocessableError(
+            [("winner", f"no mapping brings {odoo_field} from Odoo into the local record; choose local")]
+        )
     return local
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from odoo_sync.core.connection_scope import scope_problem
 from odoo_sync.core.connections import ConnectionService, DetectedServer, LastTest
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings, Protocol
@@ -101,14 +102,29 @@ def _probe(client: OdooClient, database: str) -> ConnectionTestResult:
         info = client.server_info()
         stage = "authenticate"
         uid = client.authenticate()
+        stage = "check the company and language"
+        scope = scope_problem(client)
         stage = "check access rights"
-        access = _all_rights(client)
+        access = _all_rights(client) if scope is None else {}
     except OdooError as exc:
         return ConnectionTestResult(
             success=False,
             message=f"could not {stage}: {exc.message}",
             category=_CATEGORY_OF.get(exc.category, "protocol"),
             odoo_message=exc.message,
+            database=database,
+            latency_ms=0,
+        )
+    if scope is not None:
+        category, message, odoo_message = scope
+        return ConnectionTestResult(
+            success=False,
+            message=message,
+            category=category,
+            odoo_message=odoo_message or None,
+            odoo_version=info.version,
+            protocol=info.protocol.value,
+            user_id=uid,
             database=database,
             latency_ms=0,
         )

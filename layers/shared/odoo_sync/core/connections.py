@@ -19,6 +19,7 @@ from odoo_sync.odoo import Protocol as OdooProtocol
 from odoo_sync.security.envelope import EnvelopeCipher, SealedSecret
 
 _DATABASE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
+LANG_PATTERN = r"^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?(@[a-z]+)?$"
 _LOGIN_MAX = 256
 _MAX_CACHED_CLIENTS = 32
 
@@ -58,6 +59,16 @@ class _ConnectionFields(BaseModel):
     database: str = Field(pattern=_DATABASE_PATTERN)
     protocol: OdooProtocol = OdooProtocol.AUTO
     timeout_s: float = Field(default=30.0, ge=1, le=120)
+    company_id: int | None = Field(
+        default=None,
+        ge=1,
+        description="Work in this Odoo company (allowed_company_ids); checked by the test.",
+    )
+    lang: str | None = Field(
+        default=None,
+        pattern=LANG_PATTERN,
+        description="Odoo language code for reads and writes (e.g. fr_FR); must be installed in Odoo.",
+    )
 
     @field_validator("base_url")
     @classmethod
@@ -107,6 +118,8 @@ class ConnectionView(BaseModel):
     database: str
     protocol: OdooProtocol
     timeout_s: float
+    company_id: int | None = None
+    lang: str | None = None
     auth_type: Literal["api_key", "password"]
     login: str | None
     api_key_expires_at: date | None = None
@@ -248,6 +261,7 @@ class ConnectionService:
             protocol=protocol,
             read_timeout_s=stored.timeout_s,
             allow_private_network=self._allow_private_hosts,
+            context=odoo_context(stored.company_id, stored.lang),
         )
 
     def record_test(
@@ -312,6 +326,17 @@ def normalise_base_url(value: str) -> str:
 def literal_address(base_url: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     # Also the numeric forms the resolver reads without DNS (2852039166 is 169.254.169.254).
     return ip_of_host(urlsplit(base_url).hostname or "")
+
+
+def odoo_context(company_id: int | None, lang: str | None) -> dict[str, object] | None:
+    """The context every call of a connection carries: its company (as Odoo's company switcher
+    sets it, so creates default to it) and its language."""
+    context: dict[str, object] = {}
+    if company_id is not None:
+        context["allowed_company_ids"] = [company_id]
+    if lang is not None:
+        context["lang"] = lang
+    return context or None
 
 
 def _context(tenant_id: str, connection_id: str) -> dict[str, str]:

@@ -45,6 +45,7 @@ from odoo_sync.core.ports import PlanLoader
 from odoo_sync.errors import InvalidInputError, StorageError
 from odoo_sync.odoo import OdooClient
 from odoo_sync.odoo.domain import DomainError, validate_domain
+from odoo_sync.sync.finance_presets import default_domain
 from odoo_sync.sync.model import (
     ENTITY_NAME_PATTERN,
     OdooChangeMessage,
@@ -191,7 +192,8 @@ class PullService:
         definition = self._entities.get(tenant_id, request.entity)
         connection_id = self._connections.resolve_id(tenant_id, request.connection_id)
         client = self._connections.client(tenant_id, connection_id)
-        domain = list(request.odoo_filters)
+        # An entity's own selection (invoices: customer invoices and credit notes) and the tenant's.
+        domain = [*default_domain(definition), *request.odoo_filters]
         if request.modified_since is not None:
             domain = [["write_date", ">=", odoo_datetime(request.modified_since)], *domain]
         ids = list(self._search_ids(client, definition.odoo_model, domain))
@@ -234,7 +236,7 @@ class PullService:
         if cursor.cursor is not None:
             since = parse_odoo_datetime(cursor.cursor) - (overlap if overlap is not None else self._overlap)
             window = [["write_date", ">=", since.strftime(ODOO_DATETIME)]]
-        rows = self._changed(client, model, [*window, *archived])
+        rows = self._changed(client, model, [*window, *archived, *default_domain(definition)])
         ids = [int(row["id"]) for row in rows]
         newest = max((str(row["write_date"]) for row in rows if row.get("write_date")), default=None)
         options = PullOptions(create_missing=True, update_existing=True)

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from odoo_sync.core.conflicts import ConflictRecorder, DetectedConflict
+from odoo_sync.core.finance_pull import pulled_shape
 from odoo_sync.core.ids import iso, new_id, utc_now
 from odoo_sync.core.ports import (
     BatchProgress,
@@ -40,6 +41,7 @@ from odoo_sync.core.pull import batch_key
 from odoo_sync.errors import ConflictError
 from odoo_sync.odoo import OdooClient, OdooError
 from odoo_sync.sync.conflicts import FieldComparison, Reconciliation, reconcile
+from odoo_sync.sync.finance_presets import READ_ONLY_ENTITIES
 from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import RecordMapper, map_records
 from odoo_sync.sync.model import (
@@ -60,6 +62,7 @@ from odoo_sync.sync.pull_matching import (
     external_id_values,
     linked_by_external_id,
 )
+from odoo_sync.sync.pulled_shape import PulledShape, ShapeContext
 
 SyncType = Literal["create", "update", "skip"]
 
@@ -107,6 +110,10 @@ class _Page:
     log: list[SyncLogEntry] = field(default_factory=list)
     newly_linked: int = 0
     by_external_id: set[int] = field(default_factory=set)  # Odoo ids found through our external id
+    # Page id -> the Odoo record its local record is linked to (itself but for pulled shapes);
+    # `outcomes` are per subject, `reported` per page id (gone, or left out by a shape).
+    subjects: dict[int, int] = field(default_factory=dict)
+    reported: dict[int, RecordOutcome] = field(default_factory=dict)
 
 
 class PageApplier:
@@ -157,20 +164,22 @@ class PageApplier:
             iso(self._clock()), time.monotonic(),
         )  # fmt: skip
         wanted = list(dict.fromkeys(int(odoo_id) for odoo_id in odoo_ids))
-        mapper = OdooRecordMapper(plan)
-        page.warnings += mapper.warnings
-        rows = client.read(plan.entity.odoo_model, wanted, mapper.read_fields)
-        answers = fetch_reverse_lookups(client, mapper.reverse_lookups(rows))
-        page.warnings += [
-            FieldIssue(field="", code="lookup_failed", message=text) for text in answers.failures
-        ]
-        pulled = {int(row["id"]): mapper.map_row(row, answers.resolver) for row in rows}
-        owners = self._owners(page, wanted, pulled)
+        return self._apply(page, wanted, pulled_shape(plan.entity))
+
+    def _apply(
+        self, page: _Page, wanted: list[int], shape: PulledShape | None, refresh: Sequence[int] = ()
+    ) -> list[RecordOutcome]:
+        if shape is None:
+            pulled, owners, mapper = self._mapped(page, wanted)
+        else:
+            pulled, owners = self._shaped(page, wanted, shape, refresh)
+            mapper = None
         found = {
             record.local_id: record
-            for record in self._records.get_many(tenant_id, entity, list(owners.values()))
+            for record in self._records.get_many(page.tenant_id, page.entity, list(owners.values()))
         }
-        reconciliations = self._reconcile(page, pulled, owners, found)
+        # A shaped entity is read-only: Odoo is its system of record, nothing is merged.
+        reconciliations = self._reconcile(page, pulled, owners, found) if shape is None else {}
         decisions: dict[int, PullApply] = {}
         for odoo_id, record_values in pulled.items():
             local_id = owners[odoo_id]
@@ -185,22 +194,61 @@ class PageApplier:
                 found.get(local_id),
                 local_id,
                 record_values,
-                connection_id,
-                options,
+                page.connection_id,
+                page.options,
                 now=page.started_at,
                 reconciliation=reconciliation if isinstance(reconciliation, Reconciliation) else None,
             )
         for odoo_id in wanted:
-            if odoo_id not in pulled:
+            if odoo_id not in page.subjects and odoo_id not in page.reported:
                 self._gone(page, odoo_id)
         self._publish(page, decisions, found, pulled)
         race = self._write(page, decisions, found, pulled)
-        self._save_external_ids(page, decisions)
-        self._hold(page, decisions, found, pulled, mapper)
-        self._book(page)
+        if shape is None or shape.saves_external_ids:
+            self._save_external_ids(page, decisions)
+        if mapper is not None:
+            self._hold(page, decisions, found, pulled, mapper)
+        self._book(page, wanted)
         if race is not None:
             raise race
-        return [page.outcomes[odoo_id] for odoo_id in wanted if odoo_id in page.outcomes]
+        return [outcome for odoo_id in wanted if (outcome := self._page_outcome(page, odoo_id)) is not None]
+
+    def _mapped(
+        self, page: _Page, wanted: list[int]
+    ) -> tuple[dict[int, PulledRecord], dict[int, str], OdooRecordMapper]:
+        """The generic path: one Odoo row, one local record, through the from_odoo mappings."""
+        mapper = OdooRecordMapper(page.plan)
+        page.warnings += mapper.warnings
+        rows = page.client.read(page.plan.entity.odoo_model, wanted, mapper.read_fields)
+        answers = fetch_reverse_lookups(page.client, mapper.reverse_lookups(rows))
+        page.warnings += [
+            FieldIssue(field="", code="lookup_failed", message=text) for text in answers.failures
+        ]
+        pulled = {int(row["id"]): mapper.map_row(row, answers.resolver) for row in rows}
+        page.subjects = {odoo_id: odoo_id for odoo_id in pulled}
+        return pulled, self._owners(page, wanted, pulled), mapper
+
+    def _shaped(
+        self, page: _Page, wanted: list[int], shape: PulledShape, refresh: Sequence[int]
+    ) -> tuple[dict[int, PulledRecord], dict[int, str]]:
+        """A pulled shape builds the records; the subjects it leaves unowned are matched as usual."""
+        context = ShapeContext(
+            client=page.client,
+            connection_id=page.connection_id,
+            xmlid_module=page.plan.xmlid_module,
+            local_records=lambda entity, ids: self._records.get_many(page.tenant_id, entity, ids),
+            now=page.started_at,
+        )
+        shaped = shape.read_page(context, wanted, refresh)
+        page.warnings += shaped.warnings
+        page.subjects = dict(shaped.subjects)
+        for odoo_id, (code, message) in shaped.unresolved.items():
+            self._reported(page, odoo_id, code, message)
+        unowned = {
+            odoo_id: record for odoo_id, record in shaped.pulled.items() if odoo_id not in shaped.owners
+        }
+        owners = self._owners(page, list(unowned), unowned) if unowned else {}
+        return shaped.pulled, {**owners, **shaped.owners}
 
     def reconcile_ids(
         self,
@@ -212,7 +260,13 @@ class PageApplier:
         triggered_by: TriggeredBy,
         batch_id: str | None,
     ) -> int:
-        """Mark every linked record whose Odoo id is not in `alive` deleted; answers how many."""
+        """Mark every linked record whose Odoo id is not in `alive` deleted; answers how many.
+        For a pulled shape whose records are built from parts (stock from quants), the records
+        whose parts are gone are read again instead; answers how many were."""
+        if entity in READ_ONLY_ENTITIES:  # preset names: no tenant entity can take them
+            stale = self._reread_stale_parts(tenant_id, connection_id, entity, alive, triggered_by, batch_id)
+            if stale is not None:
+                return stale
         missing = {
             local_id: odoo_id
             for local_id, odoo_id, status in self._writer.linked_ids(tenant_id, entity, connection_id)
@@ -266,6 +320,33 @@ class PageApplier:
         ]
         self._log.append(tenant_id, entries)
         return len(decisions)
+
+    def _reread_stale_parts(  # noqa: PLR0917 - reconcile_ids' own arguments
+        self,
+        tenant_id: str,
+        connection_id: str,
+        entity: str,
+        alive: set[int],
+        triggered_by: TriggeredBy,
+        batch_id: str | None,
+    ) -> int | None:
+        """A shaped entity's id reconciliation; None when it is the usual one (deleted = gone)."""
+        client = self._connections.client(tenant_id, connection_id)
+        plan = self._plans.load(tenant_id, connection_id, entity, client)
+        shape = pulled_shape(plan.entity)
+        if shape is None:
+            return None
+        linked = [local_id for local_id, _, _ in self._writer.linked_ids(tenant_id, entity, connection_id)]
+        stale = shape.stale_subjects(self._records.get_many(tenant_id, entity, linked), connection_id, alive)
+        if stale is None:
+            return None
+        if stale:
+            page = _Page(
+                tenant_id, connection_id, entity, plan, client, PullOptions(), triggered_by, batch_id,
+                iso(self._clock()), time.monotonic(),
+            )  # fmt: skip
+            self._apply(page, [], shape, refresh=stale)
+        return len(stale)
 
     # matching ------------------------------------------------------------------------------------
     def _owners(self, page: _Page, wanted: list[int], pulled: Mapping[int, PulledRecord]) -> dict[int, str]:
@@ -560,7 +641,7 @@ class PageApplier:
 
     def _gone(self, page: _Page, odoo_id: int) -> None:
         now = iso(self._clock())
-        page.outcomes[odoo_id] = RecordOutcome(
+        page.reported[odoo_id] = RecordOutcome(
             local_id=batch_key(odoo_id),
             action=SyncAction.UNCHANGED,
             odoo_id=odoo_id,
@@ -573,6 +654,42 @@ class PageApplier:
                 page, batch_key(odoo_id), odoo_id, "skip", "success", [], now, details={"code": "not_in_odoo"}
             )
         )
+
+    def _reported(self, page: _Page, odoo_id: int, code: str, message: str) -> None:
+        """A page id a shape could not apply, and why: done (nothing to retry), with a warning."""
+        now = iso(self._clock())
+        page.reported[odoo_id] = RecordOutcome(
+            local_id=batch_key(odoo_id),
+            action=SyncAction.UNCHANGED,
+            odoo_id=odoo_id,
+            warnings=[FieldIssue(field="", code=code, message=message)],
+            started_at=page.started_at,
+            completed_at=now,
+            duration_ms=0,
+        )
+        page.log.append(
+            self._entry(
+                page,
+                batch_key(odoo_id),
+                odoo_id,
+                "skip",
+                "success",
+                [],
+                now,
+                details={"code": code, "message": message},
+            )
+        )
+
+    @staticmethod
+    def _page_outcome(page: _Page, odoo_id: int) -> RecordOutcome | None:
+        """The outcome of one page id: its own, or its subject's under the page id's batch key."""
+        if odoo_id in page.reported:
+            return page.reported[odoo_id]
+        subject = page.subjects.get(odoo_id)
+        outcome = page.outcomes.get(subject) if subject is not None else None
+        if outcome is None or subject == odoo_id:
+            return outcome
+        return outcome.model_copy(update={"local_id": batch_key(odoo_id)})
 
     def _entry(  # noqa: PLR0917 - one log line
         self,
@@ -606,16 +723,22 @@ class PageApplier:
             error_details=details,
         )
 
-    def _book(self, page: _Page) -> None:
-        count = max(len(page.outcomes), 1)
+    def _book(self, page: _Page, wanted: Sequence[int]) -> None:
+        records = [*page.outcomes.values(), *page.reported.values()]
         # Calls serve the whole page, so each record carries its share of the page's time.
-        share = int((time.monotonic() - page.started) * 1000 / count)
-        outcomes = [o.model_copy(update={"duration_ms": share}) for o in page.outcomes.values()]
+        share = int((time.monotonic() - page.started) * 1000 / max(len(records), 1))
+        outcomes = [o.model_copy(update={"duration_ms": share}) for o in records]
         entries = [e.model_copy(update={"duration_ms": share}) for e in page.log]
         self._log.append(page.tenant_id, entries)
         self._stats.record(page.tenant_id, page.entity, outcomes, page.newly_linked)
         if page.batch_id is not None:
-            self._batches.record_chunk(page.tenant_id, page.batch_id, page.entity, outcomes)
+            # The batch counts the page's ids (several quants may update one stock record).
+            counted = [
+                outcome.model_copy(update={"duration_ms": share})
+                for odoo_id in wanted
+                if (outcome := self._page_outcome(page, odoo_id)) is not None
+            ]
+            self._batches.record_chunk(page.tenant_id, page.batch_id, page.entity, counted)
 
 
 def _invalid(record: PulledRecord) -> str:

@@ -17,6 +17,7 @@ from odoo_sync.core.ids import iso, new_id, utc_now
 from odoo_sync.core.order_push import CUSTOMER_ENTITY, LinkedCustomers, order_engine
 from odoo_sync.core.ports import BatchProgress, PlanLoader, RecordStore, StatsRecorder, SyncLogWriter
 from odoo_sync.sync.engine import PushEngine
+from odoo_sync.sync.finance_presets import ensure_pushable
 from odoo_sync.sync.images import HttpImageFetcher, ImageFetcher
 from odoo_sync.sync.model import (
     LinkStatus,
@@ -75,6 +76,7 @@ class PushService:
         """One outcome per local id, in order. Record-level failures are error outcomes; Odoo being
         unreachable, rate limiting or an outcome it could not reconcile raise (after the records
         that did reach a final state are recorded), so the caller retries the whole call."""
+        ensure_pushable(entity)  # invoice and stock come from Odoo only: 422
         wanted = list(dict.fromkeys(local_ids))
         client = self._connections.client(tenant_id, connection_id)
         plan = self._plans.load(tenant_id, connection_id, entity, client)

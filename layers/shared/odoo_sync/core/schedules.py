@@ -23,6 +23,7 @@ from odoo_sync.core.ids import iso, new_id, utc_now
 from odoo_sync.core.schedule_cron import check_cron_expression, check_timezone, next_run_after
 from odoo_sync.core.schedule_runs import RunFailedError, RunOutcome, RunPlan, ScheduleRunner
 from odoo_sync.errors import ConflictError, NotFoundError
+from odoo_sync.sync.finance_presets import ensure_pushable
 from odoo_sync.sync.model import ENTITY_NAME_PATTERN
 
 SCHEDULE_ID_PATTERN = r"^sch_[0-9a-f]{16}$"
@@ -353,8 +354,11 @@ class ScheduleService:
         return result
 
     def _checked_references(self, tenant_id: str, data: ScheduleInput) -> str:
-        """The entity must exist; the connection is the one named or the tenant's only one."""
+        """The entity must exist (and, for a schedule that pushes, be pushable); the connection is
+        the one named or the tenant's only one."""
         self._entities.get(tenant_id, data.entity)
+        if data.sync_direction is not SyncDirection.FROM_ODOO:
+            ensure_pushable(data.entity)
         return self._connections.resolve_id(tenant_id, data.connection_id)
 
 

@@ -23,10 +23,21 @@ INVOICE_MODEL = "account.move"
 INVOICE_TYPES = ("out_invoice", "out_refund")
 INVOICE_DOMAIN: list[Any] = [["move_type", "in", list(INVOICE_TYPES)]]
 INVOICE_FIELDS = (
-    "name", "move_type", "invoice_date", "invoice_date_due", "amount_untaxed", "amount_tax",
-    "amount_total", "amount_residual", "currency_id", "state", "payment_state", "invoice_origin",
-    "reversed_entry_id", "write_date",
-)  # fmt: skip
+    "name",
+    "move_type",
+    "invoice_date",
+    "invoice_date_due",
+    "amount_untaxed",
+    "amount_tax",
+    "amount_total",
+    "amount_residual",
+    "currency_id",
+    "state",
+    "payment_state",
+    "invoice_origin",
+    "reversed_entry_id",
+    "write_date",
+)
 STOCK_MODEL = "stock.quant"
 STOCK_FIELDS = ("product_id", "location_id", "warehouse_id", "quantity", "reserved_quantity", "write_date")
 StockGrouping = Literal["product", "warehouse", "location"]
@@ -66,7 +77,9 @@ def _origins(value: object) -> list[str]:
 def invoice_record(move: Mapping[str, Any], order_ids_by_name: Mapping[str, str]) -> dict[str, Any]:
     """An account.move as the tenant's `invoice`; `order` is the tenant's own order id (the first
     origin order the tenant has), None when the invoice did not come from one of its orders."""
-    origins = [order_ids_by_name[name] for name in _origins(move.get("invoice_origin")) if name in order_ids_by_name]
+    origins = [
+        order_ids_by_name[name] for name in _origins(move.get("invoice_origin")) if name in order_ids_by_name
+    ]
     return {
         "number": _text(move.get("name")),
         "type": "refund" if move.get("move_type") == "out_refund" else "invoice",
@@ -138,7 +151,9 @@ def stock_levels(
             continue
         warehouse = _label(quant.get("warehouse_id")) if group_by == "warehouse" else None
         location = _label(quant.get("location_id")) if group_by == "location" else None
-        level = grouped.setdefault((product, warehouse, location), StockLevel(product, warehouse=warehouse, location=location))
+        level = grouped.setdefault(
+            (product, warehouse, location), StockLevel(product, warehouse=warehouse, location=location)
+        )
         level.on_hand += _quantity(quant.get("quantity"))
         level.reserved += _quantity(quant.get("reserved_quantity"))
         written = _text(quant.get("write_date"))
@@ -155,7 +170,7 @@ def _id(value: object) -> int | None:
 
 
 def _label(value: object) -> str | None:
-    if isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[1], str):  # noqa: PLR2004 - [id, name]
+    if isinstance(value, list | tuple) and len(value) == 2 and isinstance(value[1], str):
         return value[1]
     return None
 

@@ -1,5 +1,6 @@
 """The entities every tenant has from the start: `customer` (res.partner) and `product`
-(product.template), with their match keys, default field mappings and validation rules.
+(product.template), with their match keys, default field mappings and validation rules; the
+sales presets `order`, `invoice` and `stock` (odoo_sync.sync.order_presets, .finance_presets).
 
 A tenant overrides a preset mapping by saving its own for the same local field and direction,
 and switches one off by saving it with `is_active=false`; presets themselves never change per
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from odoo_sync.sync.finance_presets import INVOICE, STOCK
 from odoo_sync.sync.model import Direction, EntityDefinition, FieldMapping, MappingType, MatchKey
 from odoo_sync.sync.order_presets import ORDER, ORDER_RULES, order_mappings
 from odoo_sync.sync.validation import CUSTOMER_RULES, PRODUCT_RULES, RecordRules
@@ -46,7 +48,10 @@ PRODUCT = EntityDefinition(
     preset=True,
 )
 
-PRESET_ENTITIES: dict[str, EntityDefinition] = {entity.name: entity for entity in (CUSTOMER, PRODUCT, ORDER)}
+# `invoice` and `stock` are read from Odoo only and have no mappings (odoo_sync.sync.finance_presets).
+PRESET_ENTITIES: dict[str, EntityDefinition] = {
+    entity.name: entity for entity in (CUSTOMER, PRODUCT, ORDER, INVOICE, STOCK)
+}
 _PRESET_RULES: dict[str, RecordRules] = {
     "customer": CUSTOMER_RULES,
     "product": PRODUCT_RULES,

@@ -1,0 +1,71 @@
+"""The benchmark harness's own logic: reading -X importtime output and writing the table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.cold_start import handler_entries, parse_importtime
+from benchmarks.report import PUSH_ROWS, render
+
+IMPORTTIME = """\
+import time: self [us] | cumulative | imported package
+import time:       100 |        100 | encodings
+import time:       200 |        300 | site
+import time:        50 |         50 |   authorizer
+import time:        70 |         70 |       httpx._models
+import time:        30 |        100 |     httpx
+import time:        20 |        120 |   odoo_sync.api.dependencies
+import time:        10 |        180 | authorizer.handler
+"""
+
+
+def test_importtime_lines_keep_their_nesting_and_the_handler_subtree_excludes_start_up() -> None:
+    lines = parse_importtime(IMPORTTIME)
+
+    entries = handler_entries(lines, "authorizer")
+
+    assert [(line.name, line.depth) for line in entries] == [
+        ("authorizer", 1),
+        ("httpx._models", 3),
+        ("httpx", 2),
+        ("odoo_sync.api.dependencies", 1),
+        ("authorizer.handler", 0),
+    ]
+    assert entries[-1].cumulative_us == 180
+
+
+def _entry(figures: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "command": "python -m benchmarks",
+        "date": "2026-01-01 00:00 UTC",
+        "load_before": [1.0, 1.0, 1.0],
+        "load_after": [2.0, 1.0, 1.0],
+        "wall_s": 600.0,
+        "figures": figures,
+    }
+
+
+def _push_figures(records: int, rate: float) -> dict[str, float]:
+    figures = dict.fromkeys((key for _, key, _ in PUSH_ROWS), 1.0)
+    return figures | {"records_per_s": rate, "push_s": records / rate}
+
+
+def test_the_table_shows_sizes_side_by_side_and_says_what_was_not_run() -> None:
+    results = {
+        "machine": {"cores": 2, "python": "3.11.7", "platform": "Linux"},
+        "entries": {
+            "push/20/1000": _entry(_push_figures(1_000, 50.0)),
+            "push/20/10000": _entry(_push_figures(10_000, 25.0)),
+            "push/0/1000": {key: value for key, value in _entry({}).items() if key != "figures"}
+            | {"error": "RuntimeError: boom"},
+        },
+    }
+
+    table = render(results)
+
+    assert "| push end to end, all new (bulk-sync → batch completed) | 50.0 rec/s | 25.0 rec/s |" in table
+    assert "not run (opt-in: `make bench SIZES=...,100000`)" in table
+    assert "| push, all new, 20 ms per call | 20.0 ms (1.00x) | 40.0 ms (2.00x) | — |" in table
+    assert "failed: `RuntimeError: boom`" in table
+    assert "load average 1.0 → 2.0" in table
+    assert "2 cores, Python 3.11.7" in table
