@@ -48,9 +48,9 @@ class PullFigures:
     delta_s: float
     delta_changed_per_s: float
     delta_calls: int
-    worker_page_records: int
-    worker_page_peak_rss_mib: float
-    worker_rss_before_page_mib: float
+    worker_page_records: int  # 0: not measured in this run
+    worker_page_peak_rss_mib: float | None
+    worker_rss_before_page_mib: float | None
 
     def summary(self) -> str:
         return (
@@ -172,10 +172,12 @@ def run(partners: int, latency_ms: float, page_size: int, memory_page: int = MAX
         if delta_batch is None or delta_batch["succeeded"] < len(changed):
             raise RuntimeError(f"the delta did not apply the {len(changed)} changes: {delta_batch}")
 
-        sim.knobs.latency_ms = 0
-        bench.create_partners("MEM", memory_page)
-        sim.knobs.latency_ms = latency_ms
-        worker = bench.worker_memory("MEM", memory_page)
+        worker = None
+        if memory_page:
+            sim.knobs.latency_ms = 0
+            bench.create_partners("MEM", memory_page)
+            sim.knobs.latency_ms = latency_ms
+            worker = bench.worker_memory("MEM", memory_page)
 
     return PullFigures(
         partners=partners,
@@ -191,8 +193,8 @@ def run(partners: int, latency_ms: float, page_size: int, memory_page: int = MAX
         delta_changed_per_s=round(len(changed) / delta_s, 1),
         delta_calls=delta_calls,
         worker_page_records=memory_page,
-        worker_page_peak_rss_mib=worker.peak_rss_mib,
-        worker_rss_before_page_mib=worker.rss_before_mib,
+        worker_page_peak_rss_mib=worker.peak_rss_mib if worker else None,
+        worker_rss_before_page_mib=worker.rss_before_mib if worker else None,
     )
 
 
@@ -208,7 +210,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--page-size", type=int, default=500)
-    parser.add_argument("--memory-page", type=int, default=MAX_PAGE_SIZE, help="records in the measured page")
+    parser.add_argument(
+        "--memory-page", type=int, default=MAX_PAGE_SIZE, help="records in the measured page (0: skip)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     figures = run(args.partners, args.latency_ms, args.page_size, args.memory_page)

@@ -16,6 +16,7 @@ from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.settings import (
     VALUE_MAP_NAME_PATTERN,
+    ConflictPolicyInput,
     EntityInput,
     EntityView,
     MappingInput,
@@ -73,6 +74,21 @@ def save_entity(body: Annotated[EntityInput, Body()]) -> Response[Any]:
 @app.get("/v1/entities/<entity>", summary="One entity: Odoo model, match keys, local fields")
 def get_entity(entity: EntityName) -> dict[str, Any]:
     return _entity_body(settings_service().get_entity(tenant_id(app), entity))
+
+
+@app.put(
+    "/v1/entities/<entity>/conflicts",
+    summary="Set who wins a field changed on both sides, for a preset or a tenant entity",
+)
+def set_conflict_policy(entity: EntityName, body: Annotated[ConflictPolicyInput, Body()]) -> Response[Any]:
+    tenant = tenant_id(app)
+
+    def work() -> Response[Any]:
+        view = settings_service().set_conflict_policy(tenant, entity, body)
+        logger.info("conflict policy set", extra={"entity": entity, "default": body.default.value})
+        return _json(200, _entity_body(view))
+
+    return idempotently(app, tenant, f"entity-conflicts#{entity}", work)
 
 
 @app.delete("/v1/entities/<entity>", summary="Remove a tenant entity and its mappings (not a preset)")

@@ -42,6 +42,14 @@ class SyncOneRequest(BaseModel):
     )
     force_update: bool = Field(default=False, description="Write the mapped values even if Odoo has them.")
     sync_images: bool = Field(default=False, description="Download image URLs and send the pictures too.")
+    recreate_deleted: bool = Field(
+        default=False,
+        description="The Odoo record was deleted in Odoo: match or create it again instead of refusing.",
+    )
+    write_archived: bool = Field(
+        default=False,
+        description="The Odoo record is archived in Odoo: update it anyway, not refuse.",
+    )
 
 
 @app.post("/v1/sync/<entity>/<local_id>", summary="Push one record to Odoo now; the outcome is the answer")
@@ -53,7 +61,12 @@ def sync_one(
 
     def work() -> Response[Any]:
         connection_id = connection_service().resolve_id(tenant, request.connection_id)
-        options = SyncOptions(force_update=request.force_update, sync_images=request.sync_images)
+        options = SyncOptions(
+            force_update=request.force_update,
+            sync_images=request.sync_images,
+            recreate_deleted=request.recreate_deleted,
+            write_archived=request.write_archived,
+        )
         outcomes = push_service().push(
             tenant, connection_id, entity, [local_id], options=options, triggered_by=TriggeredBy.API
         )

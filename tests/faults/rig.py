@@ -12,7 +12,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -22,6 +22,7 @@ from odoo_sync.api import dependencies
 from odoo_sync.odoo import client as odoo_client
 from odoo_sync.odoo.retry import RetryPolicy, run_with_retry
 from odoo_sync.stores.sync_log import LogQuery
+from odoo_sync.sync.model import SyncLogEntry
 from sync_worker import handler as worker
 from tests.security.world import Tenant, connection_body, expect
 from tests.support.events import LambdaContextStub
@@ -54,6 +55,11 @@ class FaultRig:
     deliveries: int = 0
     redeliveries: int = 0
     last_batch: str = ""
+    # Every message the worker tried and failed (the error's type), in order.
+    failed_attempts: list[str] = field(default_factory=list)
+    # What a retry found: the records the batch counted failed, and those logged as errors.
+    failed_at_retry: set[str] = field(default_factory=set)
+    logged_at_retry: set[str] = field(default_factory=set)
 
     def seed(self, count: int, tag: str) -> list[str]:
         ids = [f"{tag}-{n:04d}" for n in range(count)]
@@ -80,6 +86,9 @@ class FaultRig:
         return self.last_batch
 
     def retry(self, batch_id: str) -> None:
+        failed, _ = dependencies.batches().failed_local_ids(self.tenant.tenant_id, batch_id, 1000, None)
+        self.failed_at_retry = set(failed)
+        self.logged_at_retry = {entry.local_id for entry in self.errors_logged(batch_id)}
         expect(self.tenant.at("POST", "/v1/batches/{batch_id}/retry", {"batch_id": batch_id}, body={}), 202)
 
     def drain(
@@ -121,14 +130,28 @@ class FaultRig:
         answer = worker.lambda_handler({"Records": records}, LambdaContextStub())
         return [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
 
+    def errors_logged(self, batch_id: str) -> list[SyncLogEntry]:
+        return self._logged(batch_id, "error")
+
+    def successes_logged(self, batch_id: str) -> list[SyncLogEntry]:
+        return self._logged(batch_id, "success")
+
+    def _logged(self, batch_id: str, status: Literal["success", "error"]) -> list[SyncLogEntry]:
+        found: list[SyncLogEntry] = []
+        cursor: str | None = None
+        while True:
+            query = LogQuery(batch_id=batch_id, status=status, limit=200, cursor=cursor)
+            entries, cursor = dependencies.sync_log().query(self.tenant.tenant_id, query)
+            found += entries
+            if cursor is None:
+                return found
+
     def figures(self, local_ids: list[str], batch_id: str, calls_before: int) -> Figures:
         refs = Counter(
             str(row["ref"])
             for row in self.sim.records("res.partner", [["ref", "in", local_ids]], active_test=False)
         )
-        entries, _ = dependencies.sync_log().query(
-            self.tenant.tenant_id, LogQuery(batch_id=batch_id, status="error", limit=200)
-        )
+        entries = self.errors_logged(batch_id)
         batch = expect(self.tenant.at("GET", "/v1/batches/{batch_id}", {"batch_id": batch_id}), 200)
         return Figures(
             records_in=len(local_ids),
@@ -179,7 +202,19 @@ def open_rig(
     tenant.connection_id = made["connection_id"]
     rig = FaultRig(sim, tenant, queue_url)
     patch.setattr(odoo_client, "run_with_retry", _pausing(rig.pauses))
+    patch.setattr(worker, "handle_message", _counting_failures(worker.handle_message, rig.failed_attempts))
     return rig
+
+
+def _counting_failures(handle: Callable[[Any], None], failures: list[str]) -> Callable[[Any], None]:
+    def handle_and_count(record: Any) -> None:
+        try:
+            handle(record)
+        except Exception as exc:
+            failures.append(type(exc).__name__)
+            raise
+
+    return handle_and_count
 
 
 def _pausing(pauses: list[float]) -> Callable[..., Any]:

@@ -8,6 +8,7 @@ import pytest
 from moto import mock_aws
 
 from tests.conftest import TABLE_VARIABLES, AwsResources, _clear_caches
+from tests.security.world import LOOPBACK_API_URL
 from tests.support.aws import create_kms_key, create_queues, create_tables
 from tests.unit.odoo.conftest import make_client, sleeps
 
@@ -25,6 +26,7 @@ def module_aws() -> Iterator[AwsResources]:
             "AWS_DEFAULT_REGION": "us-east-1",
             "POWERTOOLS_SERVICE_NAME": "odoo-sync-tests",
             "ALLOW_PRIVATE_ODOO_HOSTS": "true",
+            "PUBLIC_API_URL": LOOPBACK_API_URL,
         }.items():
             patch.setenv(name, value)
         patch.delenv("AWS_ENDPOINT_URL", raising=False)

@@ -11,16 +11,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 
 from odoo_simulator import OdooSimulator
-from tests.security.world import MARK, Route, Tenant, api_routes, build_tenant, connection_body
+from odoo_sync.api.dependencies import webhook_tokens
+from odoo_sync.core.webhook_tokens import hash_token
+from odoo_sync.sync.model import OdooChangeMessage
+from tests.conftest import AwsResources
+from tests.security.world import (
+    MARK,
+    SCHEDULE,
+    Route,
+    Tenant,
+    api_routes,
+    build_tenant,
+    connection_body,
+    set_up_webhooks,
+)
 
 TENANT_A = "ten_aaaaaaaaaaaaaaaa"
 TENANT_B = "ten_bbbbbbbbbbbbbbbb"
 
 # Ids only the tenant that made them can have: B must get 404 for each of them.
-OWNED = {"connection_id", "batch_id", "mapping_id", "conflict_id"}
+OWNED = {"connection_id", "batch_id", "mapping_id", "conflict_id", "schedule_id", "subscription_id"}
 # Path values that are names shared by every tenant (a preset entity, a kind, an Odoo model).
 SHARED_NAMES = {"kind", "model", "record_id", "xmlid", "method"}
 
@@ -39,6 +53,8 @@ def tenants(module_aws: Any, sim: OdooSimulator) -> tuple[Tenant, Tenant]:
     created = beta.at("POST", "/v1/connections", body=connection_body(sim, "beta odoo"))
     assert created.status == 201, created.body
     beta.connection_id = created.body["connection_id"]
+    alpha.ids["token"] = set_up_webhooks(alpha, sim)
+    beta.ids["token"] = set_up_webhooks(beta, sim)
     return alpha, beta
 
 
@@ -59,12 +75,20 @@ def _body(route: Route, alpha: Tenant, sim: OdooSimulator) -> Any:
         ("POST", "/v1/sync/{entity}/{local_id}"): {"connection_id": alpha.connection_id},
         ("POST", "/v1/batches/{batch_id}/retry"): {},
         ("PUT", "/v1/value-maps/{kind}"): {"entries": [{"local": "B shelf", "odoo": 1}]},
+        ("PUT", "/v1/schedules/{schedule_id}"): SCHEDULE,
+        ("PUT", "/v1/entities/{entity}/conflicts"): {"default": "odoo"},
         ("POST", "/v1/conflicts/{conflict_id}/resolve"): {"winner": "value", "value": "B was here"},
     }
     return bodies.get((route.method, route.path))
 
 
-ROUTES_WITH_IDS = [route for route in api_routes() if route.parameters and "/admin/" not in route.path]
+# Odoo's webhook receiver takes no API key: its token is the credential (tested on its own below).
+WEBHOOK_RECEIVER = "/v1/webhooks/odoo/{token}"
+ROUTES_WITH_IDS = [
+    route
+    for route in api_routes()
+    if route.parameters and "/admin/" not in route.path and route.path != WEBHOOK_RECEIVER
+]
 
 
 @pytest.mark.parametrize("route", ROUTES_WITH_IDS, ids=str)
@@ -127,6 +151,62 @@ def test_lists_filtered_by_another_tenants_ids_show_nothing_of_it(tenants, route
         assert TENANT_A not in answer.raw
 
 
+def _queued_changes(aws: AwsResources) -> list[OdooChangeMessage]:
+    sqs = boto3.client("sqs")
+    changes: list[OdooChangeMessage] = []
+    while messages := sqs.receive_message(QueueUrl=aws.queues["SyncQueue"], MaxNumberOfMessages=10).get(
+        "Messages", []
+    ):
+        for message in messages:
+            sqs.delete_message(QueueUrl=aws.queues["SyncQueue"], ReceiptHandle=message["ReceiptHandle"])
+            if '"odoo_change"' in message["Body"]:
+                changes.append(OdooChangeMessage.model_validate_json(message["Body"]))
+    return changes
+
+
+def _notice(record_id: int, write_date: str) -> str:
+    return (
+        f'{{"_model": "res.partner", "_id": {record_id}, "write_date": "{write_date}", "name": "B was here"}}'
+    )
+
+
+def test_a_webhook_token_only_ever_queues_for_its_own_connection(module_aws, tenants) -> None:
+    alpha, beta = tenants
+    _queued_changes(module_aws)  # what building the world queued
+    receiver = next(route for route in api_routes() if route.path == WEBHOOK_RECEIVER)
+
+    # B sends with A's token (and B's own identity): the notice can only be about A's connection.
+    with_a_token = beta.call(receiver, {"token": alpha.ids["token"]}, body=_notice(7, "2026-01-01 10:00:00"))
+    with_b_token = beta.call(receiver, {"token": beta.ids["token"]}, body=_notice(8, "2026-01-01 10:00:01"))
+
+    assert (with_a_token.status, with_b_token.status) == (202, 202)
+    assert MARK not in with_a_token.raw + with_b_token.raw
+    owners = {
+        change.odoo_ids[0]: (change.tenant_id, change.connection_id) for change in _queued_changes(module_aws)
+    }
+    assert owners == {7: (TENANT_A, alpha.connection_id), 8: (TENANT_B, beta.connection_id)}
+
+
+def test_a_token_named_in_another_form_or_by_its_hash_is_not_found(module_aws, tenants) -> None:
+    alpha, beta = tenants
+    _queued_changes(module_aws)
+    receiver = next(route for route in api_routes() if route.path == WEBHOOK_RECEIVER)
+    token = alpha.ids["token"]
+    tries = [
+        hash_token(token),
+        token[:-1],
+        token.upper() if token.upper() != token else token.lower(),
+        alpha.connection_id,
+    ]
+
+    answers = [
+        beta.call(receiver, {"token": value}, body=_notice(9, "2026-01-01 10:00:02")) for value in tries
+    ]
+
+    assert [answer.status for answer in answers] == [404] * len(tries)
+    assert _queued_changes(module_aws) == []
+
+
 def test_what_b_tried_left_every_object_of_a_unchanged(tenants, sim) -> None:
     alpha, beta = tenants
     for route in ROUTES_WITH_IDS:
@@ -147,3 +227,9 @@ def test_what_b_tried_left_every_object_of_a_unchanged(tenants, sim) -> None:
     mappings = alpha.at("GET", "/v1/field-mappings", query="entity=customer").raw
     assert alpha.ids["mapping_id"] in mappings
     assert MARK in alpha.at("GET", "/v1/value-maps/{kind}", alpha.ids).raw
+    assert MARK in alpha.at("GET", "/v1/schedules/{schedule_id}", alpha.ids).raw
+    assert MARK in alpha.at("GET", "/v1/webhook-subscriptions/{subscription_id}", alpha.ids).raw
+    # B's teardown and rotation of A's automation were refused: A's token still stands.
+    token = webhook_tokens().get_for_connection(TENANT_A, alpha.connection_id)
+    assert token is not None
+    assert token.token_hash == hash_token(alpha.ids["token"])

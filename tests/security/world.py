@@ -10,11 +10,14 @@ from typing import Any
 from odoo_simulator import OdooSimulator
 from odoo_sync.api.dependencies import conflict_store
 from odoo_sync.core.conflicts import ConflictQuery, DetectedConflict
+from odoo_sync.core.webhook_tokens import token_in_url
 from tests.support.api import ApiAnswer, Handler, call
 from tests.support.aws import template_resources
 
 # Every value a tenant's data is marked with, so another tenant's answers can be searched for it.
 MARK = "ALPHA7Q-PRIVATE"
+# Where the simulator's webhook actions POST: loopback, a port nobody listens on (refused at once).
+LOOPBACK_API_URL = "http://127.0.0.1:9/prod"
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,46 @@ def build_tenant(sim: OdooSimulator, tenant_id: str, mark: str) -> Tenant:
         "tenant_id": tenant_id,
     }
     tenant.ids["conflict_id"] = _held_conflict(tenant, mark)
+    _add_issue_four_objects(tenant, mark)
     return tenant
+
+
+SCHEDULE = {
+    "name": "nightly",
+    "entity": "customer",
+    "cron_expression": "0 3 * * *",
+    "sync_direction": "to_odoo",
+}
+
+
+def _add_issue_four_objects(tenant: Tenant, mark: str) -> None:
+    """Objects of routes that may not be declared yet; each is made once its route exists."""
+    declared = {(route.method, route.path) for route in api_routes()}
+    if ("POST", "/v1/schedules") in declared:
+        made = tenant.at("POST", "/v1/schedules", body={**SCHEDULE, "description": f"{mark} schedule"})
+        tenant.ids["schedule_id"] = expect(made, 200, 201)["id"]
+    if ("POST", "/v1/webhook-subscriptions") in declared:
+        # Loopback passes the URL guard only with ALLOW_PRIVATE_ODOO_HOSTS (set by the suite).
+        subscription = {"url": "http://127.0.0.1:9/hooks/alpha", "description": f"{mark} hooks"}
+        made = tenant.at("POST", "/v1/webhook-subscriptions", body=subscription)
+        tenant.ids["subscription_id"] = expect(made, 201)["subscription_id"]
+
+
+def set_up_webhooks(tenant: Tenant, sim: OdooSimulator) -> str:
+    """Odoo automations for the tenant's connection; the webhook token they POST with.
+
+    The simulator POSTs for real on every change: PUBLIC_API_URL must be LOOPBACK_API_URL.
+    """
+    sim.set_module_state("base_automation", "installed")
+    made = expect(
+        tenant.at(
+            "POST", "/v1/connections/{connection_id}/automation", {"connection_id": tenant.connection_id}
+        ),
+        200,
+    )
+    token = token_in_url(made["webhook_url"])
+    assert token is not None, made
+    return token
 
 
 def _held_conflict(tenant: Tenant, mark: str) -> str:

@@ -22,6 +22,7 @@ from odoo_sync.sync.model import (
     LocalRecord,
     MatchKey,
     OdooLink,
+    PullPageMessage,
     PushChunkMessage,
     RecordOutcome,
     SyncAction,
@@ -157,9 +158,9 @@ class RecordingQueue:
     """core.batches.ChunkQueue: keeps messages; `fail_after` messages it raises like SQS failing."""
 
     fail_after: int | None = None
-    sent: list[tuple[PushChunkMessage, int]] = field(default_factory=list)
+    sent: list[tuple[PushChunkMessage | PullPageMessage, int]] = field(default_factory=list)
 
-    def send(self, messages: Sequence[PushChunkMessage], attempt: int = 0) -> int:
+    def send(self, messages: Sequence[PushChunkMessage | PullPageMessage], attempt: int = 0) -> int:
         for count, message in enumerate(messages):
             if self.fail_after is not None and len(self.sent) >= self.fail_after:
                 raise StorageError("the queue refused the chunks", details={"messages_sent": count})
@@ -168,7 +169,11 @@ class RecordingQueue:
 
     @property
     def messages(self) -> list[PushChunkMessage]:
-        return [message for message, _ in self.sent]
+        return [message for message, _ in self.sent if isinstance(message, PushChunkMessage)]
+
+    @property
+    def pages(self) -> list[PullPageMessage]:
+        return [message for message, _ in self.sent if isinstance(message, PullPageMessage)]
 
 
 @dataclass

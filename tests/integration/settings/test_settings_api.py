@@ -247,7 +247,7 @@ TRANSFORM = {"mapping_type": "transform"}
         ({"mapping_type": "custom", "transform": "custom", "transform_params": {"function": "eval"}},
          "transform_params", "function"),
         ({"odoo_model": "product.template"}, "odoo_model", "res.partner"),
-        ({"entity": "invoice"}, "entity", "invoice"),
+        ({"entity": "shipment"}, "entity", "shipment"),
         ({"odoo_field": "Name"}, "odoo_field", None),
         ({"local_field": "bad-name"}, "local_field", None),
         ({"direction": "sideways"}, "direction", None),
@@ -306,7 +306,7 @@ def test_mappings_of_every_entity_are_listed_without_a_filter(linked):
 
 
 def test_listing_the_mappings_of_an_unknown_entity_is_404(linked):
-    assert _call(linked, "GET", MAPPINGS, query="entity=invoice").status == 404
+    assert _call(linked, "GET", MAPPINGS, query="entity=shipment").status == 404
     assert _call(linked, "GET", MAPPINGS, query="entity=Bad-Name").status == 422
 
 

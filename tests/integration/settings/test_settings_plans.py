@@ -118,7 +118,7 @@ def test_fields_get_is_asked_once_per_model_and_shared_with_mapping_checks(linke
 
 def test_an_unknown_entity_has_no_plan(linked):
     with pytest.raises(NotFoundError):
-        _load(linked, "invoice")
+        _load(linked, "shipment")
 
 
 def test_another_tenants_mappings_never_reach_a_plan(linked):

@@ -66,6 +66,6 @@ def test_the_table_shows_sizes_side_by_side_and_says_what_was_not_run() -> None:
     assert "| push end to end, all new (bulk-sync → batch completed) | 50.0 rec/s | 25.0 rec/s |" in table
     assert "not run (opt-in: `make bench SIZES=...,100000`)" in table
     assert "| push, all new, 20 ms per call | 20.0 ms (1.00x) | 40.0 ms (2.00x) | — |" in table
-    assert "failed: `RuntimeError: boom`" in table
+    assert "failed after 600 s: `RuntimeError: boom`" in table
     assert "load average 1.0 → 2.0" in table
     assert "2 cores, Python 3.11.7" in table

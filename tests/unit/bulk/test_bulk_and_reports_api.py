@@ -127,7 +127,7 @@ def test_a_repeated_idempotency_key_does_not_queue_twice(aws, tenant):
         ({"entity": "product", "sync_images": "sometimes"}, 422, "sync_images"),
         ({"entity": "product", "extra": True}, 422, "extra"),
         ({"entity": "product", "connection_id": "con_ffffffffffffffff"}, 404, "connection_id"),
-        ({"entity": "invoice"}, 404, "entity"),
+        ({"entity": "shipment"}, 404, "entity"),
         ("not json", 422, None),
     ],
 )

@@ -120,10 +120,10 @@ def test_a_tenant_entity_takes_records(aws, own_entity):
 @pytest.mark.parametrize(
     ("method", "resource", "params", "body"),
     [
-        ("PUT", ONE, {"entity": "invoice", "local_id": "X"}, {"a": 1}),
-        ("GET", ONE, {"entity": "invoice", "local_id": "X"}, None),
-        ("GET", LIST, {"entity": "invoice"}, None),
-        ("POST", BATCH, {"entity": "invoice"}, {"records": [{"local_id": "X", "data": {}}]}),
+        ("PUT", ONE, {"entity": "shipment", "local_id": "X"}, {"a": 1}),
+        ("GET", ONE, {"entity": "shipment", "local_id": "X"}, None),
+        ("GET", LIST, {"entity": "shipment"}, None),
+        ("POST", BATCH, {"entity": "shipment"}, {"records": [{"local_id": "X", "data": {}}]}),
     ],
 )
 def test_an_unknown_entity_is_404_on_every_route(aws, method, resource, params, body):

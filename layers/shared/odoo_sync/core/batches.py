@@ -15,10 +15,19 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.sync.filters import RecordFilters
-from odoo_sync.sync.model import EntityDefinition, PushChunkMessage, RecordOutcome, SyncOptions, TriggeredBy
+from odoo_sync.sync.model import (
+    EntityDefinition,
+    PullOptions,
+    PullPageMessage,
+    PushChunkMessage,
+    RecordOutcome,
+    SyncOptions,
+    TriggeredBy,
+)
 
 BATCH_ID_PATTERN = r"^bat_[0-9a-f]{16}$"
 BATCH_ID_PREFIX = "bat"
+PULL_KEY_PREFIX = "odoo:"  # a pull batch counts each Odoo record as `odoo:<id>`
 
 
 class BatchStatus(StrEnum):
@@ -28,8 +37,17 @@ class BatchStatus(StrEnum):
     COMPLETED_WITH_ERRORS = "completed_with_errors"
 
 
+class BatchDirection(StrEnum):
+    """Which way a batch's records travel: a push counts local ids, a pull `odoo:<id>` keys."""
+
+    TO_ODOO = "to_odoo"
+    FROM_ODOO = "from_odoo"
+
+
 class Batch(BaseModel):
-    """A batch as stored: its counters are kept by the workers, its status is derived from them."""
+    """A batch as stored: its counters are kept by the workers, its status is derived from them.
+
+    Batches stored before pulls existed have no direction: they are pushes (the default)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -42,6 +60,8 @@ class Batch(BaseModel):
     failed: int = 0
     batch_size: int = Field(ge=1)
     options: SyncOptions = SyncOptions()
+    direction: BatchDirection = BatchDirection.TO_ODOO
+    pull_options: PullOptions | None = None  # a pull's options, so a retry reads the same way
     triggered_by: TriggeredBy = TriggeredBy.BULK
     created_at: str
     started_at: str | None = None
@@ -66,6 +86,7 @@ class BatchView(BaseModel):
     batch_id: str
     entity: str
     connection_id: str
+    direction: BatchDirection
     status: BatchStatus
     total: int
     succeeded: int
@@ -83,6 +104,7 @@ class BatchView(BaseModel):
             batch_id=batch.batch_id,
             entity=batch.entity,
             connection_id=batch.connection_id,
+            direction=batch.direction,
             status=batch.status,
             total=batch.total,
             succeeded=batch.succeeded,
@@ -131,7 +153,7 @@ class BatchStore(Protocol):
 
 
 class ChunkQueue(Protocol):
-    def send(self, messages: Sequence[PushChunkMessage], attempt: int = 0) -> int:
+    def send(self, messages: Sequence[PushChunkMessage | PullPageMessage], attempt: int = 0) -> int:
         """Queue the messages in order; answers how many were queued before any failure (raises)."""
         ...
 
@@ -166,6 +188,26 @@ def chunk_messages(
             triggered_by=triggered_by,
         )
         for number, start in enumerate(range(0, len(local_ids), size))
+    ]
+
+
+def pull_page_messages(
+    batch: Batch, odoo_ids: Sequence[int], *, first_chunk: int = 0, triggered_by: TriggeredBy
+) -> list[PullPageMessage]:
+    """A pull batch's pages: its ids `batch_size` at a time, read with the batch's pull options."""
+    size = batch.batch_size
+    return [
+        PullPageMessage(
+            tenant_id=batch.tenant_id,
+            connection_id=batch.connection_id,
+            entity=batch.entity,
+            batch_id=batch.batch_id,
+            chunk=first_chunk + number,
+            odoo_ids=list(odoo_ids[start : start + size]),
+            options=batch.pull_options or PullOptions(),
+            triggered_by=triggered_by,
+        )
+        for number, start in enumerate(range(0, len(odoo_ids), size))
     ]
 
 

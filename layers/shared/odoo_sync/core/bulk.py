@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from odoo_sync.core.batches import (
     BATCH_ID_PREFIX,
+    PULL_KEY_PREFIX,
     Batch,
+    BatchDirection,
     BatchStatus,
     BatchStore,
     ChunkQueue,
@@ -23,6 +25,7 @@ from odoo_sync.core.batches import (
     EntityLookup,
     LocalIdSource,
     chunk_messages,
+    pull_page_messages,
 )
 from odoo_sync.core.ids import Moment, iso, new_id, utc_now
 from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
@@ -33,6 +36,7 @@ from odoo_sync.sync.model import (
     LOCAL_FIELD_PATTERN,
     LOCAL_ID_PATTERN,
     LinkStatus,
+    PullPageMessage,
     PushChunkMessage,
     SyncOptions,
     TriggeredBy,
@@ -84,6 +88,8 @@ class BulkSyncRequest(BaseModel):
     batch_size: int = Field(default=DEFAULT_BATCH_SIZE, ge=1, le=MAX_BATCH_SIZE)
     sync_images: bool = False
     force_update: bool = False
+    recreate_deleted: bool = False  # records Odoo deleted: match or create them again
+    write_archived: bool = False  # records Odoo archived: update them anyway
 
 
 class RetryRequest(BaseModel):
@@ -148,7 +154,12 @@ class BulkSyncService:
             connection_id=connection_id,
             total=len(local_ids),
             batch_size=request.batch_size,
-            options=SyncOptions(force_update=request.force_update, sync_images=request.sync_images),
+            options=SyncOptions(
+                force_update=request.force_update,
+                sync_images=request.sync_images,
+                recreate_deleted=request.recreate_deleted,
+                write_archived=request.write_archived,
+            ),
             triggered_by=triggered_by,
             created_at=now,
             finished_at=None if local_ids else now,  # nothing to do: complete from the start
@@ -167,7 +178,10 @@ class BulkSyncService:
         return batch
 
     def retry(self, tenant_id: str, batch_id: str, local_ids: Sequence[str] | None) -> RetrySubmission:
-        """Re-queue failed records of the batch; they count as pending again until they end."""
+        """Re-queue failed records of the batch; they count as pending again until they end.
+
+        A push batch's records go out as push chunks again; a pull batch's (`odoo:<id>` keys) as
+        pages read from Odoo again with the batch's pull options."""
         batch = self.get(tenant_id, batch_id)
         if batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING):
             raise ConflictError(
@@ -188,7 +202,7 @@ class BulkSyncService:
         queued = chunks = 0
         for page in pages:
             self._batches.mark_retrying(tenant_id, batch_id, page)
-            messages = chunk_messages(batch, page, first_chunk=chunks, triggered_by=TriggeredBy.RETRY)
+            messages = _retry_messages(batch, page, first_chunk=chunks)
             try:
                 self._queue.send(messages, attempt)
             except StorageError:
@@ -241,6 +255,15 @@ class BulkSyncService:
                 pages.append(page)
             if cursor is None:
                 return pages
+
+
+def _retry_messages(
+    batch: Batch, keys: Sequence[str], *, first_chunk: int
+) -> list[PushChunkMessage] | list[PullPageMessage]:
+    if batch.direction is BatchDirection.FROM_ODOO:
+        odoo_ids = [int(key.removeprefix(PULL_KEY_PREFIX)) for key in keys]
+        return pull_page_messages(batch, odoo_ids, first_chunk=first_chunk, triggered_by=TriggeredBy.RETRY)
+    return chunk_messages(batch, keys, first_chunk=first_chunk, triggered_by=TriggeredBy.RETRY)
 
 
 def _checked_local_ids(value: list[str]) -> list[str]:

@@ -255,7 +255,7 @@ class ConflictService:
     def _local_values(
         self, plan: SyncPlan, conflict: Conflict, winner: Winner, agreed: Any
     ) -> dict[str, Any]:
-        if winner == "odoo" and conflict.odoo_as_local is not None:
+        if winner == "odoo" and conflict.odoo_as_local:  # empty: the pull could not map it
             return dict(conflict.odoo_as_local)
         return odoo_value_as_local(plan, conflict.odoo_field, agreed)
 

@@ -34,11 +34,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from odoo_sync.core.batches import (
     BATCH_ID_PREFIX,
+    PULL_KEY_PREFIX,
     Batch,
+    BatchDirection,
     BatchStatus,
     BatchStore,
     ConnectionResolver,
     EntityLookup,
+    pull_page_messages,
 )
 from odoo_sync.core.ids import Moment, iso, new_id, utc_now
 from odoo_sync.core.ports import PlanLoader
@@ -65,7 +68,7 @@ ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 
 def batch_key(odoo_id: int) -> str:
     """How a pull batch counts one Odoo record (the local id may not exist yet)."""
-    return f"odoo:{odoo_id}"
+    return f"{PULL_KEY_PREFIX}{odoo_id}"
 
 
 class ImportRequest(BaseModel):
@@ -239,7 +242,7 @@ class PullService:
         rows = self._changed(client, model, [*window, *archived, *default_domain(definition)])
         ids = [int(row["id"]) for row in rows]
         newest = max((str(row["write_date"]) for row in rows if row.get("write_date")), default=None)
-        options = PullOptions(create_missing=True, update_existing=True)
+        options = PullOptions(create_missing=True, update_existing=True, created_after=cursor.cursor)
         batch, messages = self._batch(tenant_id, connection, entity, ids, batch_size, options, triggered_by)
         gone = 0
         if full:
@@ -301,7 +304,10 @@ class PullService:
     # internals ------------------------------------------------------------------------------------
     def _commit_cursor(self, message: PullPageMessage) -> None:
         cursor = self._cursors.get(message.tenant_id, message.connection_id, message.entity)
-        if cursor.pending_batch != message.batch_id or cursor.pending_last_chunk != message.chunk:
+        if cursor.pending_batch != message.batch_id:
+            return
+        # A retry numbers its pages afresh, so any of them may be the one that completes the batch.
+        if message.triggered_by is not TriggeredBy.RETRY and cursor.pending_last_chunk != message.chunk:
             return
         batch = self._batches.get(message.tenant_id, message.batch_id)
         if batch is None or batch.failed or batch.pending:
@@ -358,25 +364,14 @@ class PullService:
             connection_id=connection_id,
             total=len(ids),
             batch_size=page_size,
+            direction=BatchDirection.FROM_ODOO,
+            pull_options=options,
             triggered_by=triggered_by,
             created_at=now,
             finished_at=None if ids else now,
         )
         self._batches.create(batch)
-        messages = [
-            PullPageMessage(
-                tenant_id=tenant_id,
-                connection_id=connection_id,
-                entity=entity,
-                batch_id=batch.batch_id,
-                chunk=number,
-                odoo_ids=list(ids[start : start + page_size]),
-                options=options,
-                triggered_by=triggered_by,
-            )
-            for number, start in enumerate(range(0, len(ids), page_size))
-        ]
-        return batch, messages
+        return batch, pull_page_messages(batch, ids, triggered_by=triggered_by)
 
     def _enqueue(self, batch: Batch, messages: list[PullPageMessage]) -> None:
         if not messages:

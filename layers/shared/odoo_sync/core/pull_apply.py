@@ -13,9 +13,10 @@ external ids go to Odoo, then conflicts, log, statistics and batch progress. A r
 finds its records through the external ids or the deterministic local ids, and the versions
 already applied are skipped (`odoo_sync.sync.pull.already_applied`).
 
-Ids Odoo no longer has when the page is read count as done and are left to the id
-reconciliation of a full delta (their external ids are gone with them, so the record is found
-through its link there).
+Ids Odoo no longer has when the page is read (deleted after the search, or right after Odoo
+sent its change notice) count as done; a record linked to one is marked deleted at once, as the
+id reconciliation of a full delta does (its external id is gone with it, so it is found through
+its link), and an id nobody is linked to is just skipped.
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ class _Page:
     # `outcomes` are per subject, `reported` per page id (gone, or left out by a shape).
     subjects: dict[int, int] = field(default_factory=dict)
     reported: dict[int, RecordOutcome] = field(default_factory=dict)
+    gone: set[int] = field(default_factory=set)  # page ids Odoo no longer has
 
 
 class PageApplier:
@@ -164,7 +166,14 @@ class PageApplier:
             iso(self._clock()), time.monotonic(),
         )  # fmt: skip
         wanted = list(dict.fromkeys(int(odoo_id) for odoo_id in odoo_ids))
-        return self._apply(page, wanted, pulled_shape(plan.entity))
+        shape = pulled_shape(plan.entity)
+        outcomes = self._apply(page, wanted, shape)
+        if shape is None and page.gone:
+            # Deleted in Odoo after it was searched or noticed: a link to it says so now.
+            self._mark_deleted(
+                tenant_id, connection_id, entity, page.gone.__contains__, triggered_by, batch_id
+            )
+        return outcomes
 
     def _apply(
         self, page: _Page, wanted: list[int], shape: PulledShape | None, refresh: Sequence[int] = ()
@@ -267,10 +276,25 @@ class PageApplier:
             stale = self._reread_stale_parts(tenant_id, connection_id, entity, alive, triggered_by, batch_id)
             if stale is not None:
                 return stale
+        return self._mark_deleted(
+            tenant_id, connection_id, entity, lambda odoo_id: odoo_id not in alive, triggered_by, batch_id
+        )
+
+    def _mark_deleted(  # noqa: PLR0917 - reconcile_ids' own arguments
+        self,
+        tenant_id: str,
+        connection_id: str,
+        entity: str,
+        is_gone: Callable[[int], bool],
+        triggered_by: TriggeredBy,
+        batch_id: str | None,
+    ) -> int:
+        """Mark the records linked to Odoo ids that are gone deleted; answers how many. Finding
+        them reads every link of the entity (no index by Odoo id): done only when ids are gone."""
         missing = {
             local_id: odoo_id
             for local_id, odoo_id, status in self._writer.linked_ids(tenant_id, entity, connection_id)
-            if odoo_id not in alive and status != "deleted"
+            if is_gone(odoo_id) and status != "deleted"
         }
         if not missing:
             return 0
@@ -640,6 +664,7 @@ class PageApplier:
         )
 
     def _gone(self, page: _Page, odoo_id: int) -> None:
+        page.gone.add(odoo_id)
         now = iso(self._clock())
         page.reported[odoo_id] = RecordOutcome(
             local_id=batch_key(odoo_id),

@@ -201,12 +201,16 @@ def _next_link(previous: OdooLink, record: LocalRecord, outcome: RecordOutcome) 
             last_error=None,
             synced_version=record.version,
             snapshot=outcome.snapshot,
+            # The version last read from Odoo still dates what the tenant heard from Odoo.
+            odoo_write_date=previous.odoo_write_date if previous.odoo_id == outcome.odoo_id else None,
         )
-    # A failed push keeps what was last agreed on; it only records why this one failed.
+    # A failed push keeps what was last agreed on; it only records why this one failed. What a
+    # pull learnt (deleted or archived in Odoo) stays: the next push must still see it.
+    kept = previous.status in (LinkStatus.DELETED, LinkStatus.ARCHIVED)
     return previous.model_copy(
         update={
             "odoo_id": previous.odoo_id if previous.odoo_id is not None else outcome.odoo_id,
-            "status": LinkStatus.ERROR,
+            "status": previous.status if kept else LinkStatus.ERROR,
             "last_error": outcome.error_message,
         }
     )

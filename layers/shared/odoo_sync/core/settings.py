@@ -5,6 +5,11 @@ to an entity are the presets' defaults merged with the tenant's own (`effective_
 tenant mapping for the same local field and direction replaces the preset one, and an inactive
 tenant mapping switches it off. Whatever names an Odoo model or field is checked against that
 Odoo's fields_get when saved, so mistakes surface at once rather than on every record.
+
+An entity's conflict policy is set with the entity (`POST /v1/entities`) or on its own
+(`PUT /v1/entities/{name}/conflicts`); the latter works for presets too, whose definition is
+otherwise fixed: the tenant's policy is stored beside them and every read of the preset (the
+catalog, hence plans, pulls and pushes) carries it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from odoo_sync.sync.model import (
     ODOO_FIELD_PATTERN,
     ODOO_MODEL_PATTERN,
     ConflictPolicy,
+    ConflictRule,
     Direction,
     EntityDefinition,
     FieldMapping,
@@ -99,6 +105,21 @@ class MappingInput(BaseModel):
     connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
 
 
+class ConflictPolicyInput(BaseModel):
+    """Body of PUT /v1/entities/{name}/conflicts: the entity's whole conflict policy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default: ConflictRule = ConflictRule.MANUAL
+    fields: dict[str, ConflictRule] = Field(default_factory=dict, max_length=200)
+    # The Odoo whose fields the per-field keys are checked against (the only one when left out).
+    connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
+
+    @property
+    def policy(self) -> ConflictPolicy:
+        return ConflictPolicy(default=self.default, fields=self.fields)
+
+
 class ValueMapInput(BaseModel):
     """Body of PUT /v1/value-maps/{kind}: the whole map (kind and name come from the route)."""
 
@@ -138,6 +159,14 @@ class SettingsRepository(Protocol):
     def get_value_map(self, tenant_id: str, kind: ValueMapKind, name: str) -> ValueMapView | None: ...
     def get_value_maps(self, tenant_id: str, keys: Iterable[tuple[ValueMapKind, str]]) -> list[ValueMap]: ...
     def put_value_map(self, tenant_id: str, value_map: ValueMap, updated_at: str) -> None: ...
+    def get_preset_policy(self, tenant_id: str, name: str) -> tuple[ConflictPolicy, str] | None:
+        """The tenant's conflict policy for a preset entity and when it was set; None: the preset's."""
+        ...
+
+    def list_preset_policies(self, tenant_id: str) -> dict[str, tuple[ConflictPolicy, str]]: ...
+    def put_preset_policy(
+        self, tenant_id: str, name: str, policy: ConflictPolicy, updated_at: str
+    ) -> None: ...
 
 
 # -- merging -------------------------------------------------------------------------------------
@@ -188,25 +217,36 @@ class EntityCatalog:
         self._repository = repository
 
     def get(self, tenant_id: str, name: str) -> EntityDefinition:
+        return self.view(tenant_id, name).entity
+
+    def view(self, tenant_id: str, name: str) -> EntityView:
+        """The entity as this tenant has it (a preset with the tenant's conflict policy), or 404."""
         preset = presets.PRESET_ENTITIES.get(name)
         if preset is not None:
-            return preset
+            return _with_policy(preset, self._repository.get_preset_policy(tenant_id, name))
         stored = self._repository.get_entity(tenant_id, name)
         if stored is None:
             raise NotFoundError("entity", name, field="entity")
-        return stored.entity
+        return stored
 
     def entities(self, tenant_id: str) -> list[EntityView]:
         own = self._repository.list_entities(tenant_id)
-        return [EntityView(entity=entity) for entity in presets.PRESET_ENTITIES.values()] + sorted(
-            own, key=lambda view: view.entity.name
-        )
+        policies = self._repository.list_preset_policies(tenant_id)
+        return [
+            _with_policy(entity, policies.get(entity.name)) for entity in presets.PRESET_ENTITIES.values()
+        ] + sorted(own, key=lambda view: view.entity.name)
 
     def mappings(self, tenant_id: str, entity: str) -> list[FieldMapping]:
         """The effective mappings of one entity (active or not)."""
         self.get(tenant_id, entity)
         own = self._repository.list_mappings(tenant_id, entity)
         return effective_mappings(presets.preset_mappings(entity), own)
+
+
+def _with_policy(preset: EntityDefinition, policy: tuple[ConflictPolicy, str] | None) -> EntityView:
+    if policy is None:
+        return EntityView(entity=preset)
+    return EntityView(entity=preset.model_copy(update={"conflicts": policy[0]}), updated_at=policy[1])
 
 
 @dataclass(frozen=True)
@@ -254,12 +294,29 @@ class SettingsService:
         return EntityView(entity=entity, updated_at=updated_at), existing is None
 
     def get_entity(self, tenant_id: str, name: str) -> EntityView:
-        if presets.is_preset(name):
-            return EntityView(entity=presets.PRESET_ENTITIES[name])
-        stored = self._repository.get_entity(tenant_id, name)
-        if stored is None:
-            raise NotFoundError("entity", name, field="entity")
-        return stored
+        return self.catalog.view(tenant_id, name)
+
+    def set_conflict_policy(self, tenant_id: str, name: str, data: ConflictPolicyInput) -> EntityView:
+        """Replace the conflict policy of a preset or tenant entity (404 for neither); per-field
+        keys must be fields of the entity's Odoo model."""
+        entity = self.catalog.get(tenant_id, name)
+        odoo = self._connect(tenant_id, data.connection_id)
+        policy = data.policy
+        known = self._model_fields(odoo, entity.odoo_model, "entity", policy.fields)
+        problems = [
+            (f"fields.{field}", f"{entity.odoo_model} has no field {field!r}")
+            for field in policy.fields
+            if field not in known
+        ]
+        if problems:
+            raise UnprocessableError(problems)
+        updated_at = iso(utc_now())
+        changed = entity.model_copy(update={"conflicts": policy})
+        if entity.preset:
+            self._repository.put_preset_policy(tenant_id, name, policy, updated_at)
+        else:
+            self._repository.put_entity(tenant_id, changed, updated_at)
+        return EntityView(entity=changed, updated_at=updated_at)
 
     def delete_entity(self, tenant_id: str, name: str) -> None:
         if presets.is_preset(name):

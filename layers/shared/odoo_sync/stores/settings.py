@@ -2,6 +2,7 @@
 
 Items (each body is the model as JSON text, so numbers in parameters keep their JSON type):
   pk=TENANT#<tenant_id>  sk=ENTITY#<entity>                    a tenant entity
+  pk=TENANT#<tenant_id>  sk=PRESETPOLICY#<entity>              the tenant's conflict policy of a preset
   pk=TENANT#<tenant_id>  sk=MAPPING#<entity>#<mapping_id>       a tenant field mapping
   pk=TENANT#<tenant_id>  sk=VALUEMAP#<kind>#<name>              a value map
   pk=TENANT#<tenant_id>  sk=ODOOFIELDS#<connection_id>#<model>  fields_get of one model, with fetched_at
@@ -20,13 +21,14 @@ from odoo_sync.core.settings import EntityView, ValueMapView
 from odoo_sync.stores.batching import batch_get
 from odoo_sync.stores.dynamodb import storage_errors
 from odoo_sync.stores.tenants import tenant_pk
-from odoo_sync.sync.model import EntityDefinition, FieldMapping
+from odoo_sync.sync.model import ConflictPolicy, EntityDefinition, FieldMapping
 from odoo_sync.sync.value_maps import ValueMap, ValueMapKind
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 _ENTITY = "ENTITY#"
+_PRESET_POLICY = "PRESETPOLICY#"
 _MAPPING = "MAPPING#"
 _VALUE_MAP = "VALUEMAP#"
 _FIELDS = "ODOOFIELDS#"
@@ -69,6 +71,32 @@ class DynamoSettingsRepository:
                 for item in self._query(tenant_id, f"{_MAPPING}{name}#", "list the entity's mappings"):
                     batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
         return "Attributes" in answer
+
+    # conflict policies of presets
+
+    def get_preset_policy(self, tenant_id: str, name: str) -> tuple[ConflictPolicy, str] | None:
+        item = self._get(tenant_id, f"{_PRESET_POLICY}{name}", "read the conflict policy")
+        if item is None:
+            return None
+        return ConflictPolicy.model_validate_json(item["body"]), str(item["updated_at"])
+
+    def list_preset_policies(self, tenant_id: str) -> dict[str, tuple[ConflictPolicy, str]]:
+        return {
+            str(item["sk"]).removeprefix(_PRESET_POLICY): (
+                ConflictPolicy.model_validate_json(item["body"]),
+                str(item["updated_at"]),
+            )
+            for item in self._query(tenant_id, _PRESET_POLICY, "list conflict policies")
+        }
+
+    def put_preset_policy(self, tenant_id: str, name: str, policy: ConflictPolicy, updated_at: str) -> None:
+        item = {
+            **self._key(tenant_id, f"{_PRESET_POLICY}{name}"),
+            "body": policy.model_dump_json(),
+            "updated_at": updated_at,
+        }
+        with storage_errors("store the conflict policy"):
+            self._table.put_item(Item=item)
 
     # field mappings
 

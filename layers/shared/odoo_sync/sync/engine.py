@@ -148,7 +148,7 @@ class PushEngine:
             FieldIssue(field="", code="lookup_failed", message=text) for text in chunk_map.lookup_failures
         ]
         valid = [item for item in mapped if item.valid]
-        matcher = Matcher(self.client, self.plan, self.connection_id, self._read_fields(mapper))
+        matcher = Matcher(self.client, self.plan, self.connection_id, self._read_fields(mapper), options)
         matching = matcher.match(valid) if valid else MatchResult()
         warnings += matching.warnings
         chunk = self._plan(valid, matching, mapper, options, open_conflicts or {})

@@ -5,6 +5,11 @@ chunk's values) and reads the mapped fields at the same time, so the planner can
 without another call. A linked or external id whose Odoo record is gone falls through to the
 next step. Archived records are found too: a match key must not create a twin of an archived
 record.
+
+What the link says Odoo did is not undone silently: a link marked deleted (by a pull) fails with
+`deleted_in_odoo` rather than falling through to a create, and a linked record Odoo has archived
+fails with `archived_in_odoo` rather than being written while archived; the push options
+`recreate_deleted` and `write_archived` ask for it explicitly.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ from odoo_sync.odoo import OdooAccessError, OdooClient
 from odoo_sync.sync.external_ids import xmlid_name
 from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import MappedRecord
+from odoo_sync.sync.model import LinkStatus, SyncOptions
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.transform_core import is_empty
 
 MatchedBy = Literal["link", "external_id", "match_key"]
 MAX_IDS_SHOWN = 10
+_ACTIVE = "active"
 
 
 @dataclass(frozen=True)
@@ -54,14 +61,20 @@ class MatchResult:
 
 class Matcher:
     def __init__(
-        self, client: OdooClient, plan: SyncPlan, connection_id: str, read_fields: list[str]
+        self,
+        client: OdooClient,
+        plan: SyncPlan,
+        connection_id: str,
+        read_fields: list[str],
+        options: SyncOptions | None = None,
     ) -> None:
         self.client = client
         self.plan = plan
         self.model = plan.entity.odoo_model
         self.connection_id = connection_id
         self.read_fields = read_fields
-        self.has_active = "active" in plan.odoo_fields.get(self.model, {})
+        self.options = options or SyncOptions()
+        self.has_active = _ACTIVE in plan.odoo_fields.get(self.model, {})
 
     def match(self, items: Sequence[MappedRecord]) -> MatchResult:
         result = MatchResult()
@@ -77,12 +90,25 @@ class Matcher:
         linked: dict[str, int] = {}
         for item in items:
             link = item.record.links.get(self.connection_id)
-            if link is not None and link.odoo_id is not None:
-                linked[item.local_id] = link.odoo_id
-        rows = self._read(sorted(set(linked.values())))
+            if link is None or link.odoo_id is None:
+                continue
+            if link.status is LinkStatus.DELETED:
+                if not self.options.recreate_deleted:
+                    result.failures[item.local_id] = _deleted(self.model, link.odoo_id)
+                continue  # asked to: matched like a record never pushed
+            linked[item.local_id] = link.odoo_id
+        archived_too = self.has_active and _ACTIVE not in self.read_fields
+        rows = self._read(sorted(set(linked.values())), with_active=archived_too)
         for local_id, odoo_id in linked.items():
-            if odoo_id in rows:
-                self._claim(result, local_id, Match(odoo_id, "link", rows[odoo_id], None))
+            if odoo_id not in rows:
+                continue
+            row = rows[odoo_id]
+            if self.has_active and row.get(_ACTIVE) is False and not self.options.write_archived:
+                result.failures[local_id] = _archived(self.model, odoo_id)
+                continue
+            if archived_too:
+                row = {name: value for name, value in row.items() if name != _ACTIVE}
+            self._claim(result, local_id, Match(odoo_id, "link", row, None))
         return [item for item in items if not result.settled(item.local_id)]
 
     def _by_external_id(self, items: list[MappedRecord], result: MatchResult) -> list[MappedRecord]:
@@ -155,7 +181,7 @@ class Matcher:
             grouped[str(row.get(odoo_field))].append(row)
         return grouped
 
-    def _read(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+    def _read(self, ids: list[int], *, with_active: bool = False) -> dict[int, dict[str, Any]]:
         if not ids:
             return {}
         # search_read, not read: a record hidden from this user by a record rule is left out (and
@@ -166,7 +192,7 @@ class Matcher:
             (),
             {
                 "domain": [["id", "in", ids]],
-                "fields": self.read_fields,
+                "fields": [*self.read_fields, _ACTIVE] if with_active else self.read_fields,
                 "context": {"active_test": False},
             },
         )
@@ -185,6 +211,24 @@ class Matcher:
             return
         result.matches[local_id] = match
         result.owners[match.odoo_id] = local_id
+
+
+def _deleted(model: str, odoo_id: int) -> MatchFailure:
+    return MatchFailure(
+        "deleted_in_odoo",
+        f"Odoo {model} record {odoo_id} was deleted in Odoo; push with recreate_deleted: true to "
+        "create it again (or match it by its keys), or delete the local record if it should go too",
+        [odoo_id],
+    )
+
+
+def _archived(model: str, odoo_id: int) -> MatchFailure:
+    return MatchFailure(
+        "archived_in_odoo",
+        f"Odoo {model} record {odoo_id} is archived in Odoo; unarchive it there, or push with "
+        "write_archived: true to update it while it stays archived",
+        [odoo_id],
+    )
 
 
 def key_value(item: MappedRecord, local_field: str, odoo_field: str) -> str | None:

@@ -155,6 +155,11 @@ class SyncOptions(BaseModel):
 
     force_update: bool = False  # write mapped values even when Odoo already has them
     sync_images: bool = False
+    # A record whose link says Odoo deleted it is refused (deleted_in_odoo) unless this is set:
+    # then it is matched like a record never pushed (external id, match keys) or created anew.
+    recreate_deleted: bool = False
+    # A record linked to an Odoo record archived there is refused (archived_in_odoo) unless set.
+    write_archived: bool = False
 
 
 class RecordOutcome(BaseModel):
@@ -224,6 +229,9 @@ class PullOptions(BaseModel):
 
     create_missing: bool = True  # an Odoo record with no local copy becomes a new local record
     update_existing: bool = True  # a linked or matched local record takes Odoo's changes
+    # A delta's cursor (Odoo's naive UTC datetime): records Odoo created after it are reported
+    # CREATED the first time they are read from Odoo (odoo_sync.sync.pull.decide).
+    created_after: str | None = Field(default=None, max_length=32)
 
 
 class PullPageMessage(BaseModel):

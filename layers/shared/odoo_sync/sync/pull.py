@@ -12,12 +12,26 @@ only its `to_local` fields are written here. Its `to_odoo` fields are left for t
 their snapshot keeps the old base and the link stays pending, so the push still sees the local
 change. Held fields change on neither side. Records without a link (first import, or matched
 by key) take Odoo's values: the import asked for them.
+
+Created or updated, for the change feed (only when there is a change to report at all):
+- CREATED when the record is new to the tenant's link with this connection: no link, or a link
+  to another Odoo id. So a first import reports every record CREATED, whenever Odoo created it,
+  and so does a record matched by key to a local record that had no link yet.
+- CREATED too when Odoo created the record after the delta's cursor (`create_date` later than
+  `PullOptions.created_after`) and no version of it was read from Odoo before (the link has no
+  `odoo_write_date`): a record the tenant pushed, which Odoo then changed before the next delta,
+  is new in Odoo since the last poll even though a local record (and its link) existed. Read
+  back with nothing new for the local record, it is no change at all.
+- UPDATED otherwise: a record already read from Odoo (by an import, a delta or a notice) is
+  never CREATED twice, whatever its create_date.
+- ARCHIVED when Odoo has it archived, DELETED when it is gone (`deleted`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from odoo_sync.sync.conflicts import FieldConflict, Reconciliation
@@ -99,12 +113,14 @@ def decide(
     if decision.create or changed:
         decision.data = {**current, **incoming}
     newly_linked = previous is None or previous.odoo_id != pulled.odoo_id
+    # A pushed record read back with nothing new for the local data is no news.
+    created = newly_linked or (bool(changed) and _created_since_cursor(previous, pulled, options))
     status_before = previous.status if previous is not None else None
     decision.link, decision.keep_synced_version = _link(previous, pulled, reconciliation, now)
     if reconciliation is not None:
         decision.held = list(reconciliation.held)
         decision.to_odoo = sorted(reconciliation.to_odoo)
-    decision.action = _action(newly_linked, changed, pulled.active, status_before)
+    decision.action = _action(created, changed, pulled.active, status_before)
     return decision
 
 
@@ -180,12 +196,32 @@ def _not_decided(values: Mapping[str, Any], reconciliation: Reconciliation) -> d
     return {name: value for name, value in values.items() if name not in decided}
 
 
+def _created_since_cursor(previous: OdooLink | None, pulled: PulledRecord, options: PullOptions) -> bool:
+    """Created in Odoo after the delta's cursor and never read from Odoo before."""
+    if previous is None or previous.odoo_write_date is not None:
+        return False
+    created_at = _odoo_moment(pulled.create_date)
+    cursor = _odoo_moment(options.created_after)
+    return created_at is not None and cursor is not None and created_at > cursor
+
+
+def _odoo_moment(value: str | None) -> datetime | None:
+    """Odoo's naive UTC `YYYY-MM-DD HH:MM:SS[.ffffff]`; None when absent or not a datetime."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("T", " "))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
 def _action(
-    newly_linked: bool, changed: list[str], active: bool, status_before: LinkStatus | None
+    created: bool, changed: list[str], active: bool, status_before: LinkStatus | None
 ) -> ChangeAction | None:
     if not active:
         return ChangeAction.ARCHIVED if status_before is not LinkStatus.ARCHIVED or changed else None
-    if newly_linked:
+    if created:
         return ChangeAction.CREATED
     if changed or status_before in (LinkStatus.ARCHIVED, LinkStatus.DELETED):
         return ChangeAction.UPDATED
