@@ -141,11 +141,6 @@ def test_a_notice_for_a_record_odoo_does_not_have_creates_nothing(hooked: Hooked
     assert set(local_records(hooked.linked)) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deleting a connection leaves its webhook token live: the notice is queued (202) and "
-    "the worker fails it on every delivery until the dead-letter queue takes it",
-)
 def test_the_token_of_a_deleted_connection_is_not_found_and_queues_nothing(
     hooked: Hooked, aws: AwsResources
 ) -> None:

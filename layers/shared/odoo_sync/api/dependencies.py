@@ -60,6 +60,7 @@ def connection_service() -> ConnectionService:
         DynamoConnectionRepository(table(settings.config_table)),
         cipher,
         allow_private_hosts=settings.allow_private_odoo_hosts,
+        tokens=webhook_tokens(),
     )
 
 

@@ -145,6 +145,12 @@ class ConnectionRepository(Protocol):
     def delete(self, tenant_id: str, connection_id: str) -> bool: ...
 
 
+class ConnectionTokens(Protocol):
+    def revoke_for_connection(self, tenant_id: str, connection_id: str) -> None:
+        """Forget the connection's webhook token, if it has one."""
+        ...
+
+
 class ConnectionService:
     def __init__(
         self,
@@ -153,9 +159,11 @@ class ConnectionService:
         *,
         allow_private_hosts: bool,
         open_client: Callable[[OdooConnectionSettings], OdooClient] = OdooClient,
+        tokens: ConnectionTokens | None = None,
     ) -> None:
         self._repository = repository
         self._cipher = cipher
+        self._tokens = tokens
         self._allow_private_hosts = allow_private_hosts
         self._open_client = open_client
         # A warm function keeps its clients: each remembers the detected protocol and the uid,
@@ -216,6 +224,10 @@ class ConnectionService:
     def delete(self, tenant_id: str, connection_id: str) -> None:
         if not self._repository.delete(tenant_id, connection_id):
             raise NotFoundError("connection", connection_id, field="connection_id")
+        # Odoo may still hold automations that call us with the token: from now on they get
+        # 404 instead of queueing changes for a connection that no longer exists.
+        if self._tokens is not None:
+            self._tokens.revoke_for_connection(tenant_id, connection_id)
 
     def resolve_id(self, tenant_id: str, connection_id: str | None) -> str:
         """The connection a request means: the one it names, or the tenant's only one."""

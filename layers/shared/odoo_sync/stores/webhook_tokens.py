@@ -97,6 +97,11 @@ class DynamoWebhookTokens:
         except ConditionFailedError as exc:
             raise ConflictError("the connection's webhook token changed meanwhile; try again") from exc
 
+    def revoke_for_connection(self, tenant_id: str, connection_id: str) -> None:
+        token = self.get_for_connection(tenant_id, connection_id)
+        if token is not None:
+            self.revoke(token)
+
     def revoke(self, token: WebhookToken) -> None:
         try:
             with storage_errors("remove the webhook token"):
