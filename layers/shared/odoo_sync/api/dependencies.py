@@ -1,59 +1,65 @@
-"""Wiring of services to their AWS adapters, built once per warm function."""
+"""Wiring of services to their AWS adapters, built once per warm function.
+
+Each factory imports its service and adapters itself: every handler imports this module, and
+importing all of them here would load httpx, cryptography, croniter, phonenumbers... into
+functions whose routes use none of them (the authorizer runs on every request), which a user
+pays for as cold-start latency. Type annotations come from the `TYPE_CHECKING` imports.
+"""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import boto3
-import httpx
 
-from odoo_sync.core.automation import AutomationService
-from odoo_sync.core.bulk import BulkSyncService
-from odoo_sync.core.changes import ChangeFeed
-from odoo_sync.core.conflicts import ConflictService
-from odoo_sync.core.connections import ConnectionService
-from odoo_sync.core.odoo_fields import OdooFieldsCache
-from odoo_sync.core.odoo_webhooks import WebhookReceiver
-from odoo_sync.core.outbound_webhooks import WebhookService
-from odoo_sync.core.plans import PlanService
-from odoo_sync.core.pull import PullService
-from odoo_sync.core.pull_apply import PageApplier
-from odoo_sync.core.push import PushService
-from odoo_sync.core.records import RecordService
-from odoo_sync.core.schedule_runs import ScheduleRunner
-from odoo_sync.core.schedules import ScheduleService
-from odoo_sync.core.settings import SettingsService
-from odoo_sync.core.tenants import TenantService
-from odoo_sync.core.webhook_delivery import WebhookDeliverer
-from odoo_sync.net import guarded_transport
-from odoo_sync.security.envelope import EnvelopeCipher
 from odoo_sync.settings import service_settings
-from odoo_sync.stores.batches import DynamoBatches
-from odoo_sync.stores.changes import DynamoChangeLog
-from odoo_sync.stores.conflicts import DynamoConflicts
-from odoo_sync.stores.connections import DynamoConnectionRepository
-from odoo_sync.stores.cursors import DynamoCursorStore
-from odoo_sync.stores.deliveries import DynamoDeliveryLog, SqsDeliveryQueue
 from odoo_sync.stores.dynamodb import table
-from odoo_sync.stores.pull_records import DynamoPulledRecords
-from odoo_sync.stores.queue import SqsChunkQueue
-from odoo_sync.stores.records import DynamoRecordStore
-from odoo_sync.stores.schedules import DynamoScheduleStore
-from odoo_sync.stores.settings import DynamoSettingsRepository
-from odoo_sync.stores.stats import DynamoStats
-from odoo_sync.stores.subscriptions import DynamoSubscriptionRepository
-from odoo_sync.stores.sync_log import DynamoSyncLog
-from odoo_sync.stores.tenants import DynamoTenantRepository
-from odoo_sync.stores.webhook_tokens import DynamoWebhookRateLimiter, DynamoWebhookTokens
+
+if TYPE_CHECKING:
+    from odoo_sync.core.automation import AutomationService
+    from odoo_sync.core.bulk import BulkSyncService
+    from odoo_sync.core.changes import ChangeFeed
+    from odoo_sync.core.conflicts import ConflictService
+    from odoo_sync.core.connections import ConnectionService
+    from odoo_sync.core.odoo_fields import OdooFieldsCache
+    from odoo_sync.core.odoo_webhooks import WebhookReceiver
+    from odoo_sync.core.outbound_webhooks import WebhookService
+    from odoo_sync.core.plans import PlanService
+    from odoo_sync.core.pull import PullService
+    from odoo_sync.core.pull_apply import PageApplier
+    from odoo_sync.core.push import PushService
+    from odoo_sync.core.records import RecordService
+    from odoo_sync.core.schedules import ScheduleService
+    from odoo_sync.core.settings import SettingsService
+    from odoo_sync.core.tenants import TenantService
+    from odoo_sync.core.webhook_delivery import WebhookDeliverer
+    from odoo_sync.stores.batches import DynamoBatches
+    from odoo_sync.stores.changes import DynamoChangeLog
+    from odoo_sync.stores.conflicts import DynamoConflicts
+    from odoo_sync.stores.deliveries import DynamoDeliveryLog
+    from odoo_sync.stores.queue import SqsChunkQueue
+    from odoo_sync.stores.records import DynamoRecordStore
+    from odoo_sync.stores.settings import DynamoSettingsRepository
+    from odoo_sync.stores.stats import DynamoStats
+    from odoo_sync.stores.sync_log import DynamoSyncLog
+    from odoo_sync.stores.webhook_tokens import DynamoWebhookTokens
 
 
 @cache
 def tenant_service() -> TenantService:
+    from odoo_sync.core.tenants import TenantService
+    from odoo_sync.stores.tenants import DynamoTenantRepository
+
     return TenantService(DynamoTenantRepository(table(service_settings().config_table)))
 
 
 @cache
 def connection_service() -> ConnectionService:
+    from odoo_sync.core.connections import ConnectionService
+    from odoo_sync.security.envelope import EnvelopeCipher
+    from odoo_sync.stores.connections import DynamoConnectionRepository
+
     settings = service_settings()
     cipher = EnvelopeCipher(boto3.client("kms"), settings.secrets_key_id)
     return ConnectionService(
@@ -66,27 +72,37 @@ def connection_service() -> ConnectionService:
 
 @cache
 def sync_log() -> DynamoSyncLog:
+    from odoo_sync.stores.sync_log import DynamoSyncLog
+
     settings = service_settings()
     return DynamoSyncLog(table(settings.sync_log_table), settings.sync_log_retention_days)
 
 
 @cache
 def stats() -> DynamoStats:
+    from odoo_sync.stores.stats import DynamoStats
+
     return DynamoStats(table(service_settings().operations_table))
 
 
 @cache
 def batches() -> DynamoBatches:
+    from odoo_sync.stores.batches import DynamoBatches
+
     return DynamoBatches(table(service_settings().operations_table))
 
 
 @cache
 def chunk_queue() -> SqsChunkQueue:
+    from odoo_sync.stores.queue import SqsChunkQueue
+
     return SqsChunkQueue(boto3.client("sqs"), service_settings().sync_queue_url)
 
 
 @cache
 def bulk_service() -> BulkSyncService:
+    from odoo_sync.core.bulk import BulkSyncService
+
     return BulkSyncService(
         settings_service().catalog, record_store(), connection_service(), batches(), chunk_queue()
     )
@@ -94,36 +110,50 @@ def bulk_service() -> BulkSyncService:
 
 @cache
 def settings_repository() -> DynamoSettingsRepository:
+    from odoo_sync.stores.settings import DynamoSettingsRepository
+
     return DynamoSettingsRepository(table(service_settings().config_table))
 
 
 @cache
 def odoo_fields_cache() -> OdooFieldsCache:
+    from odoo_sync.core.odoo_fields import OdooFieldsCache
+
     return OdooFieldsCache(settings_repository())
 
 
 @cache
 def settings_service() -> SettingsService:
+    from odoo_sync.core.settings import SettingsService
+
     return SettingsService(settings_repository(), connection_service(), odoo_fields_cache())
 
 
 @cache
 def record_store() -> DynamoRecordStore:
+    from odoo_sync.stores.records import DynamoRecordStore
+
     return DynamoRecordStore(table(service_settings().records_table))
 
 
 @cache
 def record_service() -> RecordService:
+    from odoo_sync.core.records import RecordService
+
     return RecordService(record_store(), settings_service().catalog, connection_service())
 
 
 @cache
 def plan_loader() -> PlanService:
+    from odoo_sync.core.plans import PlanService
+
     return PlanService(settings_repository(), odoo_fields_cache())
 
 
 @cache
 def push_service() -> PushService:
+    from odoo_sync.core.push import PushService
+
     return PushService(
         record_store(),
         plan_loader(),
@@ -138,16 +168,24 @@ def push_service() -> PushService:
 
 @cache
 def conflict_store() -> DynamoConflicts:
+    from odoo_sync.stores.conflicts import DynamoConflicts
+
     return DynamoConflicts(table(service_settings().operations_table))
 
 
 @cache
 def conflict_service() -> ConflictService:
+    from odoo_sync.core.conflicts import ConflictService
+
     return ConflictService(conflict_store(), record_store(), connection_service(), plan_loader(), sync_log())
 
 
 @cache
 def schedule_service() -> ScheduleService:
+    from odoo_sync.core.schedule_runs import ScheduleRunner
+    from odoo_sync.core.schedules import ScheduleService
+    from odoo_sync.stores.schedules import DynamoScheduleStore
+
     runner = ScheduleRunner(bulk_service(), pull_service())
     return ScheduleService(
         DynamoScheduleStore(table(service_settings().config_table)),
@@ -159,16 +197,23 @@ def schedule_service() -> ScheduleService:
 
 @cache
 def webhook_tokens() -> DynamoWebhookTokens:
+    from odoo_sync.stores.webhook_tokens import DynamoWebhookTokens
+
     return DynamoWebhookTokens(table(service_settings().config_table))
 
 
 @cache
 def automation_service() -> AutomationService:
+    from odoo_sync.core.automation import AutomationService
+
     return AutomationService(connection_service(), settings_service().catalog, webhook_tokens())
 
 
 @cache
 def webhook_receiver() -> WebhookReceiver:
+    from odoo_sync.core.odoo_webhooks import WebhookReceiver
+    from odoo_sync.stores.webhook_tokens import DynamoWebhookRateLimiter
+
     settings = service_settings()
     limiter = DynamoWebhookRateLimiter(
         table(settings.operations_table), settings.webhook_rate_limit_per_minute
@@ -178,12 +223,18 @@ def webhook_receiver() -> WebhookReceiver:
 
 @cache
 def change_log() -> DynamoChangeLog:
+    from odoo_sync.stores.changes import DynamoChangeLog
+
     settings = service_settings()
     return DynamoChangeLog(table(settings.changes_table), settings.change_retention_days)
 
 
 @cache
 def webhook_service() -> WebhookService:
+    from odoo_sync.core.outbound_webhooks import WebhookService
+    from odoo_sync.security.envelope import EnvelopeCipher
+    from odoo_sync.stores.subscriptions import DynamoSubscriptionRepository
+
     settings = service_settings()
     return WebhookService(
         DynamoSubscriptionRepository(table(settings.config_table)),
@@ -194,6 +245,8 @@ def webhook_service() -> WebhookService:
 
 @cache
 def delivery_log() -> DynamoDeliveryLog:
+    from odoo_sync.stores.deliveries import DynamoDeliveryLog
+
     settings = service_settings()
     return DynamoDeliveryLog(table(settings.changes_table), settings.change_retention_days)
 
@@ -201,6 +254,9 @@ def delivery_log() -> DynamoDeliveryLog:
 @cache
 def change_sink() -> ChangeFeed:
     """core.ports.ChangeSink: the change feed, fanning changes out to webhook subscriptions."""
+    from odoo_sync.core.changes import ChangeFeed
+    from odoo_sync.stores.deliveries import SqsDeliveryQueue
+
     settings = service_settings()
     return ChangeFeed(
         change_log(),
@@ -212,6 +268,11 @@ def change_sink() -> ChangeFeed:
 
 @cache
 def webhook_deliverer(max_attempts: int) -> WebhookDeliverer:
+    import httpx
+
+    from odoo_sync.core.webhook_delivery import WebhookDeliverer
+    from odoo_sync.net import guarded_transport
+
     http = httpx.Client(
         transport=guarded_transport(service_settings().allow_private_odoo_hosts), follow_redirects=False
     )
@@ -220,6 +281,9 @@ def webhook_deliverer(max_attempts: int) -> WebhookDeliverer:
 
 @cache
 def page_applier() -> PageApplier:
+    from odoo_sync.core.pull_apply import PageApplier
+    from odoo_sync.stores.pull_records import DynamoPulledRecords
+
     return PageApplier(
         record_store(),
         DynamoPulledRecords(table(service_settings().records_table)),
@@ -235,6 +299,9 @@ def page_applier() -> PageApplier:
 
 @cache
 def pull_service() -> PullService:
+    from odoo_sync.core.pull import PullService
+    from odoo_sync.stores.cursors import DynamoCursorStore
+
     return PullService(
         settings_service().catalog,
         connection_service(),

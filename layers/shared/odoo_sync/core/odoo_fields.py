@@ -13,11 +13,13 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from odoo_sync.core.ids import utc_now
-from odoo_sync.odoo import OdooClient
 from odoo_sync.sync.transform_core import OdooFieldInfo
+
+if TYPE_CHECKING:
+    from odoo_sync.odoo import OdooClient
 
 FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly"]
 DEFAULT_MAX_AGE = timedelta(hours=1)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from odoo_sync.odoo import OdooClient
 from odoo_sync.sync.model import LocalRecord, OdooLink, RecordChange, RecordOutcome, SyncLogEntry
 from odoo_sync.sync.plan import SyncPlan
+
+if TYPE_CHECKING:
+    from odoo_sync.odoo import OdooClient
 
 
 class RecordStore(Protocol):

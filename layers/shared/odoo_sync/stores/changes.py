@@ -39,9 +39,11 @@ if TYPE_CHECKING:
 HEAD = "HEAD"
 _SEQ_PREFIX = "SEQ#"
 _LAST_SK = _SEQ_PREFIX + "9" * 20
-# One transaction holds at most 100 items: 20 changes, twice each, plus up to 21 HEAD items;
-# and at most 4 MB: the changes are cut into transactions of at most ~1.5 MB of JSON (twice).
-_CHANGES_PER_TRANSACTION = 20
+# One transaction holds at most 100 items: each change twice (the tenant's feed and its entity's)
+# plus one HEAD per feed touched, so a page of one entity takes 49 changes a transaction; and at
+# most 4 MB: the changes are cut into transactions of at most ~1.5 MB of JSON (twice). Fewer,
+# fuller transactions also matter locally: moto copies the whole table on every transaction.
+_ITEMS_PER_TRANSACTION = 100
 _BYTES_PER_TRANSACTION = 1_500_000
 _ATTEMPTS = 12
 _RETRIED_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
@@ -223,13 +225,17 @@ def _feed_item(item: dict[str, Any]) -> FeedItem:
 
 def _chunks(changes: Sequence[NewChange]) -> Iterator[list[NewChange]]:
     chunk: list[NewChange] = []
+    entities: set[str] = set()
     size = 0
     for change in changes:
         change_size = len(change.data.model_dump_json())
-        if chunk and (len(chunk) == _CHANGES_PER_TRANSACTION or size + change_size > _BYTES_PER_TRANSACTION):
+        streams = entities | {change.data.entity}
+        items = 2 * (len(chunk) + 1) + 1 + len(streams)  # the changes twice, then every HEAD
+        if chunk and (items > _ITEMS_PER_TRANSACTION or size + change_size > _BYTES_PER_TRANSACTION):
             yield chunk
-            chunk, size = [], 0
+            chunk, entities, size = [], set(), 0
         chunk.append(change)
+        entities.add(change.data.entity)
         size += change_size
     if chunk:
         yield chunk

@@ -10,12 +10,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import idna
-import phonenumbers
-from stdnum import get_cc_module
-from stdnum.eu import vat as eu_vat
-from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from odoo_sync.sync.countries import normalise_country_code
 from odoo_sync.sync.issues import InvalidValueError, IssueCode, describe_value
@@ -120,6 +117,9 @@ def normalise_phone(value: object, region: str | None = None, *, strict: bool = 
     def invalid(reason: str) -> InvalidValueError:
         return InvalidValueError(IssueCode.INVALID_PHONE, f"{describe_value(value)} {reason}", value)
 
+    # Imported here: phonenumbers is large, and most functions never read a phone number.
+    import phonenumbers  # noqa: PLC0415
+
     try:
         number = phonenumbers.parse(text, region.upper() if region else None)
     except phonenumbers.NumberParseException as exc:
@@ -147,17 +147,26 @@ class VatNumber:
     checked: bool
 
 
-# VAT prefixes of stdnum's EU module and the country each means: Greece uses EL, XI is
-# Northern Ireland (GB); a number of any other country has no EU prefix.
-_EU_PREFIX_TO_COUNTRY = {prefix.upper(): prefix.upper() for prefix in eu_vat.MEMBER_STATES} | {
-    "EL": "GR",
-    "XI": "GB",
-}
-_EU_COUNTRY_TO_PREFIX = {
-    country: ("EL" if country == "GR" else country)
-    for country in _EU_PREFIX_TO_COUNTRY.values()
-    if country != "GB"
-}
+@cache
+def _eu_prefixes() -> tuple[dict[str, str], dict[str, str]]:
+    """VAT prefixes of stdnum's EU module and the country each means: Greece uses EL, XI is
+    Northern Ireland (GB); a number of any other country has no EU prefix. Then each EU
+    country's prefix. Built on first use: python-stdnum is large, and most functions never
+    check a VAT number."""
+    from stdnum.eu import vat as eu_vat  # noqa: PLC0415
+
+    prefix_to_country = {prefix.upper(): prefix.upper() for prefix in eu_vat.MEMBER_STATES} | {
+        "EL": "GR",
+        "XI": "GB",
+    }
+    country_to_prefix = {
+        country: ("EL" if country == "GR" else country)
+        for country in prefix_to_country.values()
+        if country != "GB"
+    }
+    return prefix_to_country, country_to_prefix
+
+
 _VAT_NOISE = re.compile(r"[\s.\-/,]")
 
 
@@ -171,10 +180,11 @@ def normalise_vat(value: object, country: str | None) -> VatNumber:
         raise InvalidValueError(IssueCode.INVALID_VAT, "the VAT number is blank", value)
     home = normalise_country_code(country) if country else None
     prefix = compact[:2]
-    if prefix in _EU_PREFIX_TO_COUNTRY and compact[:2].isalpha():
-        return _eu_vat(compact, _EU_PREFIX_TO_COUNTRY[prefix], value)
-    if home in _EU_COUNTRY_TO_PREFIX:
-        return _eu_vat(_EU_COUNTRY_TO_PREFIX[home] + compact, home, value)
+    prefix_to_country, country_to_prefix = _eu_prefixes()
+    if prefix in prefix_to_country and compact[:2].isalpha():
+        return _eu_vat(compact, prefix_to_country[prefix], value)
+    if home in country_to_prefix:
+        return _eu_vat(country_to_prefix[home] + compact, home, value)
     if home is None:
         raise InvalidValueError(
             IssueCode.INVALID_VAT,
@@ -185,6 +195,9 @@ def normalise_vat(value: object, country: str | None) -> VatNumber:
 
 
 def _eu_vat(compact: str, country: str, original: object) -> VatNumber:
+    from stdnum.eu import vat as eu_vat  # noqa: PLC0415
+    from stdnum.exceptions import ValidationError as StdnumValidationError  # noqa: PLC0415
+
     try:
         return VatNumber(value=eu_vat.validate(compact), country=country, checked=True)
     except StdnumValidationError as exc:
@@ -196,6 +209,9 @@ def _eu_vat(compact: str, country: str, original: object) -> VatNumber:
 
 
 def _national_vat(compact: str, country: str, original: object) -> VatNumber:
+    from stdnum import get_cc_module  # noqa: PLC0415
+    from stdnum.exceptions import ValidationError as StdnumValidationError  # noqa: PLC0415
+
     module = get_cc_module(country, "vat")
     if module is None:
         return VatNumber(value=compact, country=country, checked=False)

@@ -14,8 +14,6 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
-from stdnum import ean
-from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from odoo_sync.sync.countries import normalise_country_code
 from odoo_sync.sync.issues import FieldIssue, InvalidValueError, IssueCode, describe_value
@@ -187,6 +185,10 @@ def _state(value: object) -> str:
 
 
 def _barcode(value: object) -> str:
+    # Imported here: python-stdnum is large, and most functions never check a barcode.
+    from stdnum import ean  # noqa: PLC0415
+    from stdnum.exceptions import ValidationError as StdnumValidationError  # noqa: PLC0415
+
     code = _text(value).replace(" ", "")
     try:
         if len(code) not in (8, 12, 13, 14):
