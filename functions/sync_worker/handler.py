@@ -10,6 +10,12 @@ unknown) makes SQS deliver the message again; record-level failures are outcomes
 logged, and the message is done. On the last delivery before the dead-letter queue, the chunk's
 records are marked failed in their batch, so the batch finishes and its retry can re-queue them.
 A malformed message can never succeed: it is logged and left to reach the dead-letter queue.
+
+Each invocation takes up to 5 messages within the function's timeout. A message is started only
+while enough time is left for one page or chunk (MIN_MS_PER_MESSAGE); the ones that would not fit
+are reported failed untried, so SQS hands them back at once instead of after a timed-out
+invocation's visibility timeout. Like the ones skipped behind a failure, they are given up only
+on their last delivery.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ from odoo_sync.sync.model import OdooChangeMessage, PullPageMessage, PushChunkMe
 
 # The SyncQueue's maxReceiveCount in template.yaml: the delivery after which SQS gives up.
 MAX_RECEIVES = 5
+# Time a page or chunk may need, conservatively: with less left, a message is handed back untried
+# rather than cut off by the function's timeout (120 s) half-way through.
+MIN_MS_PER_MESSAGE = 25_000
 _CORRELATION_KEYS = ("kind", "tenant_id", "connection_id", "batch_id", "chunk")
 
 SyncMessage = Annotated[PushChunkMessage | PullPageMessage | OdooChangeMessage, Field(discriminator="kind")]
@@ -50,6 +59,10 @@ processor.raise_on_entire_batch_failure = False
 
 class MalformedMessageError(Exception):
     """The body is not a sync message; no delivery will ever make it one."""
+
+
+class OutOfTimeError(Exception):
+    """Too little of the invocation is left to start this message; SQS delivers it again."""
 
 
 def handle_message(record: SQSRecord) -> None:
@@ -183,6 +196,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     attempted: set[str] = set()
 
     def attempt(record: SQSRecord) -> None:
+        remaining_ms = context.get_remaining_time_in_millis()
+        if remaining_ms < MIN_MS_PER_MESSAGE:
+            # Not attempted: it goes back untried, and counts toward giving up only as a skipped one.
+            logger.info(
+                "too little time left to start the message; SQS will deliver it again",
+                extra={"message_id": record.message_id, "remaining_ms": remaining_ms},
+            )
+            metrics.add_metric(name="MessagesDeferred", unit=MetricUnit.Count, value=1)
+            raise OutOfTimeError(record.message_id)
         attempted.add(record.message_id)
         handle_message(record)
 
@@ -195,9 +217,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 def _give_up_skipped(event: dict[str, Any], skipped: set[str]) -> None:
-    """Messages skipped behind a failed one of their group also count their deliveries: on
-    their last one they go to the dead-letter queue untried, so their records end failed too,
-    or their batch would wait for them forever."""
+    """Messages skipped behind a failed one of their group, or left for want of time, also count
+    their deliveries: on their last one they go to the dead-letter queue untried, so their
+    records end failed too, or their batch would wait for them forever."""
     for raw in event.get("Records", []):
         record = SQSRecord(raw)
         if record.message_id not in skipped:

@@ -199,11 +199,26 @@ class PullService:
         domain = [*default_domain(definition), *request.odoo_filters]
         if request.modified_since is not None:
             domain = [["write_date", ">=", odoo_datetime(request.modified_since)], *domain]
+        whole = not request.odoo_filters and request.modified_since is None
+        # Read before the ids: whatever changes meanwhile is newer, so the next delta reads it.
+        newest = self._newest_write_date(client, definition.odoo_model, domain) if whole else None
         ids = list(self._search_ids(client, definition.odoo_model, domain))
         options = PullOptions(create_missing=request.create_missing, update_existing=request.update_existing)
         batch, messages = self._batch(
             tenant_id, connection_id, request.entity, ids, request.batch_size, options, triggered_by
         )
+        if messages and newest is not None:
+            # An import of the whole entity leaves the delta cursor where it stopped, as a delta
+            # does (committed by its last page, only if nothing failed): the next delta then
+            # reads the changes since, not the whole import again.
+            self._cursors.begin(
+                tenant_id,
+                connection_id,
+                request.entity,
+                batch_id=batch.batch_id,
+                value=newest,
+                last_chunk=messages[-1].chunk,
+            )
         self._enqueue(batch, messages)
         return ImportSubmission(
             batch_id=batch.batch_id, records_found=len(ids), pages=len(messages), status=batch.status
@@ -334,6 +349,10 @@ class PullService:
             if len(ids) < SEARCH_PAGE:
                 return
             last = int(ids[-1])
+
+    def _newest_write_date(self, client: OdooClient, model: str, domain: list[Any]) -> str | None:
+        rows = client.search_read(model, domain, ["write_date"], limit=1, order="write_date desc, id desc")
+        return str(rows[0]["write_date"]) if rows and rows[0].get("write_date") else None
 
     def _changed(self, client: OdooClient, model: str, domain: list[Any]) -> list[dict[str, Any]]:
         rows = client.search_read(
