@@ -1,7 +1,8 @@
 """The SQS worker: push chunks into Odoo, apply pulled pages and Odoo's change notices; report back
 only the messages that failed.
 
-Messages are told apart by their `kind` (push_chunk, pull_page, odoo_change).
+Messages are told apart by their `kind` (push_chunk, pull_page, odoo_change, bulk_select: one
+bounded step of a large bulk push's selection, which queues chunks and the next step).
 
 FIFO order per tenant connection is kept: once a message of a group fails, the group's later
 messages in the same delivery are reported failed too (without being tried), so they come back
@@ -37,7 +38,7 @@ from odoo_sync.core.pull import batch_key
 from odoo_sync.core.push import log_entry
 from odoo_sync.errors import ServiceError
 from odoo_sync.odoo.errors import OdooError
-from odoo_sync.sync.model import OdooChangeMessage, PullPageMessage, PushChunkMessage
+from odoo_sync.sync.model import BulkSelectMessage, OdooChangeMessage, PullPageMessage, PushChunkMessage
 
 # The SyncQueue's maxReceiveCount in template.yaml: the delivery after which SQS gives up.
 MAX_RECEIVES = 5
@@ -46,7 +47,9 @@ MAX_RECEIVES = 5
 MIN_MS_PER_MESSAGE = 25_000
 _CORRELATION_KEYS = ("kind", "tenant_id", "connection_id", "batch_id", "chunk")
 
-SyncMessage = Annotated[PushChunkMessage | PullPageMessage | OdooChangeMessage, Field(discriminator="kind")]
+SyncMessage = Annotated[
+    PushChunkMessage | PullPageMessage | OdooChangeMessage | BulkSelectMessage, Field(discriminator="kind")
+]
 _MESSAGES: TypeAdapter[SyncMessage] = TypeAdapter(SyncMessage)
 
 logger = Logger()
@@ -72,6 +75,8 @@ def handle_message(record: SQSRecord) -> None:
     try:
         if isinstance(message, PushChunkMessage):
             _push(message, receive_count=receive_count)
+        elif isinstance(message, BulkSelectMessage):
+            _select(message, receive_count=receive_count)
         else:
             _pull(message, receive_count=receive_count)
     finally:
@@ -129,6 +134,30 @@ def _push(message: PushChunkMessage, receive_count: int) -> None:
             "duration_ms": round(elapsed_ms),
         },
     )
+
+
+def _select(message: BulkSelectMessage, receive_count: int) -> None:
+    try:
+        queued = dependencies.bulk_service().select_slice(message)
+    except Exception as exc:  # the step returns; a redelivery queues nothing twice
+        logger.warning(
+            "selection step failed; SQS will deliver it again",
+            extra={"error": type(exc).__name__, "reason": _reason(exc), "receive_count": receive_count},
+        )
+        metrics.add_metric(name="SelectionStepsFailed", unit=MetricUnit.Count, value=1)
+        if receive_count >= MAX_RECEIVES:
+            _end_selection(message)
+        raise
+    logger.info("selection step queued", extra={"slice": message.slice, "records": queued})
+
+
+def _end_selection(message: BulkSelectMessage) -> None:
+    """The last delivery failed too: the batch stops selecting and completes with what was queued."""
+    try:
+        dependencies.bulk_service().end_selection(message)
+    except ServiceError:
+        logger.exception("could not end the batch's selection")
+    metrics.add_metric(name="SelectionsAbandoned", unit=MetricUnit.Count, value=1)
 
 
 def _pull(message: PullPageMessage | OdooChangeMessage, receive_count: int) -> None:
@@ -232,4 +261,7 @@ def _give_up_skipped(event: dict[str, Any], skipped: set[str]) -> None:
             continue  # malformed: nothing to mark, already logged
         if isinstance(message, OdooChangeMessage):
             continue  # no batch waits for a change notice
+        if isinstance(message, BulkSelectMessage):
+            _end_selection(message)
+            continue
         _give_up(message, "skipped behind a failed chunk of the same group", "SkippedInGroup")

@@ -100,6 +100,13 @@ class InMemoryRecordStore:
             if tenant == tenant_id and kind == entity and _matches(record, filters):
                 yield local_id
 
+    def page_local_ids(
+        self, tenant_id: str, entity: str, filters: RecordFilters, limit: int, cursor: str | None
+    ) -> tuple[list[str], str | None]:
+        """The cursor is the last id of the page before (ids come sorted)."""
+        after = [local_id for local_id in self.iter_local_ids(tenant_id, entity, filters) if local_id > (cursor or "")]
+        return after[:limit], after[limit - 1] if len(after) > limit else None
+
 
 def _matches(record: LocalRecord, filters: RecordFilters) -> bool:
     link = record.links.get(filters.connection_id or "", OdooLink())

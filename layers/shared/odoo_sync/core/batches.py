@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import (
+    BulkSelectMessage,
     EntityDefinition,
     PullOptions,
     PullPageMessage,
@@ -67,6 +68,10 @@ class Batch(BaseModel):
     started_at: str | None = None
     finished_at: str | None = None
     retries: int = 0
+    # A large push selects its records a slice at a time in the worker: until the last slice is
+    # queued, `total` counts only the slices queued so far and the batch cannot complete.
+    selecting: bool = False
+    next_slice: int = 0  # the selection slice to be counted next (a redelivered one is not)
 
     @property
     def pending(self) -> int:
@@ -75,7 +80,7 @@ class Batch(BaseModel):
     @property
     def status(self) -> BatchStatus:
         done = self.succeeded + self.failed
-        if done < self.total:
+        if done < self.total or self.selecting:
             return BatchStatus.RUNNING if done or self.started_at else BatchStatus.QUEUED
         return BatchStatus.COMPLETED if self.failed == 0 else BatchStatus.COMPLETED_WITH_ERRORS
 
@@ -97,6 +102,7 @@ class BatchView(BaseModel):
     finished_at: str | None
     triggered_by: TriggeredBy
     retries: int
+    selecting: bool  # still selecting records: `total` is what was selected so far
 
     @classmethod
     def of(cls, batch: Batch) -> BatchView:
@@ -115,6 +121,7 @@ class BatchView(BaseModel):
             finished_at=batch.finished_at,
             triggered_by=batch.triggered_by,
             retries=batch.retries,
+            selecting=batch.selecting,
         )
 
 
@@ -127,6 +134,15 @@ class BatchStore(Protocol):
 
     def shrink_total(self, tenant_id: str, batch_id: str, by: int) -> None:
         """Records that were never queued leave the batch, so it can still complete."""
+        ...
+
+    def record_slice(self, tenant_id: str, batch_id: str, slice_number: int, queued: int, *, last: bool) -> bool:
+        """Add a selection slice's queued records to the total, once: False if already counted.
+        With `last`, selection ends and the batch may complete."""
+        ...
+
+    def end_selection(self, tenant_id: str, batch_id: str) -> None:
+        """Selection stops where it is (given up): the batch completes with what was queued."""
         ...
 
     def failed_local_ids(
@@ -153,13 +169,21 @@ class BatchStore(Protocol):
 
 
 class ChunkQueue(Protocol):
-    def send(self, messages: Sequence[PushChunkMessage | PullPageMessage], attempt: int = 0) -> int:
+    def send(
+        self, messages: Sequence[PushChunkMessage | PullPageMessage | BulkSelectMessage], attempt: int = 0
+    ) -> int:
         """Queue the messages in order; answers how many were queued before any failure (raises)."""
         ...
 
 
 class LocalIdSource(Protocol):
     def iter_local_ids(self, tenant_id: str, entity: str, filters: RecordFilters) -> Iterator[str]: ...
+
+    def page_local_ids(
+        self, tenant_id: str, entity: str, filters: RecordFilters, limit: int, cursor: str | None
+    ) -> tuple[list[str], str | None]:
+        """Up to `limit` selected ids from the cursor on, and the cursor after them (None: no more)."""
+        ...
 
 
 class EntityLookup(Protocol):

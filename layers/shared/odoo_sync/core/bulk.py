@@ -3,6 +3,11 @@
 The batch is stored before its first message is queued, so a worker never meets an unknown
 batch. If queueing fails part-way, the records that never left are taken out of the batch's
 total, so the batch still completes with what was queued, and the error names the batch.
+
+The request selects and queues at most one slice (SELECT_SLICE records), so it answers in bounded
+time whatever the batch's size. When more records remain, it queues a BulkSelectMessage with the
+cursor: the worker selects the next slice, queues its chunks and the following message, and
+counts the slice into the batch's total, once; the batch completes only after its last slice.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from odoo_sync.sync.model import (
     ENTITY_NAME_PATTERN,
     LOCAL_FIELD_PATTERN,
     LOCAL_ID_PATTERN,
+    BulkSelectMessage,
     LinkStatus,
     PullPageMessage,
     PushChunkMessage,
@@ -47,6 +53,12 @@ MAX_BATCH_SIZE = 500
 MAX_RECORDS_PER_BATCH = 500_000
 MAX_RETRY_IDS = 1_000
 _RETRY_PAGE = 1_000
+# Records one selection step reads and queues: a few query pages and SQS calls, well inside the
+# API's 29 s and the worker's per-message budget.
+SELECT_SLICE = 5_000
+# Chunk numbers reserved per slice (batch_size >= 1 at most 5,000 chunks), so every slice's chunks
+# are numbered without reading the others: their deduplication ids never collide.
+_CHUNKS_PER_SLICE = SELECT_SLICE
 
 _LOCAL_ID = re.compile(LOCAL_ID_PATTERN)
 _FIELD_NAME = re.compile(LOCAL_FIELD_PATTERN)
@@ -145,7 +157,10 @@ class BulkSyncService:
         self._entities.get(tenant_id, request.entity)
         ensure_pushable(request.entity)
         connection_id = self._connections.resolve_id(tenant_id, request.connection_id)
-        local_ids = self._select(tenant_id, connection_id, request)
+        filters = _record_filters(request.filters, connection_id)
+        local_ids, cursor = self._records.page_local_ids(tenant_id, request.entity, filters, SELECT_SLICE, None)
+        if len(local_ids) > self._max_records:
+            raise self._too_many()
         now = iso(self._clock())
         batch = Batch(
             batch_id=new_id(BATCH_ID_PREFIX),
@@ -162,14 +177,53 @@ class BulkSyncService:
             ),
             triggered_by=triggered_by,
             created_at=now,
-            finished_at=None if local_ids else now,  # nothing to do: complete from the start
+            # Nothing to do: complete from the start.
+            finished_at=None if local_ids or cursor is not None else now,
+            selecting=cursor is not None,
+            next_slice=1,
         )
         self._batches.create(batch)
         messages = chunk_messages(batch, local_ids, triggered_by=triggered_by)
-        self._enqueue(batch, messages)
+        try:
+            self._enqueue(batch, messages)
+        except StorageError:
+            if batch.selecting:
+                self._batches.end_selection(tenant_id, batch.batch_id)  # no step follows: it may end
+            raise
+        if cursor is not None:
+            self._continue(batch, request.filters, slice_number=1, cursor=cursor)
         return BulkSubmission(
             batch_id=batch.batch_id, records_queued=len(local_ids), chunks=len(messages), status=batch.status
         )
+
+    def select_slice(self, message: BulkSelectMessage) -> int:
+        """One selection step of a large batch (a redelivery is harmless); answers the records queued.
+
+        The slice's chunks go first, then it is counted into the total (once), then the next step
+        is queued: a step that fails anywhere is delivered again and SQS drops what it already has
+        (deduplication ids from the batch, the slice and the chunk numbers)."""
+        batch = self.get(message.tenant_id, message.batch_id)
+        bulk_filters = BulkFilters.model_validate(message.filters)
+        filters = _record_filters(bulk_filters, batch.connection_id)
+        local_ids, cursor = self._records.page_local_ids(
+            batch.tenant_id, batch.entity, filters, SELECT_SLICE, message.cursor
+        )
+        if batch.total + len(local_ids) > self._max_records and batch.next_slice == message.slice:
+            # Too many after all (records were added since the request): stop at the cap.
+            local_ids, cursor = local_ids[: max(0, self._max_records - batch.total)], None
+        first_chunk = message.slice * _CHUNKS_PER_SLICE
+        messages = chunk_messages(batch, local_ids, first_chunk=first_chunk, triggered_by=message.triggered_by)
+        self._queue.send(messages)
+        self._batches.record_slice(
+            batch.tenant_id, batch.batch_id, message.slice, len(local_ids), last=cursor is None
+        )
+        if cursor is not None:
+            self._continue(batch, bulk_filters, slice_number=message.slice + 1, cursor=cursor)
+        return len(local_ids)
+
+    def end_selection(self, message: BulkSelectMessage) -> None:
+        """A selection step kept failing: the batch completes with the records already queued."""
+        self._batches.end_selection(message.tenant_id, message.batch_id)
 
     def get(self, tenant_id: str, batch_id: str) -> Batch:
         batch = self._batches.get(tenant_id, batch_id)
@@ -213,25 +267,31 @@ class BulkSyncService:
             chunks += len(messages)
         return RetrySubmission(batch_id=batch_id, records_queued=queued, chunks=chunks, retry=attempt)
 
-    def _select(self, tenant_id: str, connection_id: str, request: BulkSyncRequest) -> list[str]:
-        filters = RecordFilters(
-            modified_since=request.filters.modified_since,
-            has_odoo_id=request.filters.has_odoo_id,
-            status=request.filters.status,
-            local_ids=request.filters.local_ids,
-            fields=request.filters.fields,
-            connection_id=connection_id,
+    def _too_many(self) -> InvalidInputError:
+        return InvalidInputError(
+            f"the filters select more than {self._max_records:,} records; narrow them "
+            "(modified_since, local_ids, fields) and push in several batches",
+            field="filters",
         )
-        selected: list[str] = []
-        for local_id in self._records.iter_local_ids(tenant_id, request.entity, filters):
-            if len(selected) == self._max_records:
-                raise InvalidInputError(
-                    f"the filters select more than {self._max_records:,} records; narrow them "
-                    "(modified_since, local_ids, fields) and push in several batches",
-                    field="filters",
-                )
-            selected.append(local_id)
-        return selected
+
+    def _continue(self, batch: Batch, filters: BulkFilters, *, slice_number: int, cursor: str) -> None:
+        step = BulkSelectMessage(
+            tenant_id=batch.tenant_id,
+            connection_id=batch.connection_id,
+            entity=batch.entity,
+            batch_id=batch.batch_id,
+            slice=slice_number,
+            cursor=cursor,
+            filters=filters.model_dump(mode="json", exclude_defaults=True),
+            triggered_by=batch.triggered_by,
+        )
+        try:
+            self._queue.send([step])
+        except StorageError:
+            if slice_number == 1:
+                # From the request: it reports the failure, the batch keeps what was queued.
+                self._batches.end_selection(batch.tenant_id, batch.batch_id)
+            raise
 
     def _enqueue(self, batch: Batch, messages: list[PushChunkMessage]) -> None:
         try:
@@ -255,6 +315,17 @@ class BulkSyncService:
                 pages.append(page)
             if cursor is None:
                 return pages
+
+
+def _record_filters(filters: BulkFilters, connection_id: str) -> RecordFilters:
+    return RecordFilters(
+        modified_since=filters.modified_since,
+        has_odoo_id=filters.has_odoo_id,
+        status=filters.status,
+        local_ids=filters.local_ids,
+        fields=filters.fields,
+        connection_id=connection_id,
+    )
 
 
 def _retry_messages(

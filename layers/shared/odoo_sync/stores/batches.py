@@ -127,6 +127,37 @@ class DynamoBatches:
             )
         self._finish_if_done(tenant_id, batch_id)
 
+    def record_slice(self, tenant_id: str, batch_id: str, slice_number: int, queued: int, *, last: bool) -> bool:
+        selection = ", selecting = :false" if last else ""
+        try:
+            with storage_errors("count the selected records"):
+                self._table.update_item(
+                    Key=batch_key(tenant_id, batch_id),
+                    UpdateExpression=f"SET next_slice = :next{selection} ADD #total :queued",
+                    # Counted once per slice: a redelivered selection step finds it counted.
+                    ConditionExpression="attribute_exists(pk) AND next_slice = :slice",
+                    ExpressionAttributeNames={"#total": "total"},
+                    ExpressionAttributeValues={
+                        ":next": slice_number + 1,
+                        ":slice": slice_number,
+                        ":queued": queued,
+                        **({":false": False} if last else {}),
+                    },
+                )
+        except ConditionFailedError:
+            return False
+        self._finish_if_done(tenant_id, batch_id)
+        return True
+
+    def end_selection(self, tenant_id: str, batch_id: str) -> None:
+        with storage_errors("end the selection"):
+            self._table.update_item(
+                Key=batch_key(tenant_id, batch_id),
+                UpdateExpression="SET selecting = :false",
+                ExpressionAttributeValues={":false": False},
+            )
+        self._finish_if_done(tenant_id, batch_id)
+
     def failed_local_ids(
         self, tenant_id: str, batch_id: str, limit: int, cursor: str | None
     ) -> tuple[list[str], str | None]:
@@ -346,7 +377,7 @@ class DynamoBatches:
 
     def _finish_if_done(self, tenant_id: str, batch_id: str) -> None:
         batch = self.get(tenant_id, batch_id)
-        if batch is None or batch.finished_at is not None or batch.pending > 0:
+        if batch is None or batch.finished_at is not None or batch.pending > 0 or batch.selecting:
             return
         try:
             with storage_errors("finish the batch"):
@@ -356,6 +387,7 @@ class DynamoBatches:
                     # Only the counters as read: a concurrent change re-checks for itself.
                     ConditionExpression=(
                         "attribute_not_exists(finished_at) AND succeeded = :s AND failed = :f AND #total = :t"
+                        " AND (attribute_not_exists(selecting) OR selecting = :false)"
                     ),
                     ExpressionAttributeNames={"#total": "total"},
                     ExpressionAttributeValues={
@@ -363,6 +395,7 @@ class DynamoBatches:
                         ":s": batch.succeeded,
                         ":f": batch.failed,
                         ":t": batch.total,
+                        ":false": False,
                     },
                 )
         except ConditionFailedError:

@@ -4,6 +4,7 @@ One message group per tenant connection (a tenant's Odoo gets one message at a t
 whatever its kind). The deduplication id is per message kind:
 - a push chunk or pull page names its batch, the retry and the chunk, so a resend within SQS's
   five-minute window is dropped by SQS while a later retry of the same batch is not;
+- a bulk selection step names its batch and slice, so a redelivered step's follow-up is dropped;
 - an Odoo change names what changed: (connection, model, ids, write_date). Odoo sends identical
   POSTs for one change (13-14 per create without trigger fields: captured), which then collapse
   into one message; a later change of the same record has another write_date and is kept. A
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from odoo_sync.errors import StorageError
-from odoo_sync.sync.model import OdooChangeMessage, PullPageMessage, PushChunkMessage
+from odoo_sync.sync.model import BulkSelectMessage, OdooChangeMessage, PullPageMessage, PushChunkMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -29,7 +30,7 @@ MAX_ENTRIES = 10
 MAX_BATCH_BYTES = 262_144  # SQS's limit for one message and for a whole SendMessageBatch
 _ATTEMPTS = 5
 
-QueueMessage = PushChunkMessage | PullPageMessage | OdooChangeMessage
+QueueMessage = PushChunkMessage | PullPageMessage | OdooChangeMessage | BulkSelectMessage
 
 
 def group_id(message: QueueMessage) -> str:
@@ -39,6 +40,8 @@ def group_id(message: QueueMessage) -> str:
 def deduplication_id(message: QueueMessage, attempt: int = 0) -> str:
     if isinstance(message, OdooChangeMessage):
         return change_deduplication_id(message)
+    if isinstance(message, BulkSelectMessage):
+        return f"select#{message.batch_id}#{message.slice}"  # a redelivered slice queues it once
     kind = "" if isinstance(message, PushChunkMessage) else "pull#"
     base = f"{kind}{message.batch_id}#{message.chunk}"
     return base if attempt == 0 else f"{kind}{message.batch_id}#r{attempt}#{message.chunk}"

@@ -203,6 +203,24 @@ class PushChunkMessage(BaseModel):
     triggered_by: TriggeredBy = TriggeredBy.BULK
 
 
+class BulkSelectMessage(BaseModel):
+    """One SQS message: select the next slice of a bulk batch's records, from `cursor` on, and queue
+    their chunks (and the next slice's message); each step is bounded, so any batch size fits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message_version: Literal[1] = MESSAGE_VERSION
+    kind: Literal["bulk_select"] = "bulk_select"
+    tenant_id: str
+    connection_id: str
+    entity: str
+    batch_id: str
+    slice: int = Field(ge=1)  # slice 0 is selected by the request itself
+    cursor: str = Field(min_length=1, max_length=2000)
+    filters: dict[str, Any] = Field(default_factory=dict)  # the request's BulkFilters, as JSON
+    triggered_by: TriggeredBy = TriggeredBy.BULK
+
+
 class SyncLogEntry(BaseModel):
     """One record operation, as `GET /v1/logs` shows it."""
 
