@@ -32,6 +32,7 @@ class Field:
     computed: bool = False  # not stored; the model computes it on read/search
     help: str | None = None
     model: str = ""
+    translate: bool = False  # values per language (context lang), falling back to en_US
 
     def describe(self, attributes: list[str] | None) -> dict[str, Any]:
         """This field as fields_get answers it, limited to `attributes` when given."""
@@ -47,6 +48,8 @@ class Field:
             full["selection"] = [list(option) for option in self.selection]
         if self.help:
             full["help"] = self.help
+        if self.translate:
+            full["translate"] = True
         if self.type == "one2many" and self.inverse_name:
             full["relation_field"] = self.inverse_name
         full["name"] = self.name
@@ -189,6 +192,13 @@ def field_from_capture(name: str, spec: dict[str, Any]) -> Field:
         relation=spec.get("relation"),
         selection=options,
     )
+
+
+# Fields Odoo stores per language (translate=True in Odoo's own models).
+TRANSLATED_FIELDS: dict[str, frozenset[str]] = {
+    "product.template": frozenset({"name", "description", "description_sale", "description_purchase"}),
+    "product.product": frozenset({"name", "description", "description_sale", "description_purchase"}),
+}
 
 
 def with_changes(fld: Field, **changes: Any) -> Field:

@@ -104,7 +104,11 @@ class InMemoryRecordStore:
         self, tenant_id: str, entity: str, filters: RecordFilters, limit: int, cursor: str | None
     ) -> tuple[list[str], str | None]:
         """The cursor is the last id of the page before (ids come sorted)."""
-        after = [local_id for local_id in self.iter_local_ids(tenant_id, entity, filters) if local_id > (cursor or "")]
+        after = [
+            local_id
+            for local_id in self.iter_local_ids(tenant_id, entity, filters)
+            if local_id > (cursor or "")
+        ]
         return after[:limit], after[limit - 1] if len(after) > limit else None
 
 

@@ -22,6 +22,8 @@ from .registry import MODEL_CLASSES
 
 OPERATION_VERBS = {"read": "access", "write": "modify", "create": "create", "unlink": "delete"}
 Vals = dict[str, Any]
+SOURCE_LANG = "en_US"
+TRANSLATIONS = "__translations__"  # row key: {field: {lang: value}} for translatable fields
 
 
 class BaseModel:
@@ -130,8 +132,31 @@ class BaseModel:
             parent_model, link = delegate
             parent_id = self._table().get(rid, {}).get(link)
             return self.env[parent_model]._raw(parent_id, name) if parent_id else False
-        value = self._table().get(rid, {}).get(name, False)
+        row = self._table().get(rid, {})
+        lang = self._translation_lang()
+        if fld.translate and lang is not None and lang in row.get(TRANSLATIONS, {}).get(name, {}):
+            return row[TRANSLATIONS][name][lang]
+        value = row.get(name, False)
         return list(value) if isinstance(value, list) else value
+
+    def _translation_lang(self) -> str | None:
+        """The context language when it is not the source language (en_US is the stored value)."""
+        lang = self.env.context.get("lang")
+        return lang if isinstance(lang, str) and lang and lang != SOURCE_LANG else None
+
+    def _write_translations(self, rid: int, own: Vals) -> Vals:
+        """Odoo writes a translatable field in the context language only: that language's value
+        changes, en_US (and other languages) stay. Returns the values stored as usual."""
+        lang = self._translation_lang()
+        if lang is None:
+            return own
+        translated = {name: value for name, value in own.items() if self._fields[name].translate}
+        if not translated:
+            return own
+        stored = dict(self._table().get(rid, {}).get(TRANSLATIONS, {}))
+        for name, value in translated.items():
+            stored[name] = {**stored.get(name, {}), lang: value}
+        return {**{k: v for k, v in own.items() if k not in translated}, TRANSLATIONS: stored}
 
     def _one2many_ids(self, rid: int, fld: Field) -> list[int]:
         comodel = self.env[fld.relation or ""]
@@ -460,7 +485,7 @@ class BaseModel:
         own, relational, delegated = self._split_vals(vals)
         unique_ids = list(dict.fromkeys(self.ids))
         for rid in unique_ids:
-            row = dict(own)
+            row = self._write_translations(rid, own)
             row.update(self._audit_values(creating=False))
             self.env.store.update(self._name, rid, row)
             for name, commands in relational.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..fields import Field, FieldSet, captured_fields, field_from_capture, with_changes
+from ..fields import TRANSLATED_FIELDS, Field, FieldSet, captured_fields, field_from_capture, with_changes
 from ..personality import Personality
 
 if TYPE_CHECKING:
@@ -29,7 +29,10 @@ def build_fields(cls: type[BaseModel], personality: Personality) -> FieldSet:
     for magic in MAGIC_FIELDS:
         fieldset.fields[magic.name] = with_changes(magic, model=cls._name)
     for name, spec in captured.items():
-        fieldset.fields[name] = with_changes(field_from_capture(name, spec), model=cls._name)
+        translate = name in TRANSLATED_FIELDS.get(cls._name, ())
+        fieldset.fields[name] = with_changes(
+            field_from_capture(name, spec), model=cls._name, translate=translate
+        )
     for declared in cls._declared_fields:
         if declared.name not in fieldset or declared.name in cls._override_fields:
             fieldset.fields[declared.name] = with_changes(declared, model=cls._name)

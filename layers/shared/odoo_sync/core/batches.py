@@ -136,7 +136,9 @@ class BatchStore(Protocol):
         """Records that were never queued leave the batch, so it can still complete."""
         ...
 
-    def record_slice(self, tenant_id: str, batch_id: str, slice_number: int, queued: int, *, last: bool) -> bool:
+    def record_slice(
+        self, tenant_id: str, batch_id: str, slice_number: int, queued: int, *, last: bool
+    ) -> bool:
         """Add a selection slice's queued records to the total, once: False if already counted.
         With `last`, selection ends and the batch may complete."""
         ...

@@ -158,7 +158,9 @@ class BulkSyncService:
         ensure_pushable(request.entity)
         connection_id = self._connections.resolve_id(tenant_id, request.connection_id)
         filters = _record_filters(request.filters, connection_id)
-        local_ids, cursor = self._records.page_local_ids(tenant_id, request.entity, filters, SELECT_SLICE, None)
+        local_ids, cursor = self._records.page_local_ids(
+            tenant_id, request.entity, filters, SELECT_SLICE, None
+        )
         if len(local_ids) > self._max_records:
             raise self._too_many()
         now = iso(self._clock())
@@ -212,7 +214,9 @@ class BulkSyncService:
             # Too many after all (records were added since the request): stop at the cap.
             local_ids, cursor = local_ids[: max(0, self._max_records - batch.total)], None
         first_chunk = message.slice * _CHUNKS_PER_SLICE
-        messages = chunk_messages(batch, local_ids, first_chunk=first_chunk, triggered_by=message.triggered_by)
+        messages = chunk_messages(
+            batch, local_ids, first_chunk=first_chunk, triggered_by=message.triggered_by
+        )
         self._queue.send(messages)
         self._batches.record_slice(
             batch.tenant_id, batch.batch_id, message.slice, len(local_ids), last=cursor is None

@@ -21,7 +21,7 @@ from odoo_sync.sync.transform_core import OdooFieldInfo
 if TYPE_CHECKING:
     from odoo_sync.odoo import OdooClient
 
-FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly"]
+FIELD_ATTRIBUTES = ["type", "relation", "selection", "required", "readonly", "translate"]
 DEFAULT_MAX_AGE = timedelta(hours=1)
 # Cached answers live in one DynamoDB item (at most 400 KB); bigger ones are simply not kept.
 MAX_CACHED_BYTES = 300_000

@@ -44,8 +44,9 @@ from odoo_sync.odoo import OdooClient, OdooError
 from odoo_sync.sync.conflicts import FieldComparison, Reconciliation, reconcile
 from odoo_sync.sync.finance_presets import READ_ONLY_ENTITIES
 from odoo_sync.sync.issues import FieldIssue
-from odoo_sync.sync.mapping import RecordMapper, map_records
+from odoo_sync.sync.mapping import RecordMapper, is_record_level, map_records
 from odoo_sync.sync.model import (
+    Direction,
     LocalRecord,
     OdooLink,
     PullOptions,
@@ -64,6 +65,7 @@ from odoo_sync.sync.pull_matching import (
     linked_by_external_id,
 )
 from odoo_sync.sync.pulled_shape import PulledShape, ShapeContext
+from odoo_sync.sync.translations import read_translations, translated_mappings
 
 SyncType = Literal["create", "update", "skip"]
 
@@ -234,8 +236,32 @@ class PageApplier:
             FieldIssue(field="", code="lookup_failed", message=text) for text in answers.failures
         ]
         pulled = {int(row["id"]): mapper.map_row(row, answers.resolver) for row in rows}
+        self._translated(page, pulled)
         page.subjects = {odoo_id: odoo_id for odoo_id in pulled}
         return pulled, self._owners(page, wanted, pulled), mapper
+
+    @staticmethod
+    def _translated(page: _Page, pulled: Mapping[int, PulledRecord]) -> None:
+        """The per-language mapped values: one read per language. A language Odoo refuses
+        (19: not installed) leaves those fields as they are, with a warning."""
+        mappings = translated_mappings(page.plan, Direction.FROM_ODOO)
+        if not mappings or not pulled:
+            return
+        for lang, lang_mappings in mappings.items():
+            try:
+                values = read_translations(
+                    page.client, page.plan.entity.odoo_model, {lang: lang_mappings}, list(pulled)
+                )
+            except OdooError as exc:
+                if not is_record_level(exc):
+                    raise
+                page.warnings.append(
+                    FieldIssue(field="", code="translation_not_read", message=f"{lang}: {exc.message}")
+                )
+                continue
+            for odoo_id, local_values in values.items():
+                if odoo_id in pulled:
+                    pulled[odoo_id].values.update(local_values)
 
     def _shaped(
         self, page: _Page, wanted: list[int], shape: PulledShape, refresh: Sequence[int]

@@ -31,6 +31,7 @@ from odoo_sync.sync.model import (
     ENTITY_NAME_PATTERN,
     LOCAL_FIELD_PATTERN,
     ODOO_FIELD_PATTERN,
+    ODOO_LANG_PATTERN,
     ODOO_MODEL_PATTERN,
     ConflictPolicy,
     ConflictRule,
@@ -102,6 +103,8 @@ class MappingInput(BaseModel):
     is_required: bool = False
     is_active: bool = True
     priority: int = Field(default=100, ge=0, le=10_000)
+    # The Odoo field's value in this language (e.g. fr_FR); the field must be translatable.
+    lang: str | None = Field(default=None, pattern=ODOO_LANG_PATTERN)
     connection_id: str | None = Field(default=None, pattern=CONNECTION_ID_PATTERN)
 
 
@@ -430,6 +433,16 @@ class SettingsService:
             raise UnprocessableError(
                 [("odoo_field", f"{mapping.odoo_model} has no field {mapping.odoo_field!r} in this Odoo")]
             )
+        if mapping.lang is not None and not target.translate:
+            raise UnprocessableError(
+                [
+                    (
+                        "odoo_field",
+                        f"{mapping.odoo_model}.{mapping.odoo_field} is not translatable in this Odoo, "
+                        f"so it has no value per language ({mapping.lang})",
+                    )
+                ]
+            )
         problems = spec.field_problems(target)
         if problems:
             raise UnprocessableError([("transform", problem) for problem in problems])
@@ -491,6 +504,8 @@ def _checked_spec(mapping: FieldMapping) -> TransformSpec:
                 )
             ]
         )
+    if mapping.lang is not None and mapping.mapping_type is not MappingType.DIRECT:
+        raise UnprocessableError([("lang", "a mapping per language is a direct mapping (no transform)")])
     if mapping.mapping_type is not MappingType.DIRECT and transform is None:
         raise UnprocessableError([("transform", f"a {mapping.mapping_type.value} mapping needs a transform")])
     if (mapping.mapping_type is MappingType.CUSTOM) != (transform == "custom"):

@@ -199,10 +199,20 @@ class OdooClient:
                 return
             last_id = int(rows[-1]["id"])
 
-    def read(self, model: str, ids: list[int], fields: list[str] | None = None) -> list[dict[str, Any]]:
+    def read(
+        self,
+        model: str,
+        ids: list[int],
+        fields: list[str] | None = None,
+        *,
+        context: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """`context` is merged over the connection's (e.g. {"lang": "fr_FR"} for translations)."""
         if not ids:
             return []
-        result = self._read_call(model, "read", [list(ids)], {"ids": list(ids)}, fields=fields)
+        result = self._read_call(
+            model, "read", [list(ids)], {"ids": list(ids)}, fields=fields, context=context
+        )
         return list(_expect(result, list, "read"))
 
     def search_count(self, model: str, domain: list[Any]) -> int:
@@ -259,10 +269,15 @@ class OdooClient:
             return [result]
         return [int(i) for i in _expect(result, list, "create")]
 
-    def write(self, model: str, ids: list[int], vals: dict[str, Any]) -> bool:
+    def write(
+        self, model: str, ids: list[int], vals: dict[str, Any], *, context: dict[str, Any] | None = None
+    ) -> bool:
+        """`context` is merged over the connection's (e.g. {"lang": "fr_FR"} for translations)."""
         if not ids:
             return True
-        result = self._run(OdooCall(model, "write", [list(ids), vals], {}, {"ids": list(ids), "vals": vals}))
+        options = _options(context=context)
+        named = {"ids": list(ids), "vals": vals, **options}
+        result = self._run(OdooCall(model, "write", [list(ids), vals], options, named))
         return bool(result)
 
     def unlink(self, model: str, ids: list[int]) -> bool:

@@ -127,7 +127,9 @@ class DynamoBatches:
             )
         self._finish_if_done(tenant_id, batch_id)
 
-    def record_slice(self, tenant_id: str, batch_id: str, slice_number: int, queued: int, *, last: bool) -> bool:
+    def record_slice(
+        self, tenant_id: str, batch_id: str, slice_number: int, queued: int, *, last: bool
+    ) -> bool:
         selection = ", selecting = :false" if last else ""
         try:
             with storage_errors("count the selected records"):

@@ -182,6 +182,40 @@ class DynamoRecordStore:
         keys = [_key(tenant_id, entity, local_id) for local_id in unique_local_ids(local_ids)]
         return [_record(item) for item in batch_get(self._table, keys, "read records")]
 
+    def page_local_ids(
+        self, tenant_id: str, entity: str, filters: RecordFilters, limit: int, cursor: str | None
+    ) -> tuple[list[str], str | None]:
+        """Up to `limit` selected ids from the cursor on (the order of iter_local_ids), and the
+        cursor after them; with `local_ids`, all of them at once (at most 10,000, read by key)."""
+        if filters.local_ids is not None:
+            return list(self.iter_local_ids(tenant_id, entity, filters)), None
+        filter_problems(filters)
+        pk = records_pk(tenant_id, entity)
+        by_update = filters.modified_since is not None
+        projection, names = _projection(filters)
+        names["#updated_sk"] = "updated_sk"
+        query = _query(pk, filters)
+        query.update(ProjectionExpression=f"{projection}, #updated_sk", ExpressionAttributeNames=names)
+        start = _decode_cursor(cursor, pk, by_update=by_update)
+        if start is not None:
+            query["ExclusiveStartKey"] = start
+        selected: list[str] = []
+        while True:
+            with storage_errors("select records"):
+                page = self._table.query(**query)
+            items = page.get("Items", [])
+            last_key = page.get("LastEvaluatedKey")
+            for index, item in enumerate(items):
+                if not record_matches(_plain(item), filters):
+                    continue
+                selected.append(str(item["sk"]))
+                if len(selected) == limit:
+                    more = index < len(items) - 1 or last_key is not None
+                    return selected, _cursor({"pk": pk, **item}, filters) if more else None
+            if last_key is None:
+                return selected, None
+            query["ExclusiveStartKey"] = last_key
+
     def list(
         self, tenant_id: str, entity: str, filters: RecordFilters, limit: int, cursor: str | None
     ) -> tuple[list[LocalRecord], str | None]:
@@ -240,41 +274,6 @@ class DynamoRecordStore:
             if "LastEvaluatedKey" not in page:
                 return
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-    def page_local_ids(
-        self, tenant_id: str, entity: str, filters: RecordFilters, limit: int, cursor: str | None
-    ) -> tuple[list[str], str | None]:
-        """Up to `limit` selected ids from the cursor on (the order of iter_local_ids), and the
-        cursor after them; with `local_ids`, all of them at once (at most 10,000, read by key)."""
-        if filters.local_ids is not None:
-            return list(self.iter_local_ids(tenant_id, entity, filters)), None
-        filter_problems(filters)
-        pk = records_pk(tenant_id, entity)
-        by_update = filters.modified_since is not None
-        projection, names = _projection(filters)
-        names["#updated_sk"] = "updated_sk"
-        query = _query(pk, filters)
-        query.update(ProjectionExpression=f"{projection}, #updated_sk", ExpressionAttributeNames=names)
-        start = _decode_cursor(cursor, pk, by_update=by_update)
-        if start is not None:
-            query["ExclusiveStartKey"] = start
-        selected: list[str] = []
-        while True:
-            with storage_errors("select records"):
-                page = self._table.query(**query)
-            items = page.get("Items", [])
-            last_key = page.get("LastEvaluatedKey")
-            for index, item in enumerate(items):
-                if not record_matches(_plain(item), filters):
-                    continue
-                selected.append(str(item["sk"]))
-                if len(selected) == limit:
-                    more = index < len(items) - 1 or last_key is not None
-                    return selected, _cursor({"pk": pk, **item}, filters) if more else None
-            if last_key is None:
-                return selected, None
-            query["ExclusiveStartKey"] = last_key
 
 
 def _key(tenant_id: str, entity: str, local_id: str) -> dict[str, str]:

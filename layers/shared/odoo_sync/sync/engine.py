@@ -8,6 +8,8 @@
     create        one create for every new record
     external ids  one ir.model.data create for new and key-matched records
     write         one write per distinct set of changed values
+    translations  per language mapped: one read, one write per distinct set of changed values
+                  (only if any; see `odoo_sync.sync.translations`)
 
 Odoo refusing a write or a create for what was sent (validation, constraint, access) is
 bisected so that the good records land and only the bad ones fail with Odoo's message. A create
@@ -42,7 +44,7 @@ from odoo_sync.sync.images import ImageFetcher
 from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper, is_record_level, map_records
 from odoo_sync.sync.matching import Match, Matcher, MatchFailure, MatchResult, key_value
-from odoo_sync.sync.model import LocalRecord, RecordOutcome, SyncAction, SyncOptions
+from odoo_sync.sync.model import Direction, LocalRecord, RecordOutcome, SyncAction, SyncOptions
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.planner import (
     WriteGroup,
@@ -51,6 +53,12 @@ from odoo_sync.sync.planner import (
     group_writes,
     read_value,
     snapshot,
+)
+from odoo_sync.sync.translations import (
+    LinkedValues,
+    TranslationResult,
+    push_translations,
+    translated_mappings,
 )
 
 OpenConflicts = Mapping[str, Collection[str]]  # local id -> Odoo fields with an open conflict
@@ -155,6 +163,11 @@ class PushEngine:
         error = self._execute(chunk, matcher, state, warnings)
         builder = _Outcomes(self.connection_id, started_at, iso(self.clock()), started, len(records), mapper)
         outcomes = builder.build(mapped, chunk, state)
+        if error is None:
+            try:
+                outcomes = self._translations(outcomes, mapped, builder)
+            except OdooError as exc:
+                error = exc
         for outcome in outcomes:
             outcome.warnings.extend(warnings)
         return ChunkResult(
@@ -164,6 +177,22 @@ class PushEngine:
             error=error,
             held=chunk.held,
         )
+
+    def _translations(
+        self, outcomes: list[RecordOutcome], mapped: list[MappedRecord], builder: _Outcomes
+    ) -> list[RecordOutcome]:
+        """The per-language values of the records that landed (see `odoo_sync.sync.translations`)."""
+        mappings = translated_mappings(self.plan, Direction.TO_ODOO)
+        if not mappings:
+            return outcomes
+        items = {item.local_id: item for item in mapped}
+        landed = [
+            LinkedValues(outcome.local_id, outcome.odoo_id, items[outcome.local_id].values)
+            for outcome in outcomes
+            if outcome.success and outcome.odoo_id is not None
+        ]
+        result = push_translations(self.client, self.model, mappings, landed)
+        return [_with_translations(outcome, result, items, builder) for outcome in outcomes]
 
     def _read_fields(self, mapper: RecordMapper) -> list[str]:
         """The mapped fields, and write_date (in the same read) to tell which side changed last."""
@@ -448,7 +477,7 @@ class _Outcomes:
                     create.item, SyncAction.CREATED, state.created[local_id], written
                 )
             elif local_id in state.refused:
-                by_id[local_id] = self._odoo_refused(create.item, None, state.refused[local_id])
+                by_id[local_id] = self.odoo_refused(create.item, None, state.refused[local_id])
         for update in chunk.unchanged:
             by_id[update.item.local_id] = self._success(
                 update.item,
@@ -470,7 +499,7 @@ class _Outcomes:
                     kept_bases=chunk.kept_bases.get(local_id),
                 )
             elif local_id in state.refused:
-                by_id[local_id] = self._odoo_refused(update.item, odoo_id, state.refused[local_id])
+                by_id[local_id] = self.odoo_refused(update.item, odoo_id, state.refused[local_id])
         return [by_id[item.local_id] for item in mapped if item.local_id in by_id]
 
     def _base(self, local_id: str, action: SyncAction, odoo_id: int | None) -> dict[str, Any]:
@@ -535,7 +564,7 @@ class _Outcomes:
             warnings=list(item.warnings),
         )
 
-    def _odoo_refused(self, item: MappedRecord, odoo_id: int | None, error: OdooError) -> RecordOutcome:
+    def odoo_refused(self, item: MappedRecord, odoo_id: int | None, error: OdooError) -> RecordOutcome:
         return RecordOutcome(
             **self._base(item.local_id, SyncAction.ERROR, odoo_id or self._linked_id(item)),
             error_message=error.message[:2000],
@@ -545,6 +574,24 @@ class _Outcomes:
 
 
 _ABSENT = object()  # a field the snapshot had no value for
+
+
+def _with_translations(
+    outcome: RecordOutcome,
+    result: TranslationResult,
+    items: Mapping[str, MappedRecord],
+    builder: _Outcomes,
+) -> RecordOutcome:
+    """A record's outcome once its per-language values were written, or Odoo refused them."""
+    refusal = result.refused.get(outcome.local_id)
+    if refusal is not None:
+        return builder.odoo_refused(items[outcome.local_id], outcome.odoo_id, refusal)
+    written = result.written.get(outcome.local_id)
+    if not written:
+        return outcome
+    action = SyncAction.UPDATED if outcome.action is SyncAction.UNCHANGED else outcome.action
+    fields_synced = sorted({*outcome.fields_synced, *written})
+    return outcome.model_copy(update={"action": action, "fields_synced": fields_synced})
 
 
 def _type_of(mapper: RecordMapper, name: str) -> str | None:

@@ -132,7 +132,8 @@ class RecordMapper:
         ordered = sorted(self.plan.mappings_for(Direction.TO_ODOO), key=lambda m: m.priority)
         compiled: list[FieldPlan] = []
         for mapping in ordered:
-            if mapping.odoo_field in self.plan.skipped_fields:
+            # Values per language are written by `odoo_sync.sync.translations`, after these.
+            if mapping.odoo_field in self.plan.skipped_fields or mapping.lang is not None:
                 continue
             target = self._target(mapping)
             if target is None:

@@ -20,6 +20,7 @@ LOCAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@\-]{0,127}$"
 LOCAL_FIELD_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 ODOO_FIELD_PATTERN = r"^[a-z_][a-z0-9_]{0,63}$"
 ODOO_MODEL_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
+ODOO_LANG_PATTERN = r"^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?(@[a-z]+)?$"  # fr_FR, sr@latin, es_419
 MESSAGE_VERSION: Literal[1] = 1
 
 
@@ -100,6 +101,9 @@ class FieldMapping(BaseModel):
     is_active: bool = True
     priority: int = Field(default=100, ge=0, le=10_000)  # lower runs first; later ones win a field
     source: Literal["preset", "tenant"] = "tenant"
+    # The local field is the Odoo field's value in this language (a translatable field), written
+    # and read with context {'lang': lang}; None: the connection's language, as every other field.
+    lang: str | None = Field(default=None, pattern=ODOO_LANG_PATTERN)
 
     def applies(self, direction: Direction) -> bool:
         return self.is_active and self.direction in (direction, Direction.BOTH)

@@ -98,6 +98,8 @@ class OdooRecordMapper:
     def _compile(self) -> list[InboundField]:
         compiled: list[InboundField] = []
         for mapping in sorted(self.plan.mappings_for(Direction.FROM_ODOO), key=lambda m: m.priority):
+            if mapping.lang is not None:
+                continue  # read per language by `odoo_sync.sync.translations.read_translations`
             source = self._source(mapping)
             if source is None:
                 continue

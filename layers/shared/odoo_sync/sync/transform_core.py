@@ -66,6 +66,7 @@ class OdooFieldInfo:
     selection: tuple[str, ...] | None = None
     required: bool = False
     readonly: bool = False
+    translate: bool = False  # stored per language (context lang)
 
     @classmethod
     def from_fields_get(cls, name: str, attributes: Mapping[str, Any]) -> OdooFieldInfo:
@@ -79,6 +80,7 @@ class OdooFieldInfo:
             selection=keys,
             required=bool(attributes.get("required", False)),
             readonly=bool(attributes.get("readonly", False)),
+            translate=bool(attributes.get("translate", False)),
         )
 
 
