@@ -17,6 +17,7 @@ from odoo_sync.core.batches import Batch
 from odoo_sync.errors import InvalidInputError, NotFoundError, StorageError
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import (
+    BulkSelectMessage,
     EntityDefinition,
     LinkStatus,
     LocalRecord,
@@ -164,14 +165,19 @@ class InMemoryBatchProgress:
         self.chunks.append((tenant_id, batch_id, entity, list(outcomes)))
 
 
+QueuedMessage = PushChunkMessage | PullPageMessage | BulkSelectMessage
+
+
 @dataclass
 class RecordingQueue:
     """core.batches.ChunkQueue: keeps messages; `fail_after` messages it raises like SQS failing."""
 
     fail_after: int | None = None
-    sent: list[tuple[PushChunkMessage | PullPageMessage, int]] = field(default_factory=list)
+    sent: list[tuple[PushChunkMessage | PullPageMessage | BulkSelectMessage, int]] = field(
+        default_factory=list
+    )
 
-    def send(self, messages: Sequence[PushChunkMessage | PullPageMessage], attempt: int = 0) -> int:
+    def send(self, messages: Sequence[QueuedMessage], attempt: int = 0) -> int:
         for count, message in enumerate(messages):
             if self.fail_after is not None and len(self.sent) >= self.fail_after:
                 raise StorageError("the queue refused the chunks", details={"messages_sent": count})

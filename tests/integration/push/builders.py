@@ -203,11 +203,13 @@ class HookedClient(OdooClient):
             self.before_create = hook
         return super().create(model, vals_list)
 
-    def write(self, model: str, ids: list[int], vals: dict[str, Any]) -> bool:
+    def write(
+        self, model: str, ids: list[int], vals: dict[str, Any], *, context: dict[str, Any] | None = None
+    ) -> bool:
         hook, self.before_write = self.before_write, None
         if hook is not None:
             hook()
-        return super().write(model, ids, vals)
+        return super().write(model, ids, vals, context=context)
 
 
 def open_hooked(sim: OdooSimulator, *, timeout_s: float = 30.0) -> HookedClient:
