@@ -8,12 +8,13 @@ is still to come.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from odoo_sync.errors import StorageError
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import (
     BulkSelectMessage,
@@ -235,6 +236,31 @@ def pull_page_messages(
         )
         for number, start in enumerate(range(0, len(odoo_ids), size))
     ]
+
+
+_Queued = TypeVar("_Queued", PushChunkMessage, PullPageMessage)
+
+
+def send_batch_messages(
+    send: Callable[[Sequence[_Queued]], int], batches: BatchStore, batch: Batch, messages: Sequence[_Queued]
+) -> None:
+    """Queue a batch's messages; if the queue fails part-way, the records never queued leave the
+    batch (so it can still complete) and the StorageError says how many were queued."""
+    try:
+        send(messages)
+    except StorageError as exc:
+        sent = exc.details.get("messages_sent", 0)
+        sent = sent if isinstance(sent, int) else 0
+        unsent = sum(_records_in(message) for message in messages[sent:])
+        batches.shrink_total(batch.tenant_id, batch.batch_id, unsent)
+        raise StorageError(
+            "the queue failed part-way; the batch keeps only the records queued before the failure",
+            details={"batch_id": batch.batch_id, "records_queued": batch.total - unsent},
+        ) from exc
+
+
+def _records_in(message: PushChunkMessage | PullPageMessage) -> int:
+    return len(message.local_ids) if isinstance(message, PushChunkMessage) else len(message.odoo_ids)
 
 
 def failed_outcomes(

@@ -31,6 +31,7 @@ from odoo_sync.core.batches import (
     LocalIdSource,
     chunk_messages,
     pull_page_messages,
+    send_batch_messages,
 )
 from odoo_sync.core.ids import Moment, iso, new_id, utc_now
 from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
@@ -298,17 +299,7 @@ class BulkSyncService:
             raise
 
     def _enqueue(self, batch: Batch, messages: list[PushChunkMessage]) -> None:
-        try:
-            self._queue.send(messages)
-        except StorageError as exc:
-            sent = exc.details.get("messages_sent", 0)
-            sent = sent if isinstance(sent, int) else 0
-            unsent = sum(len(message.local_ids) for message in messages[sent:])
-            self._batches.shrink_total(batch.tenant_id, batch.batch_id, unsent)
-            raise StorageError(
-                "the queue failed part-way; the batch keeps only the records queued before the failure",
-                details={"batch_id": batch.batch_id, "records_queued": batch.total - unsent},
-            ) from exc
+        send_batch_messages(self._queue.send, self._batches, batch, messages)
 
     def _all_failed(self, tenant_id: str, batch_id: str) -> list[list[str]]:
         pages: list[list[str]] = []

@@ -42,10 +42,11 @@ from odoo_sync.core.batches import (
     ConnectionResolver,
     EntityLookup,
     pull_page_messages,
+    send_batch_messages,
 )
 from odoo_sync.core.ids import Moment, iso, new_id, utc_now
 from odoo_sync.core.ports import PlanLoader
-from odoo_sync.errors import InvalidInputError, StorageError
+from odoo_sync.errors import InvalidInputError
 from odoo_sync.odoo import OdooClient
 from odoo_sync.odoo.domain import DomainError, validate_domain
 from odoo_sync.sync.finance_presets import default_domain
@@ -395,17 +396,7 @@ class PullService:
     def _enqueue(self, batch: Batch, messages: list[PullPageMessage]) -> None:
         if not messages:
             return
-        try:
-            self._queue.send(messages)
-        except StorageError as exc:
-            sent = exc.details.get("messages_sent", 0)
-            sent = sent if isinstance(sent, int) else 0
-            unsent = sum(len(message.odoo_ids) for message in messages[sent:])
-            self._batches.shrink_total(batch.tenant_id, batch.batch_id, unsent)
-            raise StorageError(
-                "the queue failed part-way; the batch keeps only the records queued before the failure",
-                details={"batch_id": batch.batch_id, "records_queued": batch.total - unsent},
-            ) from exc
+        send_batch_messages(self._queue.send, self._batches, batch, messages)
 
 
 def odoo_datetime(moment: datetime) -> str:

@@ -42,6 +42,7 @@ from odoo_sync.core.pull import batch_key
 from odoo_sync.errors import ConflictError
 from odoo_sync.odoo import OdooClient, OdooError
 from odoo_sync.sync.conflicts import FieldComparison, Reconciliation, reconcile
+from odoo_sync.sync.external_ids import save_external_ids
 from odoo_sync.sync.finance_presets import READ_ONLY_ENTITIES
 from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import RecordMapper, is_record_level, map_records
@@ -61,7 +62,6 @@ from odoo_sync.sync.pull import PullApply, decide, deleted, locally_changed
 from odoo_sync.sync.pull_mapping import OdooRecordMapper, PulledRecord, fetch_reverse_lookups
 from odoo_sync.sync.pull_matching import (
     candidate_local_id,
-    external_id_values,
     linked_by_external_id,
 )
 from odoo_sync.sync.pulled_shape import PulledShape, ShapeContext
@@ -616,21 +616,14 @@ class PageApplier:
             and decision.link is not None
             and page.outcomes[odoo_id].success
         }
-        if not new:
-            return
-        try:
-            page.client.create(
-                "ir.model.data",
-                external_id_values(plan.xmlid_module, plan.entity.name, plan.entity.odoo_model, new),
-            )
-        except OdooError as exc:
-            page.warnings.append(
-                FieldIssue(
-                    field="",
-                    code="external_ids_not_saved",
-                    message=f"external ids could not be saved in Odoo: {exc.message}",
-                )
-            )
+        save_external_ids(
+            page.client,
+            module=plan.xmlid_module,
+            entity=plan.entity.name,
+            model=plan.entity.odoo_model,
+            linked=new,
+            warnings=page.warnings,
+        )
 
     # bookkeeping -------------------------------------------------------------------------------------
     def _done(

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.conditions import Key
-
 from odoo_sync.core.connections import StoredConnection
 from odoo_sync.errors import ConflictError
 from odoo_sync.stores.dynamodb import (
     ConditionFailedError,
-    decode_cursor,
-    encode_cursor,
+    query_page,
     storage_errors,
     strip_keys,
     to_item,
@@ -60,18 +57,10 @@ class DynamoConnectionRepository:
     def list(
         self, tenant_id: str, limit: int, cursor: str | None
     ) -> tuple[list[StoredConnection], str | None]:
-        pk = tenant_pk(tenant_id)
-        query: dict[str, object] = {
-            "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(_SK_PREFIX),
-            "Limit": limit,
-        }
-        start = decode_cursor(cursor, partition_key=pk)
-        if start is not None:
-            query["ExclusiveStartKey"] = start
-        with storage_errors("list connections"):
-            page = self._table.query(**query)  # type: ignore[arg-type]
-        items = [StoredConnection.model_validate(strip_keys(item)) for item in page.get("Items", [])]
-        return items, encode_cursor(page.get("LastEvaluatedKey"))
+        page, next_cursor = query_page(
+            self._table, tenant_pk(tenant_id), _SK_PREFIX, limit, cursor, action="list connections"
+        )
+        return [StoredConnection.model_validate(strip_keys(item)) for item in page], next_cursor
 
     def delete(self, tenant_id: str, connection_id: str) -> bool:
         with storage_errors("delete the connection"):

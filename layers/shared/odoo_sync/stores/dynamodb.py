@@ -12,6 +12,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from boto3.dynamodb.conditions import Key
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel
 
@@ -87,6 +88,23 @@ def decode_cursor(cursor: str | None, *, partition_key: str) -> dict[str, Any] |
     if not isinstance(key, dict) or key.get("pk") != partition_key or not isinstance(key.get("sk"), str):
         raise InvalidInputError("the cursor is not valid", field="cursor")
     return {"pk": key["pk"], "sk": key["sk"]}
+
+
+def query_page(
+    table: Table, pk: str, sk_prefix: str, limit: int, cursor: str | None, *, action: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a partition's items whose sort key starts with `sk_prefix`, and the cursor
+    after it (None: no more). The cursor must point into the same partition."""
+    query: dict[str, Any] = {
+        "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(sk_prefix),
+        "Limit": limit,
+    }
+    start = decode_cursor(cursor, partition_key=pk)
+    if start is not None:
+        query["ExclusiveStartKey"] = start
+    with storage_errors(action):
+        page = table.query(**query)
+    return page.get("Items", []), encode_cursor(page.get("LastEvaluatedKey"))
 
 
 def _json_default(value: object) -> object:

@@ -23,8 +23,7 @@ from odoo_sync.core.schedules import DueSchedule, Schedule
 from odoo_sync.errors import ConflictError
 from odoo_sync.stores.dynamodb import (
     ConditionFailedError,
-    decode_cursor,
-    encode_cursor,
+    query_page,
     storage_errors,
     strip_keys,
 )
@@ -59,18 +58,10 @@ class DynamoScheduleStore:
         return _schedule(item) if item else None
 
     def list(self, tenant_id: str, limit: int, cursor: str | None) -> tuple[list[Schedule], str | None]:
-        pk = tenant_pk(tenant_id)
-        query: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(_SK_PREFIX),
-            "Limit": limit,
-        }
-        start = decode_cursor(cursor, partition_key=pk)
-        if start is not None:
-            query["ExclusiveStartKey"] = start
-        with storage_errors("list schedules"):
-            page = self._table.query(**query)
-        items = [_schedule(item) for item in page.get("Items", [])]
-        return items, encode_cursor(page.get("LastEvaluatedKey"))
+        page, next_cursor = query_page(
+            self._table, tenant_pk(tenant_id), _SK_PREFIX, limit, cursor, action="list schedules"
+        )
+        return [_schedule(item) for item in page], next_cursor
 
     def update_definition(self, schedule: Schedule, expected_version: int) -> None:
         item = _item(schedule)

@@ -15,8 +15,7 @@ from odoo_sync.core.outbound_webhooks import StoredSubscription
 from odoo_sync.errors import ConflictError, UnprocessableError
 from odoo_sync.stores.dynamodb import (
     ConditionFailedError,
-    decode_cursor,
-    encode_cursor,
+    query_page,
     storage_errors,
     strip_keys,
     to_item,
@@ -73,18 +72,10 @@ class DynamoSubscriptionRepository:
     def list(
         self, tenant_id: str, limit: int, cursor: str | None
     ) -> tuple[list[StoredSubscription], str | None]:
-        pk = tenant_pk(tenant_id)
-        query: dict[str, object] = {
-            "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(_SK_PREFIX),
-            "Limit": limit,
-        }
-        start = decode_cursor(cursor, partition_key=pk)
-        if start is not None:
-            query["ExclusiveStartKey"] = start
-        with storage_errors("list webhook subscriptions"):
-            page = self._table.query(**query)  # type: ignore[arg-type]
-        items = [StoredSubscription.model_validate(strip_keys(item)) for item in page.get("Items", [])]
-        return items, encode_cursor(page.get("LastEvaluatedKey"))
+        page, next_cursor = query_page(
+            self._table, tenant_pk(tenant_id), _SK_PREFIX, limit, cursor, action="list webhook subscriptions"
+        )
+        return [StoredSubscription.model_validate(strip_keys(item)) for item in page], next_cursor
 
     def delete(self, tenant_id: str, subscription_id: str) -> bool:
         with storage_errors("delete the webhook subscription"):

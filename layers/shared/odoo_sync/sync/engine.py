@@ -39,7 +39,7 @@ from odoo_sync.odoo import (
 )
 from odoo_sync.sync.auto_create import AutoCreator
 from odoo_sync.sync.conflicts import FieldComparison, reconcile
-from odoo_sync.sync.external_ids import xmlid_name
+from odoo_sync.sync.external_ids import save_external_ids
 from odoo_sync.sync.images import ImageFetcher
 from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper, is_record_level, map_records
@@ -339,7 +339,15 @@ class PushEngine:
         except OdooError as exc:
             error = exc
         key_matched = {lid: m.odoo_id for lid, m in matching.matches.items() if m.has_external_id is False}
-        self._save_external_ids({**key_matched, **state.created}, matching.external_ids_usable, warnings)
+        if matching.external_ids_usable:
+            save_external_ids(
+                self.client,
+                module=self.plan.xmlid_module,
+                entity=self.plan.entity.name,
+                model=self.model,
+                linked={**key_matched, **state.created},
+                warnings=warnings,
+            )
         if error is not None:
             return error
         try:
@@ -411,33 +419,6 @@ class PushEngine:
                 self._write(WriteGroup(group.vals, group.odoo_ids[part], group.local_ids[part]), state)
             return
         state.written.update(group.local_ids)
-
-    def _save_external_ids(self, linked: dict[str, int], usable: bool, warnings: list[FieldIssue]) -> None:
-        """Our external id on every record we created or found by key, so a later push (or a
-        redelivery after a crash) finds it even without our own link."""
-        if not linked or not usable:
-            return
-        vals = [
-            {
-                "module": self.plan.xmlid_module,
-                "name": xmlid_name(self.plan.entity.name, local_id),
-                "model": self.model,
-                "res_id": odoo_id,
-                "noupdate": True,
-            }
-            for local_id, odoo_id in sorted(linked.items())
-        ]
-        try:
-            self.client.create("ir.model.data", vals)
-        except OdooError as exc:
-            # Links and match keys still find these records; the external id is a second safety net.
-            warnings.append(
-                FieldIssue(
-                    field="",
-                    code="external_ids_not_saved",
-                    message=f"external ids could not be saved in Odoo: {exc.message}",
-                )
-            )
 
 
 class _Outcomes:

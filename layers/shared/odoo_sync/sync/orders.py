@@ -30,7 +30,7 @@ from typing import Any, Protocol
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.odoo import OdooClient, OdooError, OdooOutcomeUnknownError
 from odoo_sync.sync.engine import ChunkResult, odoo_error_details
-from odoo_sync.sync.external_ids import xmlid_name
+from odoo_sync.sync.external_ids import save_external_ids
 from odoo_sync.sync.issues import FieldIssue, IssueCode
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper, is_record_level, map_records
 from odoo_sync.sync.matching import Match, Matcher, MatchResult
@@ -282,7 +282,15 @@ class OrderPushEngine:
         except OdooError as exc:
             error = exc
         key_matched = {lid: m.odoo_id for lid, m in matching.matches.items() if m.has_external_id is False}
-        self._save_external_ids({**key_matched, **done.created}, matching.external_ids_usable, warnings)
+        if matching.external_ids_usable:
+            save_external_ids(
+                self.client,
+                module=self.plan.xmlid_module,
+                entity=self.plan.entity.name,
+                model=self.model,
+                linked={**key_matched, **done.created},
+                warnings=warnings,
+            )
         if error is not None:
             return error
         try:
@@ -353,30 +361,6 @@ class OrderPushEngine:
                 self._confirm({local_id: odoo_id}, done)
             return
         done.confirmed.update(wanted)
-
-    def _save_external_ids(self, linked: dict[str, int], usable: bool, warnings: list[FieldIssue]) -> None:
-        if not linked or not usable:
-            return
-        vals = [
-            {
-                "module": self.plan.xmlid_module,
-                "name": xmlid_name(self.plan.entity.name, local_id),
-                "model": self.model,
-                "res_id": odoo_id,
-                "noupdate": True,
-            }
-            for local_id, odoo_id in sorted(linked.items())
-        ]
-        try:
-            self.client.create("ir.model.data", vals)
-        except OdooError as exc:
-            warnings.append(
-                FieldIssue(
-                    field="",
-                    code="external_ids_not_saved",
-                    message=f"external ids could not be saved in Odoo: {exc.message}",
-                )
-            )
 
 
 def is_locked(current: Mapping[str, Any]) -> bool:

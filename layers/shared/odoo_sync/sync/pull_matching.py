@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from odoo_sync.odoo import OdooClient
 from odoo_sync.sync.external_ids import xmlid_name
@@ -67,19 +66,3 @@ def candidate_local_id(entity: EntityDefinition, match_values: Mapping[str, str]
 
 def new_local_id(entity: EntityDefinition, match_values: Mapping[str, str], odoo_id: int) -> str:
     return candidate_local_id(entity, match_values) or f"odoo-{odoo_id}"
-
-
-def external_id_values(
-    module: str, entity: str, model: str, linked: Mapping[str, int]
-) -> list[dict[str, Any]]:
-    """ir.model.data rows giving these local records (local id -> Odoo id) our external id."""
-    return [
-        {
-            "module": module,
-            "name": xmlid_name(entity, local_id),
-            "model": model,
-            "res_id": odoo_id,
-            "noupdate": True,
-        }
-        for local_id, odoo_id in sorted(linked.items())
-    ]
