@@ -338,16 +338,14 @@ class PushEngine:
                 self._create(chunk.creates, matcher, state)
         except OdooError as exc:
             error = exc
-        key_matched = {lid: m.odoo_id for lid, m in matching.matches.items() if m.has_external_id is False}
-        if matching.external_ids_usable:
-            save_external_ids(
-                self.client,
-                module=self.plan.xmlid_module,
-                entity=self.plan.entity.name,
-                model=self.model,
-                linked={**key_matched, **state.created},
-                warnings=warnings,
-            )
+        save_external_ids(
+            self.client,
+            module=self.plan.xmlid_module,
+            entity=self.plan.entity.name,
+            model=self.model,
+            linked=matching.external_ids_to_save(state.created),
+            warnings=warnings,
+        )
         if error is not None:
             return error
         try:

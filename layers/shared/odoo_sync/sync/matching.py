@@ -58,6 +58,14 @@ class MatchResult:
     def settled(self, local_id: str) -> bool:
         return local_id in self.matches or local_id in self.failures
 
+    def external_ids_to_save(self, created: dict[str, int]) -> dict[str, int]:
+        """Records that should now carry our external id: those just created and those found by
+        match key only; none when this Odoo user may not write external ids."""
+        if not self.external_ids_usable:
+            return {}
+        key_matched = {lid: m.odoo_id for lid, m in self.matches.items() if m.has_external_id is False}
+        return {**key_matched, **created}
+
 
 class Matcher:
     def __init__(
