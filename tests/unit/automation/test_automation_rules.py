@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from odoo_sync.core.automation import (
+from odoo_sync.core.automation_rules import (
     Wanted,
     action_differences,
     automation_differences,
