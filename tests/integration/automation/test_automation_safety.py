@@ -14,6 +14,7 @@ from connections_api.handler import lambda_handler as connections_handler
 from explorer_api.handler import lambda_handler as explorer_handler
 from odoo_simulator import OdooSimulator
 from odoo_sync.api.dependencies import webhook_tokens
+from odoo_sync.core.automation_odoo import OdooAutomations
 from tests.integration.automation.conftest import automation
 from tests.integration.service.conftest import TenantConnection
 from tests.support.api import ApiAnswer, call
@@ -211,3 +212,68 @@ def test_a_rule_of_ours_odoo_warns_about_and_that_cannot_be_repaired_is_removed(
     states = by_entity(automation(linked, "GET").body)
     assert (states["product"]["status"], states["customer"]["status"]) == ("missing", "up_to_date")
     assert [a.status for a in save_a_partner_and_a_product(linked)] == [201, 201, 200, 200]
+
+
+def test_when_odoo_fails_while_a_call_is_undone_the_answer_says_what_is_left(
+    linked, restricted_write_date, monkeypatch
+):
+    sim = linked.sim
+    undo = OdooAutomations.undo
+
+    def undo_while_odoo_fails(self: OdooAutomations, *, keep_removed: set[int]) -> list[dict[str, Any]]:
+        sim.knobs.fail_next(100, "server")
+        try:
+            return undo(self, keep_removed=keep_removed)
+        finally:
+            sim.knobs.reset()
+
+    monkeypatch.setattr(OdooAutomations, "undo", undo_while_odoo_fails)
+
+    answer = automation(linked)
+
+    assert answer.status == 409
+    assert answer.body["undone"] is False
+    left = {(item["model"], item["left"]) for item in answer.body["left_in_odoo"]}
+    assert ("base.automation", "created") in left
+    assert "left_in_odoo" in answer.body["message"]
+    # What is left carries our external ids: removing the automation finds and unlinks it.
+    assert automation(linked, "DELETE").status == 200
+    assert not sim.records(
+        "ir.model.data", [["module", "=", "odoo_sync"], ["name", "like", linked.connection_id]]
+    )
+
+
+def test_a_failed_rotation_keeps_the_token_odoo_still_posts_with(linked, restricted_write_date):
+    sim = linked.sim
+    if sim.version == "17":
+        pytest.skip("a new URL alone is no reason for Odoo 17 to refuse")
+    sim.registry.set_field_groups("product.template", "write_date", None)
+    first = automation(linked).body
+    stored = webhook_tokens().get_for_connection(linked.tenant_id, linked.connection_id)
+    sim.registry.set_field_groups("product.template", "write_date", "base.group_system")
+
+    rotated = automation(linked, "POST", suffix="/token")
+
+    assert rotated.status == 409
+    assert webhook_tokens().get_for_connection(linked.tenant_id, linked.connection_id) == stored
+    [action] = sim.records("ir.actions.server", [["id", "=", by_entity(first)["customer"]["action_id"]]])
+    assert action["webhook_url"] == first["webhook_url"]
+
+
+def test_the_connection_test_checks_our_rules_with_one_read_and_only_once_they_exist(linked):
+    sim = linked.sim
+    sim.reset_calls()
+    assert connection_test(linked).status == 200
+    without = sim.calls.copy()
+    automation(linked)
+    sim.reset_calls()
+
+    tested = connection_test(linked)
+
+    assert tested.status == 200
+    extra = sim.calls - without
+    if sim.version == "17":  # Odoo 17 cannot have a warned action: nothing to read
+        assert extra == {}
+    else:
+        assert extra == {("ir.actions.server", "search_read"): 1}
+    assert not [text for text in tested.body["warnings"] if "webhook action" in text]
