@@ -51,7 +51,7 @@ from odoo_sync.core.webhook_tokens import (
 from odoo_sync.errors import NotFoundError, ServiceError, UnprocessableError
 from odoo_sync.sync.model import EntityDefinition
 
-__all__ = ["AutomationAnswer", "AutomationRequest", "AutomationService"]
+__all__ = ["AutomationService"]
 
 _INSTALLED = frozenset({"installed", "to upgrade"})
 Selected = list[tuple[EntityDefinition, tuple[str, ...]]]
