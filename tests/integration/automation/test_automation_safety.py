@@ -15,6 +15,7 @@ from explorer_api.handler import lambda_handler as explorer_handler
 from odoo_simulator import OdooSimulator
 from odoo_sync.api.dependencies import webhook_tokens
 from odoo_sync.core.automation_odoo import OdooAutomations
+from odoo_sync.odoo.errors import OdooNetworkError
 from tests.integration.automation.conftest import automation
 from tests.integration.service.conftest import TenantConnection
 from tests.support.api import ApiAnswer, call
@@ -277,3 +278,23 @@ def test_the_connection_test_checks_our_rules_with_one_read_and_only_once_they_e
     else:
         assert extra == {("ir.actions.server", "search_read"): 1}
     assert not [text for text in tested.body["warnings"] if "webhook action" in text]
+
+
+def test_a_rule_that_cannot_be_read_back_undoes_the_call(linked, monkeypatch):
+    sim = linked.sim
+    if sim.version == "17":
+        pytest.skip("Odoo 17 has no warnings to read back")
+    before = ours(sim)
+
+    def unreachable(self: OdooAutomations, action_ids: Any) -> dict[int, str]:
+        raise OdooNetworkError("connection reset by peer")
+
+    monkeypatch.setattr(OdooAutomations, "action_warnings", unreachable)
+
+    answer = automation(linked)
+
+    assert answer.status == 409
+    assert answer.body["reason"] == "its rule could not be read back: connection reset by peer"
+    assert answer.body["odoo"]["category"] == "network"
+    assert answer.body["undone"] is True
+    assert ours(sim) == before
