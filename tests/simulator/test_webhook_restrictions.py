@@ -177,7 +177,10 @@ def test_a_field_restricted_later_is_refused_or_warned_like_standard_price(
         sim.registry.set_field_groups("res.partner", "email", None)
 
 
-def test_17_posts_before_its_commit_and_19_after(sim: OdooSimulator, rpc: Rpc, hooks: Receiver) -> None:
+def test_17_posts_before_its_commit_and_19_after(
+    sim: OdooSimulator, rpc: Rpc, hooks: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("odoo_simulator.webhooks.TIMEOUT_S", 30.0)  # the receiver reads back first
     partner = rpc.xml("res.partner", "create", [{"name": "before"}])
     webhook_action(rpc, "res.partner", f"{hooks.url}/ok", ["name", "write_date"], trigger=["name"])
     seen: list[str] = []

@@ -99,6 +99,8 @@ def loop(linked: TenantConnection, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("PUBLIC_API_URL", state.url)
     service_settings.cache_clear()
     monkeypatch.setattr(worker.metrics, "namespace", "OdooSyncTests")
+    # Long delays: a notice put back stays hidden until the test says its delay is over.
+    monkeypatch.setattr(worker, "NOTICE_DELAYS_S", (600, 600, 600, 600))
     # Odoo gives up on a receiver after 1 s; this one runs a whole worker pass first.
     monkeypatch.setattr("odoo_simulator.webhooks.TIMEOUT_S", 60.0)
     try:
