@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from odoo_sync.api.dependencies import automation_service
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
-from odoo_sync.core.automation import AutomationAnswer, AutomationRequest
+from odoo_sync.core.automation_model import AutomationAnswer, AutomationRequest
 from odoo_sync.settings import service_settings
 
 logger = Logger()

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from odoo_sync.api.dependencies import connection_service
+from odoo_sync.api.dependencies import connection_service, webhook_tokens
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.connection_test import ConnectionTestResult, check_connection
@@ -67,7 +67,9 @@ def delete_connection(connection_id: CONNECTION_ID) -> Response[None]:
     summary="Test network, TLS, version and protocol, authentication, database and access rights",
 )
 def test_connection(connection_id: CONNECTION_ID) -> ConnectionTestResult:
-    result = check_connection(connection_service(), tenant_id(app), connection_id, OdooClient)
+    result = check_connection(
+        connection_service(), tenant_id(app), connection_id, OdooClient, webhook_tokens()
+    )
     logger.info("connection tested", extra={"connection_id": connection_id, "success": result.success})
     return result
 

@@ -12,6 +12,10 @@ logged, and the message is done. On the last delivery before the dead-letter que
 records are marked failed in their batch, so the batch finishes and its retry can re-queue them.
 A malformed message can never succeed: it is logged and left to reach the dead-letter queue.
 
+An Odoo change notice that Odoo (17) sent before committing the change is not applied yet: it and
+the messages of its group behind it come back after NOTICE_DELAYS_S (ChangeMessageVisibility),
+and the last delivery reads Odoo as it is (`odoo_sync.core.pull_notices`).
+
 Each invocation takes up to 5 messages within the function's timeout. A message is started only
 while enough time is left for one page or chunk (MIN_MS_PER_MESSAGE); the ones that would not fit
 are reported failed untried, so SQS hands them back at once instead of after a timed-out
@@ -22,23 +26,31 @@ on their last delivery.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
+import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field, TypeAdapter, ValidationError
 
 from odoo_sync.api import dependencies
 from odoo_sync.core.batches import failed_outcomes
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.core.pull import batch_key
+from odoo_sync.core.pull_notices import NoticeAheadOfOdooError
 from odoo_sync.core.push import log_entry
 from odoo_sync.errors import ServiceError
 from odoo_sync.odoo.errors import OdooError
+from odoo_sync.settings import service_settings
 from odoo_sync.sync.model import BulkSelectMessage, OdooChangeMessage, PullPageMessage, PushChunkMessage
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import ChangeMessageVisibilityBatchRequestEntryTypeDef
 
 # The SyncQueue's maxReceiveCount in template.yaml: the delivery after which SQS gives up.
 MAX_RECEIVES = 5
@@ -46,6 +58,12 @@ MAX_RECEIVES = 5
 # rather than cut off by the function's timeout (120 s) half-way through.
 MIN_MS_PER_MESSAGE = 25_000
 _CORRELATION_KEYS = ("kind", "tenant_id", "connection_id", "batch_id", "chunk")
+# Seconds before a notice Odoo sent ahead of its commit is read again, by delivery (1st-4th);
+# the next (the last) delivery applies the record as Odoo has it. About 37 s of patience: a
+# 3000-record import committed 8.4 s after its first webhooks (captured).
+NOTICE_DELAYS_S = (2, 5, 10, 20)
+# Message group -> delay, for the notices postponed in this invocation (see lambda_handler).
+_postponed: dict[str, int] = {}
 
 SyncMessage = Annotated[
     PushChunkMessage | PullPageMessage | OdooChangeMessage | BulkSelectMessage, Field(discriminator="kind")
@@ -78,7 +96,7 @@ def handle_message(record: SQSRecord) -> None:
         elif isinstance(message, BulkSelectMessage):
             _select(message, receive_count=receive_count)
         else:
-            _pull(message, receive_count=receive_count)
+            _pull(message, receive_count=receive_count, record=record)
     finally:
         logger.remove_keys(list(_CORRELATION_KEYS))
 
@@ -160,13 +178,24 @@ def _end_selection(message: BulkSelectMessage) -> None:
     metrics.add_metric(name="SelectionsAbandoned", unit=MetricUnit.Count, value=1)
 
 
-def _pull(message: PullPageMessage | OdooChangeMessage, receive_count: int) -> None:
+def _pull(message: PullPageMessage | OdooChangeMessage, receive_count: int, record: SQSRecord) -> None:
     started = time.perf_counter()
     try:
         if isinstance(message, PullPageMessage):
             outcomes = dependencies.pull_service().apply_page(message)
         else:
-            outcomes = dependencies.pull_service().apply_odoo_change(message)
+            patient = receive_count <= len(NOTICE_DELAYS_S)
+            outcomes = dependencies.pull_service().apply_odoo_change(message, wait_for_commit=patient)
+    except NoticeAheadOfOdooError as exc:
+        delay_s = NOTICE_DELAYS_S[receive_count - 1]
+        _postponed[record.attributes.message_group_id or ""] = delay_s
+        _postpone([record], delay_s)
+        logger.info(
+            "Odoo has not committed the noticed change yet; the notice is read again later",
+            extra={"reason": exc.message, "receive_count": receive_count, "retry_in_s": delay_s},
+        )
+        metrics.add_metric(name="NoticesPostponed", unit=MetricUnit.Count, value=1)
+        raise
     except Exception as exc:  # any page-level failure: the message returns
         logger.warning(
             "pull failed; SQS will deliver it again",
@@ -184,6 +213,20 @@ def _pull(message: PullPageMessage | OdooChangeMessage, receive_count: int) -> N
         "pulled",
         extra={"records": len(outcomes), "succeeded": succeeded, "duration_ms": round(elapsed_ms)},
     )
+
+
+def _postpone(records: Sequence[SQSRecord], delay_s: int) -> None:
+    """Make SQS hand these back in `delay_s` (else after the queue's visibility timeout)."""
+    entries: list[ChangeMessageVisibilityBatchRequestEntryTypeDef] = [
+        {"Id": str(number), "ReceiptHandle": record.receipt_handle, "VisibilityTimeout": delay_s}
+        for number, record in enumerate(records)
+    ]
+    try:
+        boto3.client("sqs").change_message_visibility_batch(
+            QueueUrl=service_settings().sync_queue_url, Entries=entries
+        )
+    except (ClientError, BotoCoreError):
+        logger.exception("could not postpone; the queue's visibility timeout applies")
 
 
 def _give_up(message: PushChunkMessage | PullPageMessage, reason: str, error: str) -> None:
@@ -223,6 +266,7 @@ def _reason(error: Exception) -> str:
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     attempted: set[str] = set()
+    _postponed.clear()
 
     def attempt(record: SQSRecord) -> None:
         remaining_ms = context.get_remaining_time_in_millis()
@@ -242,7 +286,22 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     failed_ids = {str(failure["itemIdentifier"]) for failure in answer.get("batchItemFailures", [])}
     _give_up_skipped(event, failed_ids - attempted)
+    _postpone_group_behind(event, failed_ids - attempted)
     return dict(answer)
+
+
+def _postpone_group_behind(event: dict[str, Any], skipped: set[str]) -> None:
+    """The messages skipped behind a postponed notice come back with it, in order: SQS FIFO
+    delivers none of a group while one of its messages is still hidden."""
+    for group, delay_s in _postponed.items():
+        behind = [
+            record
+            for raw in event.get("Records", [])
+            if (record := SQSRecord(raw)).message_id in skipped
+            and (record.attributes.message_group_id or "") == group
+        ]
+        if behind:
+            _postpone(behind, delay_s)
 
 
 def _give_up_skipped(event: dict[str, Any], skipped: set[str]) -> None:

@@ -20,6 +20,9 @@ class OdooException(Exception):  # noqa: N818 - named after what Odoo raises
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        # What Odoo adds to the error's `context` on JSON-RPC and JSON-2 (base_automation names
+        # the rule whose action failed); empty for most errors.
+        self.context: dict[str, object] = {}
 
     @property
     def arguments(self) -> list[object]:
@@ -49,6 +52,13 @@ class UserError(OdooException):
 
 class ValidationError(UserError):
     odoo_name = "odoo.exceptions.ValidationError"
+
+
+class ServerActionWithWarningsError(UserError):
+    """Odoo 19 refuses to run a server action that carries a `warning` (ir_actions.py `_run`);
+    when an automation rule runs it, the user's create or write fails with it."""
+
+    odoo_name = "odoo.addons.base.models.ir_actions.ServerActionWithWarningsError"
 
 
 class MissingError(UserError):

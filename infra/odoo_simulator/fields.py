@@ -33,6 +33,10 @@ class Field:
     help: str | None = None
     model: str = ""
     translate: bool = False  # values per language (context lang), falling back to en_US
+    # Odoo's `groups=` ("base.group_user"): only members may read or write it, and (17/18) a
+    # webhook may not send it or (19) a webhook action sending it gets a `warning`. Not shown by
+    # fields_get, and not reflected into ir.model.fields.groups either (Odoo leaves that empty).
+    groups: str | None = None
 
     def describe(self, attributes: list[str] | None) -> dict[str, Any]:
         """This field as fields_get answers it, limited to `attributes` when given."""
@@ -198,6 +202,17 @@ def field_from_capture(name: str, spec: dict[str, Any]) -> Field:
 TRANSLATED_FIELDS: dict[str, frozenset[str]] = {
     "product.template": frozenset({"name", "description", "description_sale", "description_purchase"}),
     "product.product": frozenset({"name", "description", "description_sale", "description_purchase"}),
+}
+
+
+# Fields Odoo declares with `groups=`, among those simulated here. standard_price is "Cost":
+# `groups="base.group_user"` on product.template and product.product in 17 and 19 (Odoo's source;
+# the captures v17/v19-webhook-restricted-fields). Other restricted fields of the models a sync
+# touches (res.partner's credit/debit/total_invoiced from account, stock.quant's
+# inventory_quantity_auto_apply and value) are not among the simulated fields.
+GROUP_RESTRICTED_FIELDS: dict[str, dict[str, str]] = {
+    "product.template": {"standard_price": "base.group_user"},
+    "product.product": {"standard_price": "base.group_user"},
 }
 
 

@@ -24,7 +24,7 @@ from .models import BaseModel, Env, Registry
 from .models.base import public_method
 from .models.importer import ImportFailedError
 from .personality import Personality
-from .store import Store
+from .store import Changes, Store
 from .webhooks import Delivery, WebhookSender, pending_deliveries
 
 READONLY_METHODS = frozenset(
@@ -246,6 +246,7 @@ class OdooService:
         failure: Exception | None = None
         answer: CallResult | None = None
         committed = False
+        uncommitted: Changes | None = None
         with self.store.lock:
             env = Env(self.registry, self.store, uid, context)
             self.store.begin()
@@ -258,10 +259,18 @@ class OdooService:
                 self.store.rollback()
                 failure = exc
             else:
-                self.store.commit()
+                if pending_deliveries(env.scratch) and self.webhooks.posts_before_commit:
+                    uncommitted = self.store.detach()  # 17: POSTed before the commit
+                else:
+                    self.store.commit()
                 committed = True
                 answer = CallResult(value, mutating=method not in READONLY_METHODS)
         self.deliver(pending_deliveries(env.scratch), committed=committed)
+        if uncommitted is not None:
+            with self.store.lock:
+                self.store.begin()
+                self.store.attach(uncommitted)
+                self.store.commit()
         if failure is not None:
             raise as_odoo_exception(failure) from failure
         assert answer is not None

@@ -2,13 +2,16 @@
 
 Odoo's `ir.actions.server._run_action_webhook` POSTs the payload with `requests` (1 s timeout),
 logs a failure or a timeout as a warning and never retries. Odoo 17 POSTs inside the transaction,
-so the POST happens even when the call then fails and rolls back; Odoo 19 POSTs after the commit
-and drops the POST of a rolled-back call ("cancelled due to a rollback"). Either way every POST is
-made before the RPC answers.
+before it commits, so the POST happens even when the call then fails and rolls back, and a
+receiver that reads the record back during the POST sees it as it was before the call; Odoo 19
+POSTs after the commit and drops the POST of a rolled-back call ("cancelled due to a rollback").
+Either way every POST is made before the RPC answers.
 
 The simulator POSTs after the call's lock is released (a receiver calling the simulator back
-would otherwise wait for the lock), but still before the answer is sent. It only ever POSTs to
-loopback hosts; any other URL is refused and logged.
+would otherwise wait for the lock), but still before the answer is sent. On 17 the call's changes
+are taken out of the tables first and put back (committed) only after the POSTs, so other callers
+see the old values meanwhile, as with Odoo's open transaction. It only ever POSTs to loopback
+hosts; any other URL is refused and logged.
 
 `sim.webhook_log` keeps one entry per POST attempted or refused, in order:
 `{"url", "body", "status"}` on an answer (any status), or `{"url", "body", "error"}` (refused,
@@ -54,6 +57,11 @@ class WebhookSender:
     @property
     def sends_on_rollback(self) -> bool:
         """17 and older POST inside the transaction; 18+ only after a commit."""
+        return self.major <= 17
+
+    @property
+    def posts_before_commit(self) -> bool:
+        """17 and older POST while the call's transaction is still open (see the module doc)."""
         return self.major <= 17
 
     def fail_after_webhooks(

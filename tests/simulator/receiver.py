@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,12 +26,15 @@ class Receiver:
     url: str
     requests: list[Received] = field(default_factory=list)
     slow_s: float = 1.5
+    # Called with each POST before it is answered (e.g. to read the record back meanwhile).
+    on_post: Callable[[Received], None] | None = None
 
     def bodies(self, path: str | None = None) -> list[str]:
         return [r.body for r in self.requests if path is None or r.path == path]
 
     def clear(self) -> None:
         self.requests.clear()
+        self.on_post = None
 
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
@@ -42,7 +45,10 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode()
-            receiver.requests.append(Received(self.path, list(self.headers.items()), body))
+            received = Received(self.path, list(self.headers.items()), body)
+            receiver.requests.append(received)
+            if receiver.on_post is not None:
+                receiver.on_post(received)
             if self.path.startswith("/slow"):
                 time.sleep(receiver.slow_s)
             status = 500 if self.path.startswith("/500") else 200

@@ -29,8 +29,17 @@ FILES = [
     "v17-jsonrpc-crud.json", "v17-xmlrpc-external-ids.json", "v17-jsonrpc-external-ids.json",
     "v19-version.json", "v19-xmlrpc-auth.json", "v19-jsonrpc-auth.json", "v19-json2-auth.json",
     "v19-xmlrpc-crud.json", "v19-jsonrpc-crud.json", "v19-json2-crud.json", "v19-xmlrpc-external-ids.json",
-    "v19-json2-external-ids.json",
+    "v19-json2-external-ids.json", "v17-webhook-restricted-fields.json", "v19-webhook-restricted-fields.json",
 ]  # fmt: skip
+# What the restricted-fields captures refer to by the lab's ids, by field name: the payload fields
+# sent with standard_price (Cost), and the one sent instead of it on 19.
+RESTRICTED_FIELD_IDS = {
+    "v17-webhook-restricted-fields.json": {2960: "name", 2971: "standard_price"},
+    "v19-webhook-restricted-fields.json": {3505: "name", 3517: "standard_price", 3516: "list_price"},
+}
+RESTRICTED_MODEL_IDS = {"v17-webhook-restricted-fields.json": 374, "v19-webhook-restricted-fields.json": 412}
+CAPTURED_RULE_ID = 3  # the lab's automation rule on product.template the actions belong to
+CAPTURED_PRODUCT_ID = 23
 LEARNING_METHODS = ("create", "copy", "name_create", "load")
 REDACTED = re.compile(r"<REDACTED-(admin|demo)-apikey-v\d+-40hex>")
 
@@ -74,6 +83,22 @@ def _model_and_method(request: dict[str, Any]) -> tuple[str | None, str | None]:
             return params["args"][3], params["args"][4]
     match = re.match(r"^/json/2/([^/]+)/([^/]+)$", request["path"])
     return (match[1], match[2]) if match else (None, None)
+
+
+def _decoded(replay: Replay, request: dict[str, Any]) -> dict[str, Any]:
+    """The request with `call` (XML-RPC) or `body_json` decoded from its text when the capture has
+    only the text, so that ids can be rewritten (the key is put in first: `<REDACTED-...>` inside
+    an XML-RPC string is not XML)."""
+    if request.get("call") or request.get("body_json") is not None or not request.get("body"):
+        return request
+    text = REDACTED.sub(replay.key, request["body"])
+    if text.lstrip().startswith("<?xml"):
+        params, method = xmlrpc.client.loads(text)
+        return {**request, "call": {"method": method, "params": list(params)}}
+    try:
+        return {**request, "body_json": json.loads(text)}
+    except ValueError:
+        return request
 
 
 def _request_body(replay: Replay, request: dict[str, Any]) -> bytes:
@@ -218,6 +243,27 @@ def _seed_known_ids(replay: Replay, capture: dict[str, Any]) -> None:
         replay.ids[used["country_US"]] = countries["US"]
 
 
+def _seed_restricted_fields_lab(replay: Replay, name: str) -> None:
+    """The lab's state before the restricted-fields captures: an automation rule on
+    product.template that fires on every create and write (no trigger fields), and its ids."""
+    if name not in RESTRICTED_FIELD_IDS:
+        return
+    sim = replay.sim
+    with sim.lock:
+        env = sim.env()
+        model_id = env["ir.model"].search([("model", "=", "product.template")]).ids[0]
+        rule = env["base.automation"].create(
+            {"name": "WIRE restricted", "model_id": model_id, "trigger": "on_create_or_write"}
+        )
+        fields = env["ir.model.fields"].search([("model", "=", "product.template")])
+        by_name = {fields._raw(rid, "name"): rid for rid in fields.ids}
+        product = env["product.template"].search([], limit=1).ids[0]
+    replay.ids.update({captured: by_name[field] for captured, field in RESTRICTED_FIELD_IDS[name].items()})
+    replay.ids.update(
+        {RESTRICTED_MODEL_IDS[name]: model_id, CAPTURED_RULE_ID: rule.ids[0], CAPTURED_PRODUCT_ID: product}
+    )
+
+
 def replay_file(path: Path) -> FileResult:
     capture = json.loads(path.read_text())
     version = path.name[1:3]
@@ -226,8 +272,9 @@ def replay_file(path: Path) -> FileResult:
     with OdooSimulator(version=version, database=database, seed_partners=10, seed_products=5) as sim:
         replay = Replay(sim)
         _seed_known_ids(replay, capture)
+        _seed_restricted_fields_lab(replay, path.name)
         for exchange in capture["exchanges"]:
-            request, captured = exchange["request"], exchange["response"]
+            request, captured = _decoded(replay, exchange["request"]), exchange["response"]
             status, headers, body = _send(replay, request)
             captured_type = {k.lower(): v for k, v in captured["headers"]}.get("content-type", "")
             expected = _outcome(captured["status"], captured_type, captured["body"])

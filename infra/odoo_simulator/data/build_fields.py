@@ -330,6 +330,7 @@ KEEP: dict[str, list[str]] = {
         "crud_model_id",
         "update_field_id",
         "value",
+        "warning",
     ],
 }
 

@@ -12,7 +12,9 @@ What is simulated, as captured from real Odoo 17 and 19:
   for records where one of those fields really changed;
 - the payload: sorted keys `_action` "<action name>(#<id>)", `_id`, `_model`, then `id` and the
   `webhook_field_ids` read with load=None (many2one a bare id or false, x2many id lists,
-  datetimes with microseconds).
+  datetimes with microseconds);
+- 19: an action whose payload has a group-restricted field carries a `warning`, and a rule that
+  would run it makes the create or write fail (ServerActionWithWarningsError).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ServerActionWithWarningsError
 from ..fields import X2MANY
 from ..webhooks import Delivery, pending_deliveries
 
@@ -158,10 +161,24 @@ def _queue(records: BaseModel, rule: Rule, ids: list[int], repeat: int) -> None:
         return
     queue = pending_deliveries(records.env.scratch)
     for action_id, action in _webhook_actions(records, rule.id):
+        _refuse_if_warned(records, rule, action_id, action)
         for _ in range(repeat):
             for rid in ids:
                 body = webhook_body(records, action_id, action, rid)
                 queue.append(Delivery(str(action.get("webhook_url") or ""), body, action_id))
+
+
+def _refuse_if_warned(records: BaseModel, rule: Rule, action_id: int, action: dict[str, Any]) -> None:
+    """Odoo 19 will not run an action that carries a warning: the user's create or write that
+    fired the rule fails, whoever made it (captured: every product save, on every transport)."""
+    if not records.env["ir.actions.server"].warning_of(action_id):  # type: ignore[attr-defined]
+        return
+    error = ServerActionWithWarningsError(
+        f"Server action {action.get('name')} has one or more warnings, address them first."
+    )
+    name = records.env.store.table("base.automation").get(rule.id, {}).get("name")
+    error.context = {"exception_class": "base_automation", "base_automation": {"id": rule.id, "name": name}}
+    raise error
 
 
 def _webhook_actions(records: BaseModel, rule_id: int) -> list[tuple[int, dict[str, Any]]]:

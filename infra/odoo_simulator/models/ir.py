@@ -9,7 +9,7 @@ from ..errors import ValidationError, value_error
 from ..fields import Field, FieldSet, with_changes
 from ..personality import Personality
 from .automation import webhook_body
-from .base import BaseModel, Vals
+from .base import BaseModel
 from .decorators import model_method
 from .res import ALL_OPERATIONS, WRITE_OPERATIONS
 
@@ -48,11 +48,23 @@ class IrModelFields(BaseModel):
         Field("store", "boolean", "Stored"),
         Field("help", "text", "Field Help"),
         Field("state", "selection", "Type", selection=(("manual", "Custom Field"), ("base", "Base Field"))),
+        # Odoo never fills this for fields declared in code (its reflection leaves the relation
+        # table empty): a field's `groups=` lives on the Python field only, which is what the
+        # webhook check reads. So it reads [] here too, restricted fields included.
+        Field("groups", "many2many", "Groups", relation="res.groups"),
     )
 
     def _display_name(self, rid: int) -> str:
         row = self._table().get(rid) or {}
         return f"{row.get('field_description')} ({row.get('model')})"
+
+
+class ResGroups(BaseModel):
+    _name = "res.groups"
+    _description = "Access Groups"
+    _order = "name, id"
+    _restricted_operations = WRITE_OPERATIONS
+    _declared_fields = (Field("name", "char", "Name", required=True),)
 
 
 class IrModelData(BaseModel):
@@ -153,6 +165,19 @@ class BaseAutomation(BaseModel):
 
 
 WEBHOOK_FIELDS = ("webhook_url", "webhook_field_ids", "webhook_sample_payload")
+# Odoo 17 and 18.0 refuse such an action (a constraint); from 18.2 (here: 19) it is saved with a
+# `warning`, and running it raises ServerActionWithWarningsError (odoo/odoo#190613).
+RESTRICTED_PAYLOAD_REFUSED = (
+    "Group-restricted fields cannot be included in webhook payloads, as it could allow any user "
+    "to accidentally leak sensitive information. You will have to remove the following fields "
+    "from the webhook payload in the following actions:\n {actions}"
+)
+RESTRICTED_PAYLOAD_WARNING = (
+    "Group-restricted fields cannot be included in webhook payloads, as it could allow any user "
+    "to accidentally leak sensitive information. You will have to remove the following fields "
+    "from the webhook payload:\n{fields}"
+)
+WARNINGS_MAJOR = 19
 
 
 class IrActionsServer(BaseModel):
@@ -161,7 +186,7 @@ class IrActionsServer(BaseModel):
     _order = "sequence, name, id"
     _restricted_operations = ALL_OPERATIONS
     _inverse_fields: ClassVar[dict[str, str]] = {"child_ids": "parent_id"}
-    _computed_fields = frozenset({"model_name", "webhook_sample_payload"})
+    _computed_fields = frozenset({"model_name", "webhook_sample_payload", "warning"})
     _defaults: ClassVar[dict[str, Any]] = {
         "type": "ir.actions.server",
         "usage": "ir_actions_server",
@@ -180,12 +205,50 @@ class IrActionsServer(BaseModel):
         for name in WEBHOOK_FIELDS:
             fieldset.fields.pop(name, None)
 
-    def _prepare_create(self, vals: Vals) -> Vals:
-        prepared = dict(vals)
-        if self.env.personality.major == 17 and prepared.get("state") == "webhook":
-            # Odoo 17 renames a webhook action created through the API.
-            prepared["name"] = "Send Webhook Notification"
-        return prepared
+    def _after_create(self) -> None:
+        if self.env.personality.major != 17:
+            return
+        for rid in self.ids:
+            # Odoo 17 renames a webhook action created through the API (after its constraints:
+            # a refused one is named as it was sent in the error).
+            if self._raw(rid, "state") == "webhook":
+                self.env.store.update(self._name, rid, {"name": "Send Webhook Notification"})
+
+    def _check_constraints(self, names: set[str] | None) -> None:
+        if self.env.personality.major >= WARNINGS_MAJOR:
+            return
+        if names is not None and "webhook_field_ids" not in names:
+            return
+        refused = {str(self._raw(rid, "name")): self.restricted_payload(rid) for rid in self.ids}
+        refused = {action: labels for action, labels in refused.items() if labels}
+        if refused:
+            actions = "\n".join(f"{action}: {', '.join(labels)}" for action, labels in refused.items())
+            raise ValidationError(RESTRICTED_PAYLOAD_REFUSED.format(actions=actions))
+
+    def restricted_payload(self, rid: int) -> list[str]:
+        """The labels of the group-restricted fields this webhook action would send."""
+        row = self._table().get(rid) or {}
+        model = self._compute(rid, "model_name")
+        if row.get("state") != "webhook" or not model or model not in self.env:
+            return []
+        fields = self.env[str(model)]._fields
+        rows = self.env.store.table("ir.model.fields")
+        labels = []
+        for field_id in row.get("webhook_field_ids") or []:
+            described = rows.get(field_id) or {}
+            name = str(described.get("name") or "")
+            if name in fields and fields[name].groups:
+                labels.append(str(described.get("field_description") or name))
+        return labels
+
+    def warning_of(self, rid: int) -> str | None:
+        """Odoo 19's `warning` (the restricted-payload one: the only warning simulated)."""
+        if self.env.personality.major < WARNINGS_MAJOR:
+            return None
+        labels = self.restricted_payload(rid)
+        if not labels:
+            return None
+        return RESTRICTED_PAYLOAD_WARNING.format(fields="\n".join(f"- {label}" for label in labels))
 
     def _compute(self, rid: int, name: str) -> Any:
         if name == "model_name":
@@ -193,6 +256,8 @@ class IrActionsServer(BaseModel):
             return self.env["ir.model"]._raw(model_id, "model") if model_id else False
         if name == "webhook_sample_payload":
             return self._sample_payload(rid)
+        if name == "warning":
+            return self.warning_of(rid) or False
         return super()._compute(rid, name)
 
     def _sample_payload(self, rid: int) -> Any:

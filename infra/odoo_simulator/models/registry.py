@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..fields import TRANSLATED_FIELDS, Field, FieldSet, captured_fields, field_from_capture, with_changes
+from ..fields import (
+    GROUP_RESTRICTED_FIELDS,
+    TRANSLATED_FIELDS,
+    Field,
+    FieldSet,
+    captured_fields,
+    field_from_capture,
+    with_changes,
+)
 from ..personality import Personality
 
 if TYPE_CHECKING:
@@ -44,6 +52,9 @@ def build_fields(cls: type[BaseModel], personality: Personality) -> FieldSet:
     for name in cls._computed_fields | {"display_name"}:
         if name in fieldset:
             fieldset.fields[name] = with_changes(fieldset[name], computed=True)
+    for name, groups in GROUP_RESTRICTED_FIELDS.get(cls._name, {}).items():
+        if name in fieldset:
+            fieldset.fields[name] = with_changes(fieldset[name], groups=groups)
     cls._personalise_fields(fieldset, personality)
     return fieldset
 
@@ -57,3 +68,8 @@ class Registry:
         }
         # Models of modules that are not installed: unknown to callers, as in real Odoo.
         self.hidden: set[str] = set()
+
+    def set_field_groups(self, model: str, name: str, groups: str | None) -> None:
+        """Restrict a field to groups (or lift it), as installing a module that does so would."""
+        fieldset = self.models[model]._fields
+        fieldset.fields[name] = with_changes(fieldset[name], groups=groups)

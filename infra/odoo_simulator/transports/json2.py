@@ -19,7 +19,7 @@ def error_response(error: OdooException) -> Response:
         "name": error.odoo_name,
         "message": error.message,
         "arguments": error.arguments,
-        "context": {},
+        "context": error.context,
         "debug": error.traceback_text(),
     }
     headers = [("WWW-Authenticate", "Bearer ")] if error.http_status == 401 else []

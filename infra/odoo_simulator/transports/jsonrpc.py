@@ -16,7 +16,7 @@ def error_envelope(service: OdooService, request_id: Any, error: OdooException) 
             "name": error.odoo_name,
             "message": error.message,
             "arguments": error.arguments,
-            "context": {},
+            "context": error.context,
             "debug": error.traceback_text(),
         }
     else:
@@ -25,7 +25,7 @@ def error_envelope(service: OdooService, request_id: Any, error: OdooException) 
             "debug": error.traceback_text(),
             "message": error.message,
             "arguments": error.arguments,
-            "context": {},
+            "context": error.context,
         }
     code = service.personality.jsonrpc_error_code
     return {

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from odoo_sync.core.automation import (
+import pytest
+
+from odoo_sync.core.automation_model import EntityStatus
+from odoo_sync.core.automation_odoo import has_action_warnings
+from odoo_sync.core.automation_rules import (
+    Found,
     Wanted,
     action_differences,
     automation_differences,
+    compare,
     reads_from_odoo,
     watched_fields,
 )
-from odoo_sync.core.webhook_tokens import hash_token, new_token, webhook_url
+from odoo_sync.core.webhook_tokens import WebhookToken, hash_token, new_token, webhook_url
+from odoo_sync.odoo.detection import ServerInfo, major_version
+from odoo_sync.odoo.settings import Protocol
 from odoo_sync.sync.model import (
     ConflictPolicy,
     ConflictRule,
@@ -137,3 +145,55 @@ def test_an_action_with_another_token_or_base_url_or_payload_is_rewritten():
         "state",
         "base_automation_id",
     }
+
+
+@pytest.mark.parametrize(
+    ("version", "version_info", "warns"),
+    [
+        ("17.0", (17, 0, 0, "final", 0, ""), False),
+        ("18.0", (18, 0, 0, "final", 0, ""), False),  # still refuses a restricted payload field
+        ("saas~18.2", ("saas~18", 2, 0, "final", 0, ""), True),
+        ("19.0", (19, 0, 0, "final", 0, ""), True),
+    ],
+)
+def test_odoo_has_warnings_on_server_actions_from_18_2(version, version_info, warns):
+    major = major_version(version, version_info)
+    info = ServerInfo(version, version_info, major, Protocol.XMLRPC, "version")
+
+    assert has_action_warnings(info) is warns
+
+
+def test_a_rule_read_back_with_odoo_s_warning_is_drifted_even_when_nothing_else_differs():
+    automation_row = {
+        "id": 3,
+        "model_id": [7, "Product"],
+        "trigger": "on_create_or_write",
+        "trigger_field_ids": [70, 71],
+        "filter_domain": False,
+        "active": True,
+    }
+    action_row = {
+        "id": 4,
+        "model_id": [7, "Product"],
+        "state": "webhook",
+        "usage": "base_automation",
+        "base_automation_id": [3, "Odoo Sync: item"],
+        "webhook_url": webhook_url("https://api.example.com/prod", TOKEN),
+        "webhook_field_ids": [1, 2, 70, 71],
+        "warning": "Group-restricted fields cannot be included in webhook payloads...",
+    }
+    token = WebhookToken(token_hash=hash_token(TOKEN), tenant_id="t", connection_id="c", created_at="now")
+
+    state = compare(WANTED, Found("item", automation=automation_row, action=action_row), token, PREFIX)
+
+    assert (state.status, state.differences) == (EntityStatus.DRIFTED, ["warning"])
+    assert state.warning == action_row["warning"]
+    assert (
+        compare(
+            WANTED,
+            Found("item", automation=automation_row, action={**action_row, "warning": False}),
+            token,
+            PREFIX,
+        ).status
+        is EntityStatus.UP_TO_DATE
+    )

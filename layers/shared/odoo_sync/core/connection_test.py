@@ -6,12 +6,15 @@ import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Literal
+from typing import Protocol as PortProtocol
 
 from pydantic import BaseModel
 
+from odoo_sync.core.automation_odoo import has_action_warnings, warned_actions
 from odoo_sync.core.connection_scope import scope_problem
 from odoo_sync.core.connections import ConnectionService, DetectedServer, LastTest
 from odoo_sync.core.ids import iso, utc_now
+from odoo_sync.core.webhook_tokens import WebhookToken
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings, Protocol
 from odoo_sync.odoo.errors import ErrorCategory, OdooError, OdooNotFoundError
 
@@ -32,6 +35,12 @@ _CATEGORY_OF: dict[ErrorCategory, TestCategory] = {
     ErrorCategory.DATABASE: "database",
     ErrorCategory.ACCESS: "access",
 }
+
+
+class AutomationTokens(PortProtocol):
+    """Whether webhook automations were set up for a connection (its webhook token)."""
+
+    def get_for_connection(self, tenant_id: str, connection_id: str) -> WebhookToken | None: ...
 
 
 class AccessRights(BaseModel):
@@ -60,6 +69,7 @@ def check_connection(
     tenant_id: str,
     connection_id: str,
     open_client: Callable[[OdooConnectionSettings], OdooClient],
+    automation_tokens: AutomationTokens | None = None,
 ) -> ConnectionTestResult:
     """Test a tenant's connection and remember what was learned (version, protocol, outcome)."""
     view = connections.get(tenant_id, connection_id)
@@ -68,9 +78,14 @@ def check_connection(
         update={"protocol": view.protocol}
     )
     today = utc_now().date()
+    token = automation_tokens.get_for_connection(tenant_id, connection_id) if automation_tokens else None
     with open_client(settings) as client:
         result = probe_connection(
-            client, database=view.database, api_key_expires_at=view.api_key_expires_at, today=today
+            client,
+            database=view.database,
+            api_key_expires_at=view.api_key_expires_at,
+            today=today,
+            webhook_token_hash=token.token_hash if token is not None else None,
         )
     now = iso(utc_now())
     detected = None
@@ -86,13 +101,22 @@ def check_connection(
 
 
 def probe_connection(
-    client: OdooClient, *, database: str, api_key_expires_at: date | None, today: date
+    client: OdooClient,
+    *,
+    database: str,
+    api_key_expires_at: date | None,
+    today: date,
+    webhook_token_hash: str | None = None,
 ) -> ConnectionTestResult:
+    """`webhook_token_hash`: the connection's webhook token, when automations were set up (which
+    needs base_automation): our actions are then checked for Odoo's warnings (one search_read)."""
     started = time.monotonic()
     result = _probe(client, database)
     result.latency_ms = round((time.monotonic() - started) * 1000)
     if result.success:
         result.warnings.extend(_expiry_warnings(api_key_expires_at, today))
+        if webhook_token_hash is not None:
+            result.warnings.extend(_automation_warnings(client, webhook_token_hash))
     return result
 
 
@@ -170,6 +194,22 @@ def _access_warnings(access: dict[str, AccessRights]) -> list[str]:
     if "product.template" in access and not access["product.template"].write:
         warnings.append("the user cannot write products (product.template)")
     return warnings
+
+
+def _automation_warnings(client: OdooClient, token_hash: str) -> list[str]:
+    """Our webhook actions that Odoo (18.2+) flags: Odoo then refuses every save their rule watches."""
+    try:
+        if not has_action_warnings(client.server_info()):
+            return []
+        flagged = warned_actions(client, token_hash)
+    except OdooError as exc:
+        return [f"could not check the webhook automations in Odoo: {exc.message}"]
+    return [
+        f"Odoo flags the webhook action {name!r} and refuses every create and write its rule watches "
+        f"while it does; set the automation up again (POST …/automation) to repair it, or remove it "
+        f"(DELETE …/automation). Odoo's warning: {warning}"
+        for name, warning in flagged
+    ]
 
 
 def _expiry_warnings(expires_at: date | None, today: date) -> list[str]:

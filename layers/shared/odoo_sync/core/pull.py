@@ -46,6 +46,7 @@ from odoo_sync.core.batches import (
 )
 from odoo_sync.core.ids import Moment, iso, new_id, utc_now
 from odoo_sync.core.ports import PlanLoader
+from odoo_sync.core.pull_notices import check_visible
 from odoo_sync.errors import InvalidInputError
 from odoo_sync.odoo import OdooClient
 from odoo_sync.odoo.domain import DomainError, validate_domain
@@ -299,8 +300,13 @@ class PullService:
         self._commit_cursor(message)
         return outcomes
 
-    def apply_odoo_change(self, message: OdooChangeMessage) -> list[RecordOutcome]:
-        """Odoo said these records changed: read them again for every entity on that model."""
+    def apply_odoo_change(
+        self, message: OdooChangeMessage, *, wait_for_commit: bool = True
+    ) -> list[RecordOutcome]:
+        """Odoo said these records changed: read them again for every entity on that model (with
+        `wait_for_commit`, once Odoo 17 shows the noticed version: `odoo_sync.core.pull_notices`)."""
+        if wait_for_commit:
+            check_visible(self._connections.client(message.tenant_id, message.connection_id), message)
         outcomes: list[RecordOutcome] = []
         for view in self._entities.entities(message.tenant_id):
             definition = view.entity
