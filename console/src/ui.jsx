@@ -52,12 +52,17 @@ export function useInterval(tick, ms, active = true) {
 export function useSubmit(action) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
-  const submit = async (event) => {
-    if (event && event.preventDefault) event.preventDefault();
+  // Called by a form (with its event) or by a button with what to act on.
+  const submit = async (eventOrArgument) => {
+    let argument = eventOrArgument;
+    if (eventOrArgument && typeof eventOrArgument.preventDefault === "function") {
+      eventOrArgument.preventDefault();
+      argument = undefined;
+    }
     setBusy(true);
     setError(null);
     try {
-      return await action();
+      return await action(argument);
     } catch (caught) {
       setError(caught);
       return undefined;

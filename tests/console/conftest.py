@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.console.harness import (
     LAPTOP,
@@ -26,6 +27,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/console/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.xdist_group("console"))
             item.add_marker(pytest.mark.slow)
+
+
+# The local stack runs on moto on a shared machine: its answers take longer than a browser's.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
