@@ -45,7 +45,9 @@ def chromium_path() -> str | None:
     given = os.environ.get("CHROMIUM")
     if given:
         return given if Path(given).exists() else None
-    return shutil.which("chromium") or (str(Path("/usr/bin/chromium")) if Path("/usr/bin/chromium").exists() else None)
+    return shutil.which("chromium") or (
+        str(Path("/usr/bin/chromium")) if Path("/usr/bin/chromium").exists() else None
+    )
 
 
 def browser_required() -> bool:
@@ -78,7 +80,10 @@ class BrowserErrors:
             return
         text = message.text
         url = (message.location or {}).get("url", "")
-        if text.startswith("Failed to load resource: the server responded with a status of 4") and "/v1/" in url:
+        if (
+            text.startswith("Failed to load resource: the server responded with a status of 4")
+            and "/v1/" in url
+        ):
             return
         self.found.append(f"console {message.type}: {text} ({url})")
 
@@ -110,12 +115,14 @@ class ConsoleSite:
 @contextmanager
 def console_site(partners: int = 20, products: int = 10) -> Iterator[ConsoleSite]:
     """The local stack with its workers, the Odoo simulator (Odoo 19) and the demo tenant."""
-    with OdooSimulator(version="19", port=0, seed_partners=partners, seed_products=products) as simulator:
-        with LocalStack(
+    with (
+        OdooSimulator(version="19", port=0, seed_partners=partners, seed_products=products) as simulator,
+        LocalStack(
             ROOT / "template.yaml", port=0, parameter_overrides=LOCAL_PARAMETERS, run_workers=True
-        ) as stack:
-            target = OdooTarget(simulator.url, simulator.database, simulator.admin_login, simulator.admin_api_key)
-            yield ConsoleSite(stack, simulator, seed(stack, target).demo)
+        ) as stack,
+    ):
+        target = OdooTarget(simulator.url, simulator.database, simulator.admin_login, simulator.admin_api_key)
+        yield ConsoleSite(stack, simulator, seed(stack, target).demo)
 
 
 def launch(playwright: Any) -> Any:

@@ -150,7 +150,9 @@ def test_add_records_push_them_and_watch_the_batch_finish(page, site):
     expect(progress).to_contain_text("completed", timeout=60_000)
     expect(progress).to_contain_text("2 of 2 done: 2 succeeded, 0 failed")
     expect(page.get_by_text("No record failed.")).to_be_visible()
-    created = site.simulator.records("res.partner", [["email", "in", ["e2e-1@example.com", "e2e-2@example.com"]]])
+    created = site.simulator.records(
+        "res.partner", [["email", "in", ["e2e-1@example.com", "e2e-2@example.com"]]]
+    )
     assert len(created) == 2
 
 
@@ -168,7 +170,10 @@ def test_push_one_record_now_and_see_where_it_landed(page, site):
     assert odoo_id is not None
     expect(page.get_by_role("region", name="Sync state per connection")).to_contain_text("synced")
     expect(page.get_by_role("region", name="Sync history")).to_contain_text("success")
-    assert site.simulator.records("res.partner", [["id", "=", int(odoo_id.group(1))]])[0]["name"] == "Frances Allen"
+    assert (
+        site.simulator.records("res.partner", [["id", "=", int(odoo_id.group(1))]])[0]["name"]
+        == "Frances Allen"
+    )
 
 
 def test_a_record_the_rules_refuse_shows_why(page, site):

@@ -65,7 +65,7 @@ function ModelSearch({ connectionId, current }) {
         }}
       >
         <TextField label="Search models" name="model_search" value={search} onInput={setSearch} placeholder="partner" />
-        <button type="submit">Search</button>
+        <button type="submit">Find models</button>
       </form>
       {models.loading && <Loading />}
       <ErrorNote error={models.error} onRetry={() => models.reload()} />
@@ -218,7 +218,7 @@ function RecordGrid({ connectionId, model, fields }) {
           />
           <div class="buttons">
             <button type="submit" class="primary">
-              Search
+              Search records
             </button>
             {raw && (
               <button type="button" onClick={() => setRaw("")}>

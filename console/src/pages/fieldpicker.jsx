@@ -23,7 +23,9 @@ export function FieldPicker({ label, fields, value, onChange, error, name = "odo
         aria-controls={id}
         onKeyDown={(e) => {
           if (e.key === "ArrowDown") {
+            // Into the list, on its first field when none is chosen yet.
             e.preventDefault();
+            if (!shown.some((f) => f.name === value) && shown.length) onChange(shown[0].name);
             document.getElementById(id)?.focus();
           }
         }}

@@ -119,7 +119,7 @@ function Charts({ names }) {
     <Card title="Over time">
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <SelectField label="Per" name="granularity" value={granularity} onChange={setGranularity} options={[{ value: "hour", label: "Hour (last 24 hours)" }, { value: "day", label: "Day (last 30 days)" }]} />
-        <SelectField label="Entity" name="chart_entity" value={entity} onChange={setEntity} options={[{ value: "", label: "All" }, ...names]} error={fieldError(series.error, "entity")} />
+        <SelectField label="Entity in the charts" name="chart_entity" value={entity} onChange={setEntity} options={[{ value: "", label: "All" }, ...names]} error={fieldError(series.error, "entity")} />
       </form>
       {series.loading && <Loading label="Loading statistics…" />}
       <ErrorNote error={series.error} onRetry={() => series.reload()} />

@@ -2,7 +2,7 @@ import { Cron } from "croner";
 import cronstrue from "cronstrue";
 import { useState } from "preact/hooks";
 import { del, enc, get, patch, post, put } from "../api.js";
-import { go, useApp } from "../app.jsx";
+import { useApp } from "../app.jsx";
 import {
   Action,
   Actor,
@@ -115,7 +115,12 @@ function ScheduleCard({ schedule, onEdit, onChanged }) {
       title={schedule.name}
       actions={
         <>
-          <Action me={me} onClick={() => running.submit()} disabled={running.busy}>
+          <Action
+            me={me}
+            onClick={() => running.submit()}
+            disabled={running.busy || !schedule.is_enabled}
+            title={schedule.is_enabled ? undefined : "Enable the schedule to run it"}
+          >
             Run now
           </Action>
           <Action me={me} onClick={() => toggling.submit()} disabled={toggling.busy}>
@@ -244,5 +249,3 @@ export function ScheduleForm({ existing, preset, onDone }) {
     </Card>
   );
 }
-
-export const goSchedules = () => go("/schedules");
