@@ -10,7 +10,8 @@ export function TimeChart({ title, points, series, yLabel, yRange, format = (v) 
     if (!box.current || !points) return undefined;
     const xs = points.map((p) => Date.parse(p.start) / 1000);
     const step = xs.length > 1 ? xs[1] - xs[0] : 3600;
-    const data = [xs, ...series.map((s) => points.map((p) => s.value(p)))];
+    // An empty bar is no bar (not a line along zero); sparse lines show their points.
+    const data = [xs, ...series.map((s) => points.map((p) => (s.bars && !s.value(p) ? null : s.value(p))))];
     const width = Math.max(box.current.clientWidth, 240);
     const chart = new uPlot(
       {
@@ -33,7 +34,7 @@ export function TimeChart({ title, points, series, yLabel, yRange, format = (v) 
             width: 2,
             spanGaps: s.spanGaps ?? false,
             paths: s.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined,
-            points: { show: false },
+            points: s.bars ? { show: false } : { size: 7, width: 2 },
             value: (_, v) => (v === null || v === undefined ? "—" : format(v)),
           })),
         ],

@@ -158,6 +158,10 @@ function Shell({ me, pages, current, onSignOut, title, children }) {
       </header>
       <div class="body">
         <nav id="side-nav" class={`side${menuOpen ? " open" : ""}`} aria-label="Console">
+          <p class="nav-who">
+            Signed in: {who}
+            {me.key_name ? `, key ${me.key_name}` : ""} ({(me.scopes || []).join(", ")})
+          </p>
           <ul>
             {pages.map(([path, label]) => (
               <li>

@@ -215,6 +215,9 @@ export function TestResult({ result }) {
           </ul>
         </>
       )}
+      {result.success && (!result.warnings || result.warnings.length === 0) && (
+        <p class="muted">No warnings: the key is not about to expire and the protocol is not being retired.</p>
+      )}
       {result.warnings && result.warnings.length > 0 && (
         <>
           <h4>Warnings</h4>

@@ -138,9 +138,16 @@ function FieldTable({ fields, model }) {
 
 function defaultColumns(fields) {
   const names = fields.map((f) => f.name);
-  const preferred = ["name", "display_name", "email", "default_code", "list_price", "state", "city", "write_date"];
+  const preferred = ["name", "email", "default_code", "list_price", "state", "city", "write_date"];
   const picked = preferred.filter((n) => names.includes(n));
   return picked.length ? picked.slice(0, 4) : names.slice(0, 4);
+}
+
+// Odoo answers `false` for an empty field that is not a boolean, and [id, name] for a many2one.
+function cell(value, field) {
+  if (value === false && field && field.type !== "boolean") return "—";
+  if (Array.isArray(value) && value.length === 2 && typeof value[0] === "number") return value[1];
+  return show(value);
 }
 
 function valueOf(text, field) {
@@ -242,7 +249,7 @@ function RecordGrid({ connectionId, model, fields }) {
                   </button>
                 </td>
                 {columns.map((c) => (
-                  <td>{Array.isArray(record[c]) && record[c].length === 2 ? record[c][1] : show(record[c])}</td>
+                  <td>{cell(record[c], byName[c])}</td>
                 ))}
               </tr>
             ))}

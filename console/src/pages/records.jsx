@@ -128,7 +128,7 @@ function RecordList({ entities, entity }) {
           </Empty>
         )}
         {records.data && records.data.items.length > 0 && (
-          <Table head={["Select", "Local id", ...columns, "Version", "In Odoo", "State"]} label={`${entity.name} records`}>
+          <Table head={["Select", "Local id", "State", "In Odoo", ...columns, "Version"]} label={`${entity.name} records`}>
             {records.data.items.map((r) => {
               const link = linkOf(r, connectionId);
               return (
@@ -139,14 +139,14 @@ function RecordList({ entities, entity }) {
                   <td>
                     <a href={`#/records/${enc(entity.name)}/${enc(r.local_id)}`}>{r.local_id}</a>
                   </td>
+                  <td>
+                    <StatusBadge status={link ? link.status : "pending"} />
+                  </td>
+                  <td>{link && link.odoo_id ? `#${link.odoo_id}` : "—"}</td>
                   {columns.map((c) => (
                     <td>{show(r.data[c])}</td>
                   ))}
                   <td>{r.version}</td>
-                  <td>{link && link.odoo_id ? `#${link.odoo_id}` : "—"}</td>
-                  <td>
-                    <StatusBadge status={link ? link.status : "pending"} />
-                  </td>
                 </tr>
               );
             })}
@@ -292,7 +292,7 @@ function RecordDetail({ entity, localId }) {
                     <td>
                       <Time iso={link.last_synced_at} />
                     </td>
-                    <td class="error-text">{link.last_error || "—"}</td>
+                    <td class={link.last_error ? "error-text" : ""}>{link.last_error || "—"}</td>
                   </tr>
                 ))}
               </Table>

@@ -150,7 +150,7 @@ function ScheduleCard({ schedule, onEdit, onChanged }) {
           <StatusBadge status={schedule.is_enabled ? "ok" : "pending"} /> {schedule.is_enabled ? "enabled" : "disabled"}
         </dd>
         <dt>Next runs</dt>
-        <dd>{upcoming.length ? upcoming.join(" · ") : "—"}</dd>
+        <dd>{upcoming.length ? `${upcoming.join(" · ")} (${schedule.timezone})` : "—"}</dd>
         <dt>Last run</dt>
         <dd>
           <Time iso={schedule.last_run_at} />
