@@ -133,9 +133,13 @@ export function Loading({ label = "Loading…" }) {
 export function ErrorNote({ error, onRetry }) {
   if (!error) return null;
   const scoped = error instanceof ApiError && error.code === "insufficient_scope";
+  const ownKey = error instanceof ApiError && error.code === "cannot_revoke_own_key";
+  let lead = "Something went wrong. ";
+  if (scoped) lead = "Not allowed with this key. ";
+  if (ownKey) lead = "This is the key you signed in with: sign in with another admin key to revoke it. ";
   return (
     <div class="error-note" role="alert">
-      <strong>{scoped ? "Not allowed with this key. " : "Something went wrong. "}</strong>
+      <strong>{lead}</strong>
       <span>{error.message}</span>
       {scoped && error.requiredScope && <span> {scopeHint(error.requiredScope)}</span>}
       {onRetry && (

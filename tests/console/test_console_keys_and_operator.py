@@ -87,7 +87,7 @@ def test_revoking_the_key_in_use_is_refused_with_the_reason(page, site):
     mine = page.get_by_role("row").filter(has=page.get_by_text("this key"))
     mine.get_by_role("button", name="Revoke").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("own")
+    expect(page.get_by_role("alert")).to_contain_text("This is the key you signed in with")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
