@@ -24,6 +24,7 @@ import {
   useLoad,
   useSubmit,
 } from "../ui.jsx";
+import { LogTable } from "./history.jsx";
 import { useEntityList } from "./records.jsx";
 
 const LIVE = new Set(["queued", "running"]);
@@ -218,6 +219,9 @@ function BatchDetail({ batchId }) {
                 ))}
               </Table>
             )}
+          </Card>
+          <Card title="Every record of this batch">
+            <LogTable query={{ batch_id: batchId }} key={`${b.succeeded}/${b.failed}`} empty={live ? "Nothing finished yet." : "No record was logged."} />
           </Card>
         </>
       )}

@@ -106,9 +106,9 @@ function Steps({ data, connections }) {
     [landed, "Watch a batch land", "#/batches"],
     [data.conflicts.length === 0, data.conflicts.length ? `Fix ${data.conflicts.length} open conflict(s)` : "No conflicts to fix", "#/conflicts"],
   ];
-  if (steps.every(([done]) => done)) return null;
+  const allDone = steps.every(([done]) => done);
   return (
-    <Card title="Getting started">
+    <Card title={allDone ? "Getting started: all done" : "Getting started"}>
       <ol class="steps">
         {steps.map(([done, text, href]) => (
           <li class={done ? "done" : ""}>

@@ -158,15 +158,33 @@ function RecordList({ entities, entity }) {
   );
 }
 
-// A form from the entity's own fields; the values are stored as the record's data.
+// The fields a record of the entity can carry: its validation rules, then the local fields of
+// the mappings that push to Odoo (a field just mapped gets its input at once).
+function useRecordFields(entity) {
+  const mappings = useLoad(() => get("/v1/field-mappings", { entity: entity.name }), [entity.name]);
+  const rules = entity.fields.map((f) => ({ field: f.field, kind: f.kind, required: f.required }));
+  const known = new Set(rules.map((f) => f.field));
+  for (const m of mappings.data ? mappings.data.items : []) {
+    if (m.is_active && m.direction !== "from_odoo" && !known.has(m.local_field)) {
+      known.add(m.local_field);
+      rules.push({ field: m.local_field, kind: "text", required: m.is_required });
+    }
+  }
+  return { fields: rules, ready: !mappings.loading };
+}
+
+// A form from the entity's fields; the values are stored as the record's data.
 function RecordForm({ entity, existing, onDone }) {
+  const { fields, ready } = useRecordFields(entity);
   const [localId, setLocalId] = useState(existing?.local_id || "");
-  const [values, setValues] = useState(() => Object.fromEntries(entity.fields.map((f) => [f.field, existing ? show(existing.data[f.field]).replace(/^—$/, "") : ""])));
+  const [values, setValues] = useState({});
+  const valueOf = (name) => (name in values ? values[name] : existing ? show(existing.data[name]).replace(/^—$/, "") : "");
   const { busy, error, submit } = useSubmit(async () => {
     const data = { ...(existing ? existing.data : {}) };
-    for (const rule of entity.fields) {
+    for (const rule of fields) {
+      if (!(rule.field in values)) continue;
       const text = values[rule.field];
-      if (text === "" || text === undefined) {
+      if (text === "") {
         delete data[rule.field];
       } else if (rule.kind === "boolean") {
         data[rule.field] = text === "true" || text === "yes";
@@ -178,18 +196,19 @@ function RecordForm({ entity, existing, onDone }) {
     announce(`Record ${saved.local_id} saved, version ${saved.version}.`);
     onDone(saved);
   });
-  const idError = error instanceof ApiError && error.status === 422 && !Object.keys(error.byField).some((f) => entity.fields.some((r) => r.field === f)) ? fieldError(error, "local_id") : null;
+  const idError = error instanceof ApiError && error.status === 422 && !Object.keys(error.byField).some((f) => fields.some((r) => r.field === f)) ? fieldError(error, "local_id") : null;
   return (
     <Card title={existing ? `Edit ${existing.local_id}` : `New ${entity.name} record`}>
       <form onSubmit={submit} noValidate>
-        <FormError error={error} fields={["local_id", ...entity.fields.map((f) => f.field)]} />
+        <FormError error={error} fields={["local_id", ...fields.map((f) => f.field)]} />
+        {!ready && <Loading label="Reading the entity's fields…" />}
         <div class="grid">
           {!existing && <TextField label="Local id" name="local_id" value={localId} onInput={setLocalId} error={idError} required hint="Your system's id for it" />}
-          {entity.fields.map((rule) => (
+          {fields.map((rule) => (
             <TextField
               label={rule.field}
               name={rule.field}
-              value={values[rule.field]}
+              value={valueOf(rule.field)}
               onInput={(v) => setValues({ ...values, [rule.field]: v })}
               required={rule.required}
               error={fieldError(error, rule.field) || fieldError(error, `data.${rule.field}`)}
