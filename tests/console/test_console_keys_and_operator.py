@@ -95,7 +95,7 @@ def test_the_operator_lists_tenants_adds_one_and_issues_it_a_key(page, site):
     sign_in(page, site, site.demo.operator_key)
 
     expect(page.get_by_role("heading", name="Tenants", level=1)).to_be_visible()
-    expect(page.get_by_role("region", name="Tenants")).to_contain_text("Demo tenant")
+    expect(page.get_by_role("region", name="All tenants")).to_contain_text("Demo tenant")
     page.get_by_label("Tenant name").fill("Acme Retail")
     page.get_by_role("button", name="Add tenant").click()
     expect(page.get_by_test_id("created-tenant")).to_contain_text("osk_live_")
