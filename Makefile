@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := layers/shared:functions:infra:.
 
-.PHONY: run test unit lint typecheck cfn-lint check bench bench-quick clean
+.PHONY: run test unit lint typecheck cfn-lint check bench bench-quick clean console screenshots
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,10 +13,10 @@ $(STAMP): requirements-dev.txt layers/shared/requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) console
 	$(BIN)/python -m local_stack
 
-test: $(STAMP) lint typecheck cfn-lint
+test: $(STAMP) console lint typecheck cfn-lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 unit: $(STAMP)
@@ -41,4 +41,23 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks --sizes $(SIZES)
 
 clean:
-	rm -rf $(VENV) .local .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .local .mypy_cache .ruff_cache .hypothesis console/node_modules console/dist
+
+# The console (console/): npm ci when package-lock.json changed, a build when a source changed.
+# Without Node.js the API still runs; the console's page then says how to build it.
+CONSOLE_SOURCES := $(shell find console/src console/public -type f 2>/dev/null) console/index.html console/vite.config.js
+CONSOLE_BUILD := console/dist/index.html
+console:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(CONSOLE_BUILD); \
+	else echo "Node.js 20+ with npm is needed to build the console (console/); skipped."; fi
+
+console/node_modules/.package-lock.json: console/package-lock.json console/package.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CONSOLE_BUILD): console/node_modules/.package-lock.json $(CONSOLE_SOURCES)
+	cd console && npm run --silent build -- --logLevel warn
+
+# Screenshots of every console page (laptop and phone) into docs/console/, against a local stack.
+screenshots: $(STAMP) console
+	$(BIN)/python -m tests.console.screenshots docs/console

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from odoo_sync.api.dependencies import bulk_service
+from odoo_sync.api.dependencies import batch_list, bulk_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
@@ -46,6 +46,23 @@ def bulk_sync(body: Annotated[BulkSyncRequest, Body()]) -> Response[Any]:
         return _json(status, submitted.model_dump(mode="json"))
 
     return idempotently(app, tenant, "bulk-sync", work)
+
+
+@app.get(
+    "/v1/batches",
+    summary="The tenant's batches, newest first: pushes, imports and scheduled runs with their counts",
+    description=(
+        "`{items: [batch as in GET /v1/batches/{batch_id}], next}`; pass `next` as `cursor` for the "
+        "following page. One query per page: batch ids begin with the second they were started."
+    ),
+)
+def list_batches(
+    *,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> dict[str, Any]:
+    items, next_cursor = batch_list().recent(tenant_id(app), limit, cursor)
+    return {"items": [BatchView.of(batch).model_dump(mode="json") for batch in items], "next": next_cursor}
 
 
 @app.get("/v1/batches/<batch_id>", summary="A batch's progress: status, total, succeeded, failed, pending")

@@ -1,4 +1,4 @@
-"""Sync history (`GET /v1/logs`) and statistics (`GET /v1/stats`), both per tenant."""
+"""Sync history (`GET /v1/logs`) and statistics (`GET /v1/stats`, `GET /v1/stats/timeseries`), per tenant."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from odoo_sync.api.dependencies import stats, sync_log
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.batches import BATCH_ID_PATTERN
-from odoo_sync.core.ids import Moment
+from odoo_sync.core.ids import Moment, utc_now
+from odoo_sync.core.timeseries import Granularity, SeriesWindow, series
 from odoo_sync.errors import InvalidInputError
+from odoo_sync.stores.stats import SERIES_COUNTERS, hour_of
 from odoo_sync.stores.sync_log import LogQuery
 from odoo_sync.sync.model import ENTITY_NAME_PATTERN, LOCAL_ID_PATTERN
 
@@ -61,6 +63,39 @@ def list_logs(
 @app.get("/v1/stats", summary="Sync statistics from counters kept as pushes happen, overall and per entity")
 def get_stats() -> dict[str, Any]:
     return stats().read(tenant_id(app))
+
+
+@app.get(
+    "/v1/stats/timeseries",
+    summary="Syncs over time, per hour or per UTC day: counts, success rate and mean duration",
+    description=(
+        "Every bucket from `since` to `until` is present, oldest first, with zeros where nothing "
+        "ran: `{granularity, since, until, entity, points: [{start, total_syncs, successful_syncs, "
+        "failed_syncs, success_rate, avg_duration_ms, per_entity?}]}`. `success_rate` and "
+        "`avg_duration_ms` are null for an empty bucket. Without `entity` each point also splits "
+        "its counts `per_entity`. Defaults: the last 24 hours (`hour`) or 30 days (`day`); at most "
+        "744 hours or 366 days at a time. Read from hourly counters kept as syncs finish (one "
+        "query), never from the log."
+    ),
+)
+def get_timeseries(
+    *,
+    granularity: Annotated[Literal["hour", "day"], Query()] = "hour",
+    since: Annotated[Moment | None, Query()] = None,
+    until: Annotated[Moment | None, Query()] = None,
+    entity: Annotated[str | None, Query(pattern=ENTITY_NAME_PATTERN)] = None,
+) -> dict[str, Any]:
+    window = SeriesWindow.of(Granularity(granularity), since, until, utc_now())
+    items = stats().hours(tenant_id(app), window.first, window.last_hour)
+    hours = []
+    for item in items:
+        counters = {
+            str(name): int(value)
+            for name, value in item.items()
+            if name not in ("pk", "sk") and str(name).rpartition("#")[2] in SERIES_COUNTERS
+        }
+        hours.append((hour_of(str(item["sk"])), counters))
+    return series(window, hours, entity)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from local_stack.console_demo import console_instructions, seed_console_demo
 from local_stack.demo import DemoError, OdooTarget, instructions, seed
 from local_stack.stack import LocalStack
 
@@ -110,7 +111,12 @@ def run(settings: Settings, stop: threading.Event) -> None:
         result = seed(stack, odoo)
         demo_file = Path(".local") / "demo.json"
         result.demo.write(demo_file)
+        # A real Odoo gets nothing written by the demo: it may be someone's own.
+        seeded = settings.real_odoo is None
+        if seeded:
+            seed_console_demo(result.demo)
         print("\nConnection test:\n" + json.dumps(result.connection_test, indent=2), flush=True)
+        print("\n" + console_instructions(result.demo, demo_file, seeded=seeded), flush=True)
         print("\n" + instructions(result.demo, demo_file), flush=True)
         stop.wait()
         print("\nStopping...", flush=True)

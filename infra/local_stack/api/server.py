@@ -7,8 +7,10 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+from pathlib import Path
 from typing import cast
 
+from local_stack.api.console import DEFAULT_BUILD, console_response, is_console_path
 from local_stack.api.events import HttpRequest, HttpResponse
 from local_stack.api.gateway import MAX_REQUEST_BYTES, ApiGateway
 
@@ -20,9 +22,15 @@ class _TooLargeError(Exception):
 
 
 class ApiServer:
-    def __init__(self, gateway: ApiGateway, host: str = "127.0.0.1", port: int = 3000) -> None:
+    def __init__(
+        self,
+        gateway: ApiGateway,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        console_build: Path = DEFAULT_BUILD,
+    ) -> None:
         self._gateway = gateway
-        self._httpd = ThreadingHTTPServer((host, port), _handler_class(gateway))
+        self._httpd = ThreadingHTTPServer((host, port), _handler_class(gateway, console_build))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -43,7 +51,7 @@ class ApiServer:
         self._httpd.server_close()
 
 
-def _handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
+def _handler_class(gateway: ApiGateway, console_build: Path) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "local-api-gateway"
@@ -63,6 +71,10 @@ def _handler_class(gateway: ApiGateway) -> type[BaseHTTPRequestHandler]:
                 )
             else:
                 path, _, query = self.path.partition("?")
+                if is_console_path(path):
+                    self._write(console_response(self.command, path, console_build))
+                    log.info("%s %s (console)", self.command, path)
+                    return
                 port = cast(HTTPServer, self.server).server_port
                 host = self.headers.get("Host") or f"127.0.0.1:{port}"
                 headers = [(name, value) for name, value in self.headers.items() if name.lower() != "host"]

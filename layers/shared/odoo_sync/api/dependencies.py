@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from odoo_sync.core.settings import SettingsService
     from odoo_sync.core.tenants import TenantService
     from odoo_sync.core.webhook_delivery import WebhookDeliverer
+    from odoo_sync.stores.batch_list import DynamoBatchList
     from odoo_sync.stores.batches import DynamoBatches
     from odoo_sync.stores.changes import DynamoChangeLog
     from odoo_sync.stores.conflicts import DynamoConflicts
@@ -311,3 +312,10 @@ def pull_service() -> PullService:
         DynamoCursorStore(table(service_settings().config_table)),
         page_applier(),
     )
+
+
+@cache
+def batch_list() -> DynamoBatchList:
+    from odoo_sync.stores.batch_list import DynamoBatchList
+
+    return DynamoBatchList(table(service_settings().operations_table))

@@ -8,6 +8,8 @@ is still to come.
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from typing import Protocol, TypeVar
@@ -29,6 +31,14 @@ from odoo_sync.sync.model import (
 
 BATCH_ID_PATTERN = r"^bat_[0-9a-f]{16}$"
 BATCH_ID_PREFIX = "bat"
+
+
+def new_batch_id(now: Callable[[], float] = time.time) -> str:
+    """`bat_` + the second it was made (8 hex digits) + 8 random ones: a tenant's batches sort
+    by id in the order they were started, so the newest are read first (`GET /v1/batches`)."""
+    return f"{BATCH_ID_PREFIX}_{int(now()) & 0xFFFFFFFF:08x}{secrets.token_hex(4)}"
+
+
 PULL_KEY_PREFIX = "odoo:"  # a pull batch counts each Odoo record as `odoo:<id>`
 
 

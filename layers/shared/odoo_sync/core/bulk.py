@@ -19,7 +19,6 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from odoo_sync.core.batches import (
-    BATCH_ID_PREFIX,
     PULL_KEY_PREFIX,
     Batch,
     BatchDirection,
@@ -30,10 +29,11 @@ from odoo_sync.core.batches import (
     EntityLookup,
     LocalIdSource,
     chunk_messages,
+    new_batch_id,
     pull_page_messages,
     send_batch_messages,
 )
-from odoo_sync.core.ids import Moment, iso, new_id, utc_now
+from odoo_sync.core.ids import Moment, iso, utc_now
 from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, StorageError
 from odoo_sync.sync.filters import FieldValue, RecordFilters
 from odoo_sync.sync.finance_presets import ensure_pushable
@@ -166,7 +166,7 @@ class BulkSyncService:
             raise self._too_many()
         now = iso(self._clock())
         batch = Batch(
-            batch_id=new_id(BATCH_ID_PREFIX),
+            batch_id=new_batch_id(),
             tenant_id=tenant_id,
             entity=request.entity,
             connection_id=connection_id,

@@ -33,7 +33,6 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from odoo_sync.core.batches import (
-    BATCH_ID_PREFIX,
     PULL_KEY_PREFIX,
     Batch,
     BatchDirection,
@@ -41,10 +40,11 @@ from odoo_sync.core.batches import (
     BatchStore,
     ConnectionResolver,
     EntityLookup,
+    new_batch_id,
     pull_page_messages,
     send_batch_messages,
 )
-from odoo_sync.core.ids import Moment, iso, new_id, utc_now
+from odoo_sync.core.ids import Moment, iso, utc_now
 from odoo_sync.core.ports import PlanLoader
 from odoo_sync.core.pull_notices import check_visible
 from odoo_sync.errors import InvalidInputError
@@ -384,7 +384,7 @@ class PullService:
     ) -> tuple[Batch, list[PullPageMessage]]:
         now = iso(self._clock())
         batch = Batch(
-            batch_id=new_id(BATCH_ID_PREFIX),
+            batch_id=new_batch_id(),
             tenant_id=tenant_id,
             entity=entity,
             connection_id=connection_id,

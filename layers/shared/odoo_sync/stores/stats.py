@@ -6,11 +6,18 @@ Items (one for the tenant, one per entity):
     last_sync_at (only ever moves forward)
 
 Reading them is one query of the tenant's STATS# items; the log is never scanned.
+
+Time series for charts (`GET /v1/stats/timeseries`), one item per tenant and UTC hour:
+  pk=TENANT#<tenant>  sk=SERIES#<yyyy-mm-ddThh>
+    total_syncs, successful_syncs, failed_syncs, duration_ms_total, and the same four per entity
+    as `<entity>#total_syncs` ... (ADD, one update per recorded chunk, in the hour it finished)
+Days are summed from hours when read (a day is 24 items at most).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
@@ -26,6 +33,9 @@ if TYPE_CHECKING:
 _STATS = "STATS#"
 _ALL = "STATS#ALL"
 _ENTITY = "STATS#ENTITY#"
+SERIES_PREFIX = "SERIES#"
+SERIES_COUNTERS = ("total_syncs", "successful_syncs", "failed_syncs", "duration_ms_total")
+_HOUR_FORMAT = "%Y-%m-%dT%H"
 _ADD = (
     "ADD total_syncs :total, successful_syncs :ok, failed_syncs :failed, "
     "duration_ms_total :duration, records_with_odoo_id :linked"
@@ -75,6 +85,42 @@ class DynamoStats:
         latest = max((outcome.completed_at for outcome in outcomes), default=None)
         for sk in (_ALL, f"{_ENTITY}{entity}"):
             self._add({"pk": tenant_pk(tenant_id), "sk": sk}, values, latest)
+        if outcomes:
+            self._add_to_hour(tenant_id, entity, values, latest)
+
+    def _add_to_hour(self, tenant_id: str, entity: str, values: dict[str, Any], latest: str | None) -> None:
+        """One more request per recorded chunk: the hour's overall and per-entity counters at once."""
+        finished = datetime.fromisoformat(latest) if latest else datetime.now(UTC)
+        names: dict[str, str] = {}
+        parts: list[str] = []
+        for index, (counter, placeholder) in enumerate(
+            zip(SERIES_COUNTERS, (":total", ":ok", ":failed", ":duration"), strict=True)
+        ):
+            names[f"#a{index}"] = counter
+            names[f"#e{index}"] = f"{entity}#{counter}"
+            parts += [f"#a{index} {placeholder}", f"#e{index} {placeholder}"]
+        with storage_errors("count the syncs"):
+            self._table.update_item(
+                Key={"pk": tenant_pk(tenant_id), "sk": series_sk(finished)},
+                UpdateExpression="ADD " + ", ".join(parts),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={k: values[k] for k in (":total", ":ok", ":failed", ":duration")},
+            )
+
+    def hours(self, tenant_id: str, first: datetime, last: datetime) -> list[dict[str, Any]]:
+        """The hour items from `first` to `last` (both hours included), oldest first."""
+        items: list[dict[str, Any]] = []
+        query: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(tenant_pk(tenant_id))
+            & Key("sk").between(series_sk(first), series_sk(last))
+        }
+        while True:
+            with storage_errors("read the statistics"):
+                page = self._table.query(**query)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def read(self, tenant_id: str) -> dict[str, Any]:
         items: list[dict[str, Any]] = []
@@ -119,3 +165,11 @@ class DynamoStats:
                 pass
         with storage_errors("count the syncs"):
             self._table.update_item(Key=key, UpdateExpression=_ADD, ExpressionAttributeValues=values)
+
+
+def series_sk(moment: datetime) -> str:
+    return SERIES_PREFIX + moment.astimezone(UTC).strftime(_HOUR_FORMAT)
+
+
+def hour_of(sk: str) -> datetime:
+    return datetime.strptime(sk.removeprefix(SERIES_PREFIX), _HOUR_FORMAT).replace(tzinfo=UTC)

@@ -1,0 +1,186 @@
+"""Statistics over time: hourly counters written with the others, read as hours or days."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from odoo_sync.api.dependencies import stats
+from odoo_sync.core.timeseries import Granularity, SeriesWindow, series
+from odoo_sync.errors import InvalidInputError
+from odoo_sync.stores.dynamodb import table
+from odoo_sync.stores.stats import DynamoStats
+from reports_api.handler import lambda_handler as reports_handler
+from tests.support.api import call
+from tests.support.fakes import outcome
+
+TENANT = "ten_0123456789abcdef"
+OTHER = "ten_fedcba9876543210"
+NOW = datetime(2024, 5, 2, 12, 30, tzinfo=UTC)
+
+
+class CountingTable:
+    """The operations table, counting the requests the stats store makes."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.updates = 0
+
+    def update_item(self, **kwargs: Any) -> Any:
+        self.updates += 1
+        return self._real.update_item(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def timeseries(query: str = "", tenant_id: str = TENANT):
+    return call(reports_handler, "GET", "/v1/stats/timeseries", query=query, tenant_id=tenant_id)
+
+
+@pytest.fixture
+def recorded(aws) -> None:
+    stats().record(TENANT, "product", [outcome("p1", at="2024-05-01T10:05:00Z", duration_ms=30)], 1)
+    stats().record(
+        TENANT,
+        "product",
+        [
+            outcome("p2", "error", at="2024-05-01T10:50:00Z", duration_ms=10),
+            outcome("p3", at="2024-05-01T10:51:00Z"),
+        ],
+        1,
+    )
+    stats().record(TENANT, "customer", [outcome("c1", at="2024-05-01T12:00:00Z", duration_ms=20)], 1)
+    stats().record(OTHER, "product", [outcome("x", at="2024-05-01T10:00:00Z")], 1)
+
+
+# -- writing -----------------------------------------------------------------------------------------
+
+
+def test_a_recorded_chunk_costs_one_more_request_whatever_its_size(aws):
+    counting = CountingTable(table(aws.tables["OperationsTable"]))
+    store = DynamoStats(counting)  # type: ignore[arg-type]
+
+    store.record(TENANT, "product", [outcome(f"p{n}", at="2024-05-01T10:00:00Z") for n in range(100)], 100)
+
+    # overall + entity counters as before, and one update of the hour
+    assert counting.updates == 3
+
+
+def test_nothing_recorded_writes_no_hour(aws):
+    counting = CountingTable(table(aws.tables["OperationsTable"]))
+    DynamoStats(counting).record(TENANT, "product", [], 0)  # type: ignore[arg-type]
+
+    assert counting.updates == 0
+
+
+# -- GET /v1/stats/timeseries ------------------------------------------------------------------------
+
+
+def test_hours_hold_counts_success_rate_and_mean_duration(recorded):
+    answer = timeseries("since=2024-05-01T10:00:00Z&until=2024-05-01T12:59:00Z")
+
+    assert answer.status == 200, answer.body
+    points = answer.body["points"]
+    assert [p["start"] for p in points] == [
+        "2024-05-01T10:00:00Z",
+        "2024-05-01T11:00:00Z",
+        "2024-05-01T12:00:00Z",
+    ]
+    ten, eleven, noon = points
+    assert (ten["total_syncs"], ten["successful_syncs"], ten["failed_syncs"]) == (3, 2, 1)
+    assert ten["success_rate"] == 0.6667
+    assert ten["avg_duration_ms"] == round((30 + 10 + 10) / 3, 1)
+    assert ten["per_entity"]["product"]["total_syncs"] == 3
+    assert (eleven["total_syncs"], eleven["success_rate"], eleven["avg_duration_ms"]) == (0, None, None)
+    assert noon["per_entity"] == {
+        "customer": {
+            "total_syncs": 1,
+            "successful_syncs": 1,
+            "failed_syncs": 0,
+            "success_rate": 1.0,
+            "avg_duration_ms": 20.0,
+        }
+    }
+
+
+def test_days_sum_their_hours(recorded):
+    answer = timeseries("granularity=day&since=2024-04-30T00:00:00Z&until=2024-05-01T23:00:00Z")
+
+    assert [(p["start"], p["total_syncs"]) for p in answer.body["points"]] == [
+        ("2024-04-30T00:00:00Z", 0),
+        ("2024-05-01T00:00:00Z", 4),
+    ]
+    assert answer.body["until"] == "2024-05-02T00:00:00Z"
+
+
+def test_one_entity_alone(recorded):
+    answer = timeseries(
+        "granularity=day&since=2024-05-01T00:00:00Z&until=2024-05-01T23:00:00Z&entity=customer"
+    )
+
+    (point,) = answer.body["points"]
+    assert (point["total_syncs"], point["avg_duration_ms"]) == (1, 20.0)
+    assert "per_entity" not in point
+    assert answer.body["entity"] == "customer"
+
+
+def test_timeseries_never_mix_tenants(recorded):
+    answer = timeseries("since=2024-05-01T10:00:00Z&until=2024-05-01T10:00:00Z", tenant_id=OTHER)
+
+    assert answer.body["points"][0]["total_syncs"] == 1
+
+
+def test_defaults_to_the_last_24_hours(aws):
+    answer = timeseries()
+
+    assert answer.status == 200
+    assert len(answer.body["points"]) == 24
+    assert all(p["total_syncs"] == 0 for p in answer.body["points"])
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "field"),
+    [
+        ("granularity=week", 422, "granularity"),
+        ("entity=BAD", 422, "entity"),
+        ("since=yesterday", 422, "since"),
+        ("until=2024-05-01T10:00:00", 422, "until"),
+        ("since=2024-05-02T00:00:00Z&until=2024-05-01T00:00:00Z", 400, "since"),
+        ("since=2024-01-01T00:00:00Z&until=2024-03-01T00:00:00Z", 400, "since"),
+        ("granularity=day&since=2020-01-01T00:00:00Z&until=2024-01-01T00:00:00Z", 400, "since"),
+    ],
+)
+def test_timeseries_bad_input(aws, query, status, field):
+    answer = timeseries(query)
+
+    assert (answer.status, answer.body["field"]) == (status, field), answer.body
+
+
+# -- the pure core -----------------------------------------------------------------------------------
+
+
+def test_window_defaults_end_now_and_fill_every_bucket():
+    window = SeriesWindow.of(Granularity.DAY, None, None, NOW)
+
+    starts = window.starts()
+    assert len(starts) == 30
+    assert starts[-1] == datetime(2024, 5, 2, tzinfo=UTC)
+    assert window.last_hour == datetime(2024, 5, 2, 23, tzinfo=UTC)
+
+
+def test_hours_outside_the_window_are_ignored():
+    window = SeriesWindow.of(Granularity.HOUR, NOW, NOW, NOW)
+
+    answer = series(window, [(datetime(2024, 5, 1, 1, tzinfo=UTC), {"total_syncs": 5})], None)
+
+    assert [p["total_syncs"] for p in answer["points"]] == [0]
+
+
+def test_a_window_too_long_names_since():
+    with pytest.raises(InvalidInputError) as raised:
+        SeriesWindow.of(Granularity.HOUR, datetime(2024, 1, 1, tzinfo=UTC), NOW, NOW)
+
+    assert raised.value.field == "since"
