@@ -7,7 +7,7 @@ import pytest
 from admin_api.handler import lambda_handler
 from odoo_sync.api.dependencies import tenant_service
 from odoo_sync.security.api_keys import hash_key
-from odoo_sync.stores.dynamodb import encode_cursor
+from odoo_sync.stores.dynamodb import encode_cursor, table
 from tests.support.api import call
 
 TENANTS = "/v1/admin/tenants"
@@ -275,3 +275,18 @@ def test_an_unknown_route_is_a_json_404(aws):
 
     assert answer.status == 404
     assert answer.body["code"] == "not_found"
+
+
+def test_tenants_made_before_the_list_existed_join_it_once(aws):
+    made = [tenant_service().create_tenant(f"Old {n}")[0] for n in range(3)]
+    config = table(aws.config_table)
+    for tenant in made[:2]:  # as stored before the operator's list existed
+        config.delete_item(Key={"pk": "TENANTS", "sk": f"TENANT#{tenant.created_at}#{tenant.tenant_id}"})
+    assert len(tenant_service().list_tenants(10, None)[0]) == 1
+
+    added = tenant_service().list_unlisted_tenants()
+    again = tenant_service().list_unlisted_tenants()
+
+    listed = call(lambda_handler, "GET", TENANTS, **_as_operator()).body["items"]
+    assert (added, again) == (2, 0)
+    assert sorted(item["tenant_id"] for item in listed) == sorted(t.tenant_id for t in made)

@@ -22,7 +22,10 @@ from odoo_sync.api.identity import principal_of_event
 from odoo_sync.core.authorization import InsufficientScopeError
 from odoo_sync.odoo import errors as odoo_errors
 
-logger = Logger(child=True)
+# The service's own logger, not a child: the function's Logger() is the same logging.Logger with
+# the same formatter, so keys appended here are on every line the function logs; a child reaches
+# its parent through the logging hierarchy, which any logger named under it can come between.
+logger = Logger()
 
 MAX_BODY_BYTES = 1_048_576
 

@@ -97,6 +97,10 @@ class TenantRepository(Protocol):
     def create_tenant(self, tenant: Tenant, first_key: StoredApiKey) -> None: ...
     def get_tenant(self, tenant_id: str) -> Tenant | None: ...
     def list_tenants(self, limit: int, cursor: str | None) -> tuple[list[TenantSummary], str | None]: ...
+    def list_unlisted_tenants(self) -> int:
+        """Tenants created before the operator's list existed join it (once, after upgrading)."""
+        ...
+
     def add_api_key(self, key: StoredApiKey) -> None: ...
     def find_api_key(self, key_hash: str) -> StoredApiKey | None:
         """The live key with this hash (read consistently: a revoked key is gone at once)."""
@@ -126,6 +130,10 @@ class TenantService:
 
     def list_tenants(self, limit: int, cursor: str | None) -> tuple[list[TenantSummary], str | None]:
         return self._repository.list_tenants(limit, cursor)
+
+    def list_unlisted_tenants(self) -> int:
+        """After upgrading: tenants made before `GET /v1/admin/tenants` existed join its list."""
+        return self._repository.list_unlisted_tenants()
 
     # -- keys -------------------------------------------------------------------------------------
 

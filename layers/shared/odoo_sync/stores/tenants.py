@@ -8,7 +8,8 @@ Items:
 
 The operator's list is one partition written in the tenant's own creating transaction, so
 `GET /v1/admin/tenants` pages through a query, oldest first, and never scans the table (tenants
-are created rarely: one partition takes their writes easily). Revoking a key deletes its lookup
+are created rarely: one partition takes their writes easily); tenants created before the list
+existed join it with `list_unlisted_tenants`, once. Revoking a key deletes its lookup
 item and stamps the listed one, in one transaction: the authorizer reads the lookup item
 consistently, so the next evaluation after the revocation refuses the key.
 """
@@ -16,6 +17,8 @@ consistently, so the next evaluation after the revocation refuses the key.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.conditions import Attr
 
 from odoo_sync.core.tenants import StoredApiKey, Tenant, TenantSummary
 from odoo_sync.errors import ConflictError
@@ -44,6 +47,15 @@ def _lookup_key(key_hash: str) -> dict[str, str]:
     return {"pk": f"APIKEY#{key_hash}", "sk": "APIKEY"}
 
 
+def _listed_tenant(tenant: Tenant) -> dict[str, Any]:
+    summary = TenantSummary.model_validate(tenant.model_dump(mode="json"))
+    return {
+        "pk": TENANT_LIST_PK,
+        "sk": f"{_TENANT_LIST_PREFIX}{tenant.created_at}#{tenant.tenant_id}",
+        **summary.model_dump(mode="json"),
+    }
+
+
 def _listed_key(tenant_id: str, key_id: str) -> dict[str, str]:
     return {"pk": tenant_pk(tenant_id), "sk": f"{_KEY_PREFIX}{key_id}"}
 
@@ -53,17 +65,10 @@ class DynamoTenantRepository:
         self._table = table
 
     def create_tenant(self, tenant: Tenant, first_key: StoredApiKey) -> None:
-        body = tenant.model_dump(mode="json")
-        tenant_item = {"pk": tenant_pk(tenant.tenant_id), "sk": "TENANT", **body}
-        listed = {
-            "pk": TENANT_LIST_PK,
-            "sk": f"{_TENANT_LIST_PREFIX}{tenant.created_at}#{tenant.tenant_id}",
-            **TenantSummary.model_validate(body).model_dump(mode="json"),
-        }
+        tenant_item = {"pk": tenant_pk(tenant.tenant_id), "sk": "TENANT", **tenant.model_dump(mode="json")}
+        items = [tenant_item, _listed_tenant(tenant), *self._key_items(first_key)]
         try:
-            put_new_items(
-                self._table, [tenant_item, listed, *self._key_items(first_key)], "create the tenant"
-            )
+            put_new_items(self._table, items, "create the tenant")
         except ConditionFailedError as exc:
             raise ConflictError("the tenant already exists") from exc
 
@@ -77,6 +82,26 @@ class DynamoTenantRepository:
             self._table, TENANT_LIST_PK, _TENANT_LIST_PREFIX, limit, cursor, action="list tenants"
         )
         return [TenantSummary.model_validate(strip_keys(item)) for item in items], next_cursor
+
+    def list_unlisted_tenants(self) -> int:
+        """Put tenants created before the operator's list existed on it; answers how many.
+
+        A one-off after upgrading (it scans the table once); tenants already listed are left alone."""
+        query: dict[str, Any] = {"FilterExpression": Attr("sk").eq("TENANT")}
+        added = 0
+        while True:
+            with storage_errors("find the tenants"):
+                page = self._table.scan(**query)
+            for item in page.get("Items", []):
+                tenant = Tenant.model_validate(strip_keys(item))
+                try:
+                    put_new_items(self._table, [_listed_tenant(tenant)], "list the tenant")
+                    added += 1
+                except ConditionFailedError:
+                    pass  # listed already
+            if "LastEvaluatedKey" not in page:
+                return added
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def add_api_key(self, key: StoredApiKey) -> None:
         try:
