@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, NotRequired, cast
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from typing_extensions import TypedDict  # pydantic takes typing_extensions' TypedDict before 3.12
 
 
 class ActorType(StrEnum):
@@ -25,6 +26,15 @@ class ActorType(StrEnum):
     SCHEDULE = "schedule"  # a schedule's run, started by the tick
     ODOO_WEBHOOK = "odoo_webhook"  # a change Odoo's webhook announced
     SYSTEM = "system"  # the service itself (nothing else said who acts)
+
+
+class ActorJson(TypedDict):
+    """An actor as answered: the fields that apply, nothing else (the OpenAPI schema says so)."""
+
+    type: Literal["api_key", "schedule", "odoo_webhook", "system"]  # ActorType's values
+    key_id: NotRequired[str]
+    key_name: NotRequired[str]
+    schedule_id: NotRequired[str]
 
 
 class Actor(BaseModel):
@@ -39,9 +49,9 @@ class Actor(BaseModel):
     schedule_id: str | None = Field(default=None, max_length=64)
 
     @model_serializer(mode="wrap")
-    def _without_absent_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+    def _without_absent_fields(self, handler: SerializerFunctionWrapHandler) -> ActorJson:
         dumped: dict[str, Any] = handler(self)
-        return {name: value for name, value in dumped.items() if value is not None}
+        return cast(ActorJson, {name: value for name, value in dumped.items() if value is not None})
 
     @classmethod
     def api_key(cls, key_id: str, key_name: str) -> Actor:
