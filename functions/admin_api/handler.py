@@ -1,4 +1,4 @@
-"""Operator routes: create tenants and issue their API keys."""
+"""Operator routes: tenants, and their API keys (issued with scopes, listed, revoked)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,25 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.api.dependencies import tenant_service
 from odoo_sync.api.identity import require_operator
+from odoo_sync.api.keys import NewApiKey, issued_answer
 from odoo_sync.api.resolver import build_resolver, resolve
+from odoo_sync.core.authorization import Scope
+from odoo_sync.core.tenants import KEY_ID_PATTERN, TENANT_ID_PATTERN
 
 logger = Logger()
 app = build_resolver()
 
-TENANT_ID_PATTERN = r"^ten_[0-9a-f]{16}$"
+TenantId = Annotated[str, Path(pattern=TENANT_ID_PATTERN, description="Tenant id")]
+KeyId = Annotated[str, Path(pattern=KEY_ID_PATTERN, description="API key id")]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=1024)]
 
 
 class NewTenant(BaseModel):
@@ -27,13 +33,14 @@ class NewTenant(BaseModel):
     name: str = Field(min_length=1, max_length=200)
 
 
-class NewApiKey(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+@app.get("/v1/admin/tenants", summary="List the tenants, oldest first")
+def list_tenants(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
+    require_operator(app)
+    items, next_cursor = tenant_service().list_tenants(limit, cursor)
+    return {"items": [item.model_dump(mode="json") for item in items], "next": next_cursor}
 
-    name: str = Field(default="default", min_length=1, max_length=100)
 
-
-@app.post("/v1/admin/tenants", summary="Create a tenant and its first API key (shown once)")
+@app.post("/v1/admin/tenants", summary="Create a tenant and its first API key (admin, shown once)")
 def create_tenant(body: Annotated[NewTenant, Body()]) -> Response[dict[str, Any]]:
     require_operator(app)
     tenant, key = tenant_service().create_tenant(body.name)
@@ -41,18 +48,39 @@ def create_tenant(body: Annotated[NewTenant, Body()]) -> Response[dict[str, Any]
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
-        body={**tenant.model_dump(mode="json"), "api_key": key.api_key, "key_id": key.key_id},
+        body={
+            **tenant.model_dump(mode="json"),
+            "api_key": key.api_key,
+            "key_id": key.key_id,
+            "scopes": key.scopes,
+        },
     )
 
 
-@app.post("/v1/admin/tenants/<tenant_id>/api-keys", summary="Issue another API key to a tenant (shown once)")
-def create_api_key(
-    tenant_id: Annotated[str, Path(pattern=TENANT_ID_PATTERN)], body: Annotated[NewApiKey, Body()]
-) -> Response[dict[str, Any]]:
+@app.post(
+    "/v1/admin/tenants/<tenant_id>/api-keys",
+    summary="Issue an API key to a tenant with scopes (default admin); the key is shown once",
+)
+def create_api_key(tenant_id: TenantId, body: Annotated[NewApiKey, Body()]) -> Response[dict[str, Any]]:
     require_operator(app)
-    key = tenant_service().issue_api_key(tenant_id, body.name)
-    logger.info("api key issued", extra={"tenant_id": tenant_id, "key_id": key.key_id})
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=key.model_dump())
+    key = tenant_service().issue_api_key(tenant_id, body.name, [Scope(scope) for scope in body.scopes])
+    logger.info("api key issued", extra={"issued_to": tenant_id, "issued_key_id": key.key_id})
+    return issued_answer(key)
+
+
+@app.get("/v1/admin/tenants/<tenant_id>/api-keys", summary="A tenant's API keys (never the secrets)")
+def list_api_keys(tenant_id: TenantId, limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
+    require_operator(app)
+    items, next_cursor = tenant_service().list_api_keys(tenant_id, limit, cursor)
+    return {"items": [item.model_dump(mode="json") for item in items], "next": next_cursor}
+
+
+@app.delete("/v1/admin/tenants/<tenant_id>/api-keys/<key_id>", summary="Revoke a tenant's API key")
+def revoke_api_key(tenant_id: TenantId, key_id: KeyId) -> Response[None]:
+    require_operator(app)
+    tenant_service().revoke_api_key(tenant_id, key_id)
+    logger.info("api key revoked", extra={"revoked_for": tenant_id, "revoked_key_id": key_id})
+    return Response(status_code=204)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)

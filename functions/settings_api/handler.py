@@ -43,11 +43,11 @@ def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
 
 
 def _entity_body(view: EntityView) -> dict[str, Any]:
-    return {**view.entity.model_dump(mode="json"), "updated_at": view.updated_at}
+    return {**view.entity.model_dump(mode="json"), **view.model_dump(mode="json", exclude={"entity"})}
 
 
 def _value_map_body(view: ValueMapView) -> dict[str, Any]:
-    return {**view.value_map.model_dump(mode="json"), "updated_at": view.updated_at}
+    return {**view.value_map.model_dump(mode="json"), **view.model_dump(mode="json", exclude={"value_map"})}
 
 
 # entities

@@ -38,6 +38,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field, TypeAdapter, ValidationError
 
+from odoo_sync.actors import ODOO_WEBHOOK, SYSTEM, Actor, acting_as
 from odoo_sync.api import dependencies
 from odoo_sync.core.batches import failed_outcomes
 from odoo_sync.core.ids import iso, utc_now
@@ -88,17 +89,26 @@ class OutOfTimeError(Exception):
 
 def handle_message(record: SQSRecord) -> None:
     message = _parse(record)
-    logger.append_keys(**{key: getattr(message, key, None) for key in _CORRELATION_KEYS})
+    actor = message_actor(message)
+    logger.append_keys(**{key: getattr(message, key, None) for key in _CORRELATION_KEYS}, key_id=actor.key_id)
     receive_count = int(record.attributes.approximate_receive_count or 1)
     try:
-        if isinstance(message, PushChunkMessage):
-            _push(message, receive_count=receive_count)
-        elif isinstance(message, BulkSelectMessage):
-            _select(message, receive_count=receive_count)
-        else:
-            _pull(message, receive_count=receive_count, record=record)
+        with acting_as(actor):
+            if isinstance(message, PushChunkMessage):
+                _push(message, receive_count=receive_count)
+            elif isinstance(message, BulkSelectMessage):
+                _select(message, receive_count=receive_count)
+            else:
+                _pull(message, receive_count=receive_count, record=record)
     finally:
-        logger.remove_keys(list(_CORRELATION_KEYS))
+        logger.remove_keys([*_CORRELATION_KEYS, "key_id"])
+
+
+def message_actor(message: SyncMessage) -> Actor:
+    """Who the message's work is done for: whoever queued it, or Odoo's webhook for its notices."""
+    if isinstance(message, OdooChangeMessage):
+        return ODOO_WEBHOOK
+    return message.actor or SYSTEM  # queued before actors existed
 
 
 push_chunk = handle_message  # the name it had when pushes were all it handled
@@ -320,7 +330,8 @@ def _give_up_skipped(event: dict[str, Any], skipped: set[str]) -> None:
             continue  # malformed: nothing to mark, already logged
         if isinstance(message, OdooChangeMessage):
             continue  # no batch waits for a change notice
-        if isinstance(message, BulkSelectMessage):
-            _end_selection(message)
-            continue
-        _give_up(message, "skipped behind a failed chunk of the same group", "SkippedInGroup")
+        with acting_as(message_actor(message)):
+            if isinstance(message, BulkSelectMessage):
+                _end_selection(message)
+                continue
+            _give_up(message, "skipped behind a failed chunk of the same group", "SkippedInGroup")

@@ -17,6 +17,9 @@ import pytest
 from odoo_simulator import OdooSimulator
 from odoo_sync.api.dependencies import webhook_tokens
 from odoo_sync.core.webhook_tokens import hash_token
+from odoo_sync.settings import service_settings
+from odoo_sync.stores.dynamodb import table
+from odoo_sync.stores.tenants import DynamoTenantRepository
 from odoo_sync.sync.model import OdooChangeMessage
 from tests.conftest import AwsResources
 from tests.security.world import (
@@ -34,7 +37,15 @@ TENANT_A = "ten_aaaaaaaaaaaaaaaa"
 TENANT_B = "ten_bbbbbbbbbbbbbbbb"
 
 # Ids only the tenant that made them can have: B must get 404 for each of them.
-OWNED = {"connection_id", "batch_id", "mapping_id", "conflict_id", "schedule_id", "subscription_id"}
+OWNED = {
+    "connection_id",
+    "batch_id",
+    "mapping_id",
+    "conflict_id",
+    "schedule_id",
+    "subscription_id",
+    "key_id",
+}
 # Path values that are names shared by every tenant (a preset entity, a kind, an Odoo model).
 SHARED_NAMES = {"kind", "model", "record_id", "xmlid", "method"}
 
@@ -229,6 +240,12 @@ def test_what_b_tried_left_every_object_of_a_unchanged(tenants, sim) -> None:
     assert MARK in alpha.at("GET", "/v1/value-maps/{kind}", alpha.ids).raw
     assert MARK in alpha.at("GET", "/v1/schedules/{schedule_id}", alpha.ids).raw
     assert MARK in alpha.at("GET", "/v1/webhook-subscriptions/{subscription_id}", alpha.ids).raw
+    # B could not revoke A's key.
+    kept = DynamoTenantRepository(table(service_settings().config_table)).get_api_key(
+        TENANT_A, alpha.ids["key_id"]
+    )
+    assert kept is not None
+    assert kept.revoked_at is None
     # B's teardown and rotation of A's automation were refused: A's token still stands.
     token = webhook_tokens().get_for_connection(TENANT_A, alpha.connection_id)
     assert token is not None

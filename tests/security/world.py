@@ -10,7 +10,13 @@ from typing import Any
 from odoo_simulator import OdooSimulator
 from odoo_sync.api.dependencies import conflict_store
 from odoo_sync.core.conflicts import ConflictQuery, DetectedConflict
+from odoo_sync.core.ids import iso, new_id, utc_now
+from odoo_sync.core.tenants import StoredApiKey
 from odoo_sync.core.webhook_tokens import token_in_url
+from odoo_sync.security import api_keys
+from odoo_sync.settings import service_settings
+from odoo_sync.stores.dynamodb import table
+from odoo_sync.stores.tenants import DynamoTenantRepository
 from tests.support.api import ApiAnswer, Handler, call
 from tests.support.aws import template_resources
 
@@ -184,11 +190,28 @@ def _add_issue_four_objects(tenant: Tenant, mark: str) -> None:
     if ("POST", "/v1/schedules") in declared:
         made = tenant.at("POST", "/v1/schedules", body={**SCHEDULE, "description": f"{mark} schedule"})
         tenant.ids["schedule_id"] = expect(made, 200, 201)["id"]
+    if ("DELETE", "/v1/api-keys/{key_id}") in declared:
+        tenant.ids["key_id"] = _stored_key(tenant.tenant_id, f"{mark} key")
     if ("POST", "/v1/webhook-subscriptions") in declared:
         # Loopback passes the URL guard only with ALLOW_PRIVATE_ODOO_HOSTS (set by the suite).
         subscription = {"url": "http://127.0.0.1:9/hooks/alpha", "description": f"{mark} hooks"}
         made = tenant.at("POST", "/v1/webhook-subscriptions", body=subscription)
         tenant.ids["subscription_id"] = expect(made, 201)["subscription_id"]
+
+
+def _stored_key(tenant_id: str, name: str) -> str:
+    """A key of the tenant (stored directly: the suite's tenants have ids, not tenant items)."""
+    plain = api_keys.generate_tenant_key()
+    key = StoredApiKey(
+        key_id=new_id("key"),
+        tenant_id=tenant_id,
+        key_hash=api_keys.hash_key(plain),
+        name=name,
+        prefix=api_keys.display_prefix(plain),
+        created_at=iso(utc_now()),
+    )
+    DynamoTenantRepository(table(service_settings().config_table)).add_api_key(key)
+    return key.key_id
 
 
 def set_up_webhooks(tenant: Tenant, sim: OdooSimulator) -> str:

@@ -28,8 +28,12 @@ def api_event(
     tenant_id: str | None = "ten_0123456789abcdef",
     role: str = "tenant",
     headers: dict[str, str] | None = None,
+    scopes: str | None = None,
+    key_id: str = "key_0123456789abcdef",
+    key_name: str = "test key",
 ) -> dict[str, Any]:
-    """A REST API proxy event for `resource` (e.g. /v1/connections/{connection_id})."""
+    """A REST API proxy event for `resource` (e.g. /v1/connections/{connection_id}), with the
+    authorizer's context of a key (an admin tenant key, or the operator's, unless told)."""
     event = copy.deepcopy(load_event("api_gateway_rest.json"))
     path = resource
     for name, value in (path_parameters or {}).items():
@@ -49,18 +53,33 @@ def api_event(
         event["multiValueHeaders"][name] = [value]
     context = event["requestContext"]
     context.update(httpMethod=method, resourcePath=resource, path=f"/dev{path}")
-    context["authorizer"] = {"principalId": tenant_id or role, "role": role}
+    if scopes is None:
+        scopes = "operator" if role == "operator" else "admin"
+    if role == "operator":
+        key_id = key_name = "operator"
+    context["authorizer"] = {
+        "principalId": tenant_id or role,
+        "role": role,
+        "key_id": key_id,
+        "key_name": key_name,
+        "scopes": scopes,
+    }
     if tenant_id:
         context["authorizer"]["tenant_id"] = tenant_id
     return event
 
 
 def authorizer_event(
-    authorization: str | None, method: str = "GET", path: str = "/v1/connections"
+    authorization: str | None,
+    method: str = "GET",
+    path: str = "/v1/connections",
+    resource: str | None = None,
 ) -> dict[str, Any]:
+    """A REQUEST authorizer event for `path` (as sent), whose route is `resource` (as declared)."""
     event = copy.deepcopy(load_event("authorizer_request.json"))
     event["methodArn"] = re.sub(r"/dev/.*$", f"/dev/{method}{path}", event["methodArn"])
-    event.update(path=path, resource=path, httpMethod=method)
+    event.update(path=path, resource=resource or path, httpMethod=method)
+    event["requestContext"].update(resourcePath=resource or path, httpMethod=method, path=f"/dev{path}")
     for container in (event["headers"], event["multiValueHeaders"]):
         container.pop("Authorization")
     if authorization is not None:

@@ -38,7 +38,7 @@ _DEFAULT_RESPONSES: dict[str, tuple[int, str | None, str]] = {
     "REQUEST_TOO_LARGE": (413, "Request Too Long", "RequestTooLargeException"),
 }
 _TEMPLATE_VARIABLE = re.compile(
-    r"\$context\.(error\.messageString|error\.message|error\.responseType|requestId)"
+    r"\$context\.(error\.messageString|error\.message|error\.responseType|requestId|authorizer\.\w+)"
 )
 
 
@@ -51,10 +51,11 @@ class _Authorized:
 
 
 class _DeniedError(Exception):
-    def __init__(self, kind: str, message: str | None = None) -> None:
+    def __init__(self, kind: str, message: str | None = None, authorizer: dict[str, str] | None = None):
         super().__init__(kind)
         self.kind = kind
         self.message = message
+        self.authorizer = authorizer  # the authorizer's context, for $context.authorizer.* in templates
 
 
 class ApiGateway:
@@ -101,7 +102,7 @@ class ApiGateway:
             try:
                 authorizer_context = self._authorize(match.route.authorizer, info)
             except _DeniedError as denied:
-                return self.gateway_response(api, denied.kind, request_id, denied.message)
+                return self.gateway_response(api, denied.kind, request_id, denied.message, denied.authorizer)
         return self._integrate(info, authorizer_context)
 
     def _integrate(self, info: RequestInfo, authorizer_context: dict[str, Any] | None) -> HttpResponse:
@@ -121,7 +122,12 @@ class ApiGateway:
         return HttpResponse(response.status, headers, response.body)
 
     def gateway_response(
-        self, api: RestApi | None, kind: str, request_id: str, message: str | None = None
+        self,
+        api: RestApi | None,
+        kind: str,
+        request_id: str,
+        message: str | None = None,
+        authorizer: dict[str, str] | None = None,
     ) -> HttpResponse:
         """A response API Gateway makes itself; the template's GatewayResponses override defaults."""
         status, default_message, error_type = _DEFAULT_RESPONSES[kind]
@@ -132,13 +138,13 @@ class ApiGateway:
         if configured is not None:
             status = configured.status or status
             if configured.template is not None:
-                body = _render(configured.template, message, kind, request_id)
+                body = _render(configured.template, message, kind, request_id, authorizer or {})
             headers.extend(configured.headers.items())
         headers.append(("x-amzn-RequestId", request_id))
         return HttpResponse(status, headers, body.encode())
 
     def _authorize(self, spec: AuthorizerSpec, info: RequestInfo) -> dict[str, Any]:
-        identity = _identity(spec, info.request)
+        identity = _identity(spec, info)
         if identity is None:
             raise _DeniedError("UNAUTHORIZED")  # API Gateway answers without calling the authorizer
         key = (spec.name, identity)
@@ -152,12 +158,16 @@ class ApiGateway:
             decision = evaluate(cached.policy, info.method_arn)
         except InvalidPolicyError as exc:
             raise _DeniedError("AUTHORIZER_CONFIGURATION_ERROR") from exc
+        # A denial's gateway response may read the authorizer's context ($context.authorizer.*).
+        context = {**cached.context, "principalId": cached.principal_id}
         if decision is Decision.EXPLICIT_DENY:
             raise _DeniedError(
-                "ACCESS_DENIED", "User is not authorized to access this resource with an explicit deny"
+                "ACCESS_DENIED",
+                "User is not authorized to access this resource with an explicit deny",
+                context,
             )
         if decision is Decision.IMPLICIT_DENY:
-            raise _DeniedError("ACCESS_DENIED")
+            raise _DeniedError("ACCESS_DENIED", authorizer=context)
         return {**cached.context, "principalId": cached.principal_id, "integrationLatency": 0}
 
     def _cached(self, key: tuple[str, tuple[str, ...]]) -> _Authorized | None:
@@ -193,7 +203,9 @@ class ApiGateway:
         )
 
 
-def _identity(spec: AuthorizerSpec, request: HttpRequest) -> tuple[str, ...] | None:
+def _identity(spec: AuthorizerSpec, info: RequestInfo) -> tuple[str, ...] | None:
+    """The authorizer's cache key, or None when a source is missing (API Gateway answers 401)."""
+    request = info.request
     values: list[str] = []
     for header in spec.identity_headers:
         value = request.header(header)
@@ -205,6 +217,8 @@ def _identity(spec: AuthorizerSpec, request: HttpRequest) -> tuple[str, ...] | N
         if not found or not found[-1]:
             return None
         values.append(found[-1])
+    context = {"httpMethod": request.method, "resourcePath": info.match.route.resource}
+    values.extend(context[name] for name in spec.identity_context)
     return tuple(values)
 
 
@@ -223,14 +237,19 @@ def _configured(api: RestApi | None, kind: str, status: int) -> GatewayResponse 
     return api.gateway_responses.get(kind) or api.gateway_responses.get(family)
 
 
-def _render(template: str, message: str | None, kind: str, request_id: str) -> str:
+def _render(
+    template: str, message: str | None, kind: str, request_id: str, authorizer: dict[str, str]
+) -> str:
+    """Simple substitution, as API Gateway's (non-VTL) gateway response templates: values go in as
+    they are, unescaped; an authorizer property the context lacks is empty."""
     values = {
         "error.messageString": json.dumps(message),
         "error.message": message or "",
         "error.responseType": kind,
         "requestId": request_id,
+        **{f"authorizer.{name}": value for name, value in authorizer.items()},
     }
-    return _TEMPLATE_VARIABLE.sub(lambda match: values[match.group(1)], template)
+    return _TEMPLATE_VARIABLE.sub(lambda match: values.get(match.group(1), ""), template)
 
 
 def _internal_error(request_id: str) -> HttpResponse:

@@ -19,6 +19,9 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 ANY_METHOD = "ANY"
 _SUB_REFERENCE = re.compile(r"\$\{([A-Za-z0-9]+)\.(?:Arn|Alias)\}")
 _IDENTITY_SOURCE = re.compile(r"method\.request\.(header|querystring)\.(.+)")
+_CONTEXT_SOURCE = re.compile(r"context\.(.+)")
+# The request context variables an identity source may name that the local gateway knows.
+CONTEXT_IDENTITY_VARIABLES = ("httpMethod", "resourcePath")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class AuthorizerSpec:
     identity_headers: tuple[str, ...]
     identity_query: tuple[str, ...]
     ttl_s: int
+    # Context variables in the cache key (e.g. httpMethod, resourcePath: one answer per route).
+    identity_context: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,10 +212,15 @@ def _authorizers(api: str, body: dict[str, Any], functions: set[str]) -> dict[st
             raise TemplateError(f"{api}: authorizer {name} of type {kind} does not run locally")
         headers: list[str] = []
         query: list[str] = []
+        context: list[str] = []
         for source in str(config.get("identitySource") or "").split(","):
             matched = _IDENTITY_SOURCE.fullmatch(source.strip())
             if matched:
                 (headers if matched.group(1) == "header" else query).append(matched.group(2))
+            elif (variable := _CONTEXT_SOURCE.fullmatch(source.strip())) is not None:
+                if variable.group(1) not in CONTEXT_IDENTITY_VARIABLES:
+                    raise TemplateError(f"{api}: identity source {source.strip()} does not run locally")
+                context.append(variable.group(1))
         if kind == "TOKEN" and not headers:
             headers.append(scheme.get("name", "Authorization"))
         found[name] = AuthorizerSpec(
@@ -220,6 +230,7 @@ def _authorizers(api: str, body: dict[str, Any], functions: set[str]) -> dict[st
             identity_headers=tuple(headers),
             identity_query=tuple(query),
             ttl_s=int(config.get("authorizerResultTtlInSeconds", 300)),
+            identity_context=tuple(context),
         )
     return found
 

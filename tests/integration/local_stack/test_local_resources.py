@@ -123,3 +123,46 @@ def test_template_that_is_not_a_template_is_refused(tmp_path):
 
     with pytest.raises(TemplateError, match="has no Resources"):
         LocalStack(template, port=0).start()
+
+
+def test_an_identity_source_the_local_gateway_cannot_play_is_refused(tmp_path):
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        textwrap.dedent(
+            """
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Api:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: dev
+                  Auth:
+                    DefaultAuthorizer: Keys
+                    Authorizers:
+                      Keys:
+                        FunctionArn: !GetAtt Auth.Arn
+                        FunctionPayloadType: REQUEST
+                        Identity:
+                          Headers: [Authorization]
+                          Context: [identity.sourceIp]
+              Auth:
+                Type: AWS::Serverless::Function
+                Properties: {Runtime: python3.11, Handler: app.handler, CodeUri: code/}
+              Route:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.11
+                  Handler: app.handler
+                  CodeUri: code/
+                  Events:
+                    Get: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /x, Method: get}}
+            """
+        )
+    )
+
+    with pytest.raises(
+        TemplateError, match=r"identity source context\.identity\.sourceIp does not run locally"
+    ):
+        LocalStack(template, port=0).start()

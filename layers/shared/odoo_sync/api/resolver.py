@@ -17,9 +17,15 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from odoo_sync import errors
+from odoo_sync.actors import SYSTEM, acting_as
+from odoo_sync.api.identity import principal_of_event
+from odoo_sync.core.authorization import InsufficientScopeError
 from odoo_sync.odoo import errors as odoo_errors
 
-logger = Logger(child=True)
+# The service's own logger, not a child: the function's Logger() is the same logging.Logger with
+# the same formatter, so keys appended here are on every line the function logs; a child reaches
+# its parent through the logging hierarchy, which any logger named under it can come between.
+logger = Logger()
 
 MAX_BODY_BYTES = 1_048_576
 
@@ -76,7 +82,26 @@ def build_resolver() -> APIGatewayRestResolver:
 
 
 def resolve(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Answer one API Gateway event; oversized bodies are refused before anything parses them."""
+    """Answer one API Gateway event as the key that sent it.
+
+    Every log line of the request carries the key's id; the key's scopes are checked against the
+    route once more (the authorizer's policy already did: a second lock, same answer); the work
+    is recorded as done by the key (odoo_sync.actors); oversized bodies are refused before
+    anything parses them."""
+    caller = principal_of_event(event)
+    if caller is not None:
+        logger.append_keys(key_id=caller.key_id, tenant_id=caller.tenant_id)
+        try:
+            caller.check(str(event.get("httpMethod") or ""), str(event.get("resource") or ""))
+        except InsufficientScopeError as denied:
+            return ResponseBuilder[APIGatewayProxyEvent](_service_error(denied)).build(
+                APIGatewayProxyEvent(event)
+            )
+    with acting_as(caller.actor if caller is not None else SYSTEM):
+        return _resolve(app, event, context)
+
+
+def _resolve(app: APIGatewayRestResolver, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     body = event.get("body") or ""
     if len(body) > MAX_BODY_BYTES:
         too_large = error_response(

@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from odoo_sync.actors import Actor, current_actor
 from odoo_sync.errors import StorageError
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import (
@@ -83,6 +84,7 @@ class Batch(BaseModel):
     # queued, `total` counts only the slices queued so far and the batch cannot complete.
     selecting: bool = False
     next_slice: int = 0  # the selection slice to be counted next (a redelivered one is not)
+    actor: Actor | None = None  # who started it (batches stored before actors existed: none)
 
     @property
     def pending(self) -> int:
@@ -114,6 +116,7 @@ class BatchView(BaseModel):
     triggered_by: TriggeredBy
     retries: int
     selecting: bool  # still selecting records: `total` is what was selected so far
+    actor: Actor | None  # who started it: a key, a schedule, Odoo's webhook
 
     @classmethod
     def of(cls, batch: Batch) -> BatchView:
@@ -133,6 +136,7 @@ class BatchView(BaseModel):
             triggered_by=batch.triggered_by,
             retries=batch.retries,
             selecting=batch.selecting,
+            actor=batch.actor,
         )
 
 
@@ -223,6 +227,7 @@ def chunk_messages(
             local_ids=list(local_ids[start : start + size]),
             options=batch.options,
             triggered_by=triggered_by,
+            actor=current_actor(),
         )
         for number, start in enumerate(range(0, len(local_ids), size))
     ]
@@ -243,6 +248,7 @@ def pull_page_messages(
             odoo_ids=list(odoo_ids[start : start + size]),
             options=batch.pull_options or PullOptions(),
             triggered_by=triggered_by,
+            actor=current_actor(),
         )
         for number, start in enumerate(range(0, len(odoo_ids), size))
     ]

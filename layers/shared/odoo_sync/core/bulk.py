@@ -18,6 +18,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from odoo_sync.actors import current_actor
 from odoo_sync.core.batches import (
     PULL_KEY_PREFIX,
     Batch,
@@ -184,6 +185,7 @@ class BulkSyncService:
             finished_at=None if local_ids or cursor is not None else now,
             selecting=cursor is not None,
             next_slice=1,
+            actor=current_actor(),
         )
         self._batches.create(batch)
         messages = chunk_messages(batch, local_ids, triggered_by=triggered_by)
@@ -289,6 +291,7 @@ class BulkSyncService:
             cursor=cursor,
             filters=filters.model_dump(mode="json", exclude_defaults=True),
             triggered_by=batch.triggered_by,
+            actor=current_actor(),
         )
         try:
             self._queue.send([step])

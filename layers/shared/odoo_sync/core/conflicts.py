@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from odoo_sync.actors import Actor, current_actor
 from odoo_sync.core.ids import iso, new_id, utc_now
 from odoo_sync.core.ports import PlanLoader, SyncLogWriter
 from odoo_sync.errors import ConflictError, NotFoundError, UnprocessableError
@@ -87,6 +88,7 @@ class Conflict(BaseModel):
     last_detected_at: str
     status: ConflictStatus = "open"
     resolution: Resolution | None = None
+    resolved_by: Actor | None = None  # who resolved it (a key, usually)
 
     @classmethod
     def detected(cls, found: DetectedConflict, conflict_id: str, now: str) -> Conflict:
@@ -156,7 +158,9 @@ class ConflictRepository(ConflictRecorder, Protocol):
 
     def page(self, tenant_id: str, query: ConflictQuery) -> tuple[list[Conflict], str | None]: ...
 
-    def mark_resolved(self, tenant_id: str, conflict: Conflict, resolution: Resolution) -> Conflict:
+    def mark_resolved(
+        self, tenant_id: str, conflict: Conflict, resolution: Resolution, resolved_by: Actor | None = None
+    ) -> Conflict:
         """Close an open conflict; ConflictError when it was resolved meanwhile."""
         ...
 
@@ -248,7 +252,7 @@ class ConflictService:
             )
         self._agree(tenant_id, record, conflict, plan, agreed)
         resolution = Resolution(winner=request.winner, value=agreed, resolved_at=iso(self._clock()))
-        resolved = self._store.mark_resolved(tenant_id, conflict, resolution)
+        resolved = self._store.mark_resolved(tenant_id, conflict, resolution, current_actor())
         self._log.append(tenant_id, self._log_entries(resolved, local_values, started, started_at))
         return resolved
 
@@ -307,6 +311,7 @@ class ConflictService:
                 completed_at=conflict.resolution.resolved_at,
                 triggered_by=TriggeredBy.API,
                 error_details={"conflict_id": conflict.conflict_id, "winner": winner},
+                actor=conflict.resolved_by,
             )
             for direction in directions
         ]

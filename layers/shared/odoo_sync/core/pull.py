@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from odoo_sync.actors import current_actor
 from odoo_sync.core.batches import (
     PULL_KEY_PREFIX,
     Batch,
@@ -395,6 +396,7 @@ class PullService:
             triggered_by=triggered_by,
             created_at=now,
             finished_at=None if ids else now,
+            actor=current_actor(),
         )
         self._batches.create(batch)
         return batch, pull_page_messages(batch, ids, triggered_by=triggered_by)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from odoo_sync.actors import current_actor
 from odoo_sync.core.conflicts import ConflictRecorder, DetectedConflict
 from odoo_sync.core.finance_pull import pulled_shape
 from odoo_sync.core.ids import iso, new_id, utc_now
@@ -365,6 +366,7 @@ class PageApplier:
                 triggered_by=triggered_by,
                 batch_id=batch_id,
                 error_details={"code": "deleted_in_odoo"},
+                actor=current_actor(),
             )
             for d in decisions
         ]
@@ -765,6 +767,7 @@ class PageApplier:
             batch_id=page.batch_id,
             error_message=error,
             error_details=details,
+            actor=current_actor(),
         )
 
     def _book(self, page: _Page, wanted: Sequence[int]) -> None:

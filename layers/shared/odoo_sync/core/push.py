@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Literal
 
+from odoo_sync.actors import current_actor
 from odoo_sync.core.conflicts import ConflictRecorder
 from odoo_sync.core.connections import ConnectionService
 from odoo_sync.core.ids import iso, new_id, utc_now
@@ -258,4 +259,5 @@ def log_entry(
         batch_id=batch_id,
         error_message=outcome.error_message,
         error_details=outcome.error_details,
+        actor=current_actor(),
     )

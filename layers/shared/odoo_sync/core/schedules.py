@@ -17,6 +17,7 @@ from typing import Annotated, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from odoo_sync.actors import Actor, acting_as, current_actor
 from odoo_sync.core.batches import ConnectionResolver, EntityLookup
 from odoo_sync.core.bulk import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, BulkFilters
 from odoo_sync.core.ids import iso, new_id, utc_now
@@ -107,6 +108,8 @@ class Schedule(BaseModel):
     created_at: str
     updated_at: str
     version: int = 1
+    created_by: Actor | None = None  # schedules stored before actors existed: none
+    updated_by: Actor | None = None
 
 
 class ScheduleView(BaseModel):
@@ -131,6 +134,8 @@ class ScheduleView(BaseModel):
     last_error: str | None
     created_at: str
     updated_at: str
+    created_by: Actor | None
+    updated_by: Actor | None
 
     @classmethod
     def of(cls, schedule: Schedule) -> ScheduleView:
@@ -241,6 +246,8 @@ class ScheduleService:
             next_run_at=_next_run(data, now),
             created_at=iso(now),
             updated_at=iso(now),
+            created_by=current_actor(),
+            updated_by=current_actor(),
             **_definition(data),
         )
         self._store.put_new(schedule)
@@ -266,6 +273,7 @@ class ScheduleService:
                 "connection_id": connection_id,
                 "next_run_at": _next_run(data, now),
                 "updated_at": iso(now),
+                "updated_by": current_actor(),
                 "version": current.version + 1,
             }
         )
@@ -286,6 +294,7 @@ class ScheduleService:
                     iso(next_run_after(current.cron_expression, current.timezone, now)) if enabled else None
                 ),
                 "updated_at": iso(now),
+                "updated_by": current_actor(),
                 "version": current.version + 1,
             }
         )
@@ -301,8 +310,11 @@ class ScheduleService:
         schedule = self.get(tenant_id, schedule_id)
         if not schedule.is_enabled:
             raise ConflictError("the schedule is disabled; enable it to run it", field="schedule_id")
+        # The batches are the key's, started through this schedule.
+        actor = current_actor().model_copy(update={"schedule_id": schedule_id})
         try:
-            outcome = self._runner.start(_plan(schedule), self._clock())
+            with acting_as(actor):
+                outcome = self._runner.start(_plan(schedule), self._clock())
         except RunFailedError as failed:
             self._store.record_run(tenant_id, schedule_id, failed.outcome)
             raise failed.cause from failed
@@ -341,7 +353,8 @@ class ScheduleService:
         if not self._store.claim(due.tenant_id, due.schedule_id, schedule.next_run_at, following):
             return result
         try:
-            outcome = self._runner.start(_plan(schedule), now)
+            with acting_as(Actor.schedule(schedule.schedule_id)):
+                outcome = self._runner.start(_plan(schedule), now)
         except RunFailedError as failed:
             outcome = failed.outcome
         self._store.record_run(due.tenant_id, due.schedule_id, outcome)

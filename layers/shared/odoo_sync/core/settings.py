@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from odoo_sync.actors import Actor, current_actor
 from odoo_sync.core.ids import iso, new_id, utc_now
 from odoo_sync.core.odoo_fields import OdooFieldsCache
 from odoo_sync.errors import ConflictError, NotFoundError, UnprocessableError
@@ -138,11 +139,21 @@ class ValueMapInput(BaseModel):
 class EntityView(BaseModel):
     entity: EntityDefinition
     updated_at: str | None = None
+    updated_by: Actor | None = None  # who saved it last (the entity or its conflict policy)
 
 
 class ValueMapView(BaseModel):
     value_map: ValueMap
     updated_at: str
+    updated_by: Actor | None = None
+
+
+class PresetPolicy(BaseModel):
+    """A tenant's conflict policy for a preset entity, and who set it when."""
+
+    policy: ConflictPolicy
+    updated_at: str
+    updated_by: Actor | None = None
 
 
 # -- storage -------------------------------------------------------------------------------------
@@ -151,7 +162,9 @@ class ValueMapView(BaseModel):
 class SettingsRepository(Protocol):
     def get_entity(self, tenant_id: str, name: str) -> EntityView | None: ...
     def list_entities(self, tenant_id: str) -> list[EntityView]: ...
-    def put_entity(self, tenant_id: str, entity: EntityDefinition, updated_at: str) -> None: ...
+    def put_entity(
+        self, tenant_id: str, entity: EntityDefinition, updated_at: str, updated_by: Actor | None = None
+    ) -> None: ...
     def delete_entity(self, tenant_id: str, name: str) -> bool:
         """Remove the entity and its mappings; False when there was none."""
         ...
@@ -161,15 +174,15 @@ class SettingsRepository(Protocol):
     def delete_mapping(self, tenant_id: str, mapping_id: str) -> bool: ...
     def get_value_map(self, tenant_id: str, kind: ValueMapKind, name: str) -> ValueMapView | None: ...
     def get_value_maps(self, tenant_id: str, keys: Iterable[tuple[ValueMapKind, str]]) -> list[ValueMap]: ...
-    def put_value_map(self, tenant_id: str, value_map: ValueMap, updated_at: str) -> None: ...
-    def get_preset_policy(self, tenant_id: str, name: str) -> tuple[ConflictPolicy, str] | None:
+    def put_value_map(
+        self, tenant_id: str, value_map: ValueMap, updated_at: str, updated_by: Actor | None = None
+    ) -> None: ...
+    def get_preset_policy(self, tenant_id: str, name: str) -> PresetPolicy | None:
         """The tenant's conflict policy for a preset entity and when it was set; None: the preset's."""
         ...
 
-    def list_preset_policies(self, tenant_id: str) -> dict[str, tuple[ConflictPolicy, str]]: ...
-    def put_preset_policy(
-        self, tenant_id: str, name: str, policy: ConflictPolicy, updated_at: str
-    ) -> None: ...
+    def list_preset_policies(self, tenant_id: str) -> dict[str, PresetPolicy]: ...
+    def put_preset_policy(self, tenant_id: str, name: str, policy: PresetPolicy) -> None: ...
 
 
 # -- merging -------------------------------------------------------------------------------------
@@ -246,10 +259,14 @@ class EntityCatalog:
         return effective_mappings(presets.preset_mappings(entity), own)
 
 
-def _with_policy(preset: EntityDefinition, policy: tuple[ConflictPolicy, str] | None) -> EntityView:
+def _with_policy(preset: EntityDefinition, policy: PresetPolicy | None) -> EntityView:
     if policy is None:
         return EntityView(entity=preset)
-    return EntityView(entity=preset.model_copy(update={"conflicts": policy[0]}), updated_at=policy[1])
+    return EntityView(
+        entity=preset.model_copy(update={"conflicts": policy.policy}),
+        updated_at=policy.updated_at,
+        updated_by=policy.updated_by,
+    )
 
 
 @dataclass(frozen=True)
@@ -292,9 +309,9 @@ class SettingsService:
                 field="odoo_model",
             )
         self._check_entity_in_odoo(tenant_id, data.connection_id, entity)
-        updated_at = iso(utc_now())
-        self._repository.put_entity(tenant_id, entity, updated_at)
-        return EntityView(entity=entity, updated_at=updated_at), existing is None
+        view = EntityView(entity=entity, updated_at=iso(utc_now()), updated_by=current_actor())
+        self._repository.put_entity(tenant_id, entity, str(view.updated_at), view.updated_by)
+        return view, existing is None
 
     def get_entity(self, tenant_id: str, name: str) -> EntityView:
         return self.catalog.view(tenant_id, name)
@@ -313,13 +330,17 @@ class SettingsService:
         ]
         if problems:
             raise UnprocessableError(problems)
-        updated_at = iso(utc_now())
-        changed = entity.model_copy(update={"conflicts": policy})
+        view = EntityView(
+            entity=entity.model_copy(update={"conflicts": policy}),
+            updated_at=iso(utc_now()),
+            updated_by=current_actor(),
+        )
         if entity.preset:
-            self._repository.put_preset_policy(tenant_id, name, policy, updated_at)
+            stamped = PresetPolicy(policy=policy, updated_at=str(view.updated_at), updated_by=view.updated_by)
+            self._repository.put_preset_policy(tenant_id, name, stamped)
         else:
-            self._repository.put_entity(tenant_id, changed, updated_at)
-        return EntityView(entity=changed, updated_at=updated_at)
+            self._repository.put_entity(tenant_id, view.entity, str(view.updated_at), view.updated_by)
+        return view
 
     def delete_entity(self, tenant_id: str, name: str) -> None:
         if presets.is_preset(name):
@@ -406,6 +427,7 @@ class SettingsService:
             mapping_id=same.mapping_id if same is not None else new_id("map"),
             source="tenant",
             odoo_model=model,
+            updated_by=current_actor(),
             **data.model_dump(exclude={"connection_id", "odoo_model"}),
         )
         if mapping.is_active:
@@ -462,9 +484,9 @@ class SettingsService:
             raise UnprocessableError(
                 [("entries", f"the map is too large to store (at most {MAX_VALUE_MAP_BYTES} bytes as JSON)")]
             )
-        updated_at = iso(utc_now())
-        self._repository.put_value_map(tenant_id, value_map, updated_at)
-        return ValueMapView(value_map=value_map, updated_at=updated_at)
+        view = ValueMapView(value_map=value_map, updated_at=iso(utc_now()), updated_by=current_actor())
+        self._repository.put_value_map(tenant_id, value_map, view.updated_at, view.updated_by)
+        return view
 
     def get_value_map(self, tenant_id: str, kind: ValueMapKind, name: str) -> ValueMapView:
         found = self._repository.get_value_map(tenant_id, kind, name)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
+from odoo_sync.actors import Actor
 from odoo_sync.core.conflicts import Conflict, ConflictQuery, DetectedConflict, Resolution
 from odoo_sync.core.ids import iso, new_id, utc_now
 from odoo_sync.errors import ConflictError, InvalidInputError, StorageError
@@ -184,9 +185,13 @@ class DynamoConflicts:
         items = [_conflict(item) for item in page.get("Items", [])]
         return items, encode_cursor(page.get("LastEvaluatedKey"))
 
-    def mark_resolved(self, tenant_id: str, conflict: Conflict, resolution: Resolution) -> Conflict:
+    def mark_resolved(
+        self, tenant_id: str, conflict: Conflict, resolution: Resolution, resolved_by: Actor | None = None
+    ) -> Conflict:
         pk = conflicts_pk(tenant_id)
-        resolved = conflict.model_copy(update={"status": "resolved", "resolution": resolution})
+        resolved = conflict.model_copy(
+            update={"status": "resolved", "resolution": resolution, "resolved_by": resolved_by}
+        )
         resolved_sk = f"{_RESOLVED}{conflict.entity}#{resolution.resolved_at}#{conflict.conflict_id}"
         open_key = {
             "pk": pk,
@@ -200,13 +205,16 @@ class DynamoConflicts:
                         "Update": {
                             "TableName": self._table.name,
                             "Key": by_id,
-                            "UpdateExpression": "SET #status = :resolved, #resolution = :resolution",
+                            "UpdateExpression": (
+                                "SET #status = :resolved, #resolution = :resolution, resolved_by = :by"
+                            ),
                             "ConditionExpression": "#status = :open",
                             "ExpressionAttributeNames": {"#status": "status", "#resolution": "resolution"},
                             "ExpressionAttributeValues": {
                                 ":resolved": "resolved",
                                 ":open": "open",
                                 ":resolution": _dynamo(resolution.model_dump(mode="json")),
+                                ":by": resolved_by.model_dump(mode="json") if resolved_by else None,
                             },
                         }
                     },

@@ -38,7 +38,7 @@ _SK_PREFIX = "SCHEDULE#"
 _DUE_PREFIX = "DUE#"
 # The tick's fields: a tenant's edit never writes them, so it cannot undo a run being recorded.
 _RUN_FIELDS = frozenset({"last_run_at", "last_batch_ids", "last_error", "pushed_since"})
-_FIXED_FIELDS = frozenset({"schedule_id", "tenant_id", "created_at"})
+_FIXED_FIELDS = frozenset({"schedule_id", "tenant_id", "created_at", "created_by"})
 
 
 class DynamoScheduleStore:

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
+from odoo_sync.actors import Actor
 from odoo_sync.core.odoo_fields import CachedFields
-from odoo_sync.core.settings import EntityView, ValueMapView
+from odoo_sync.core.settings import EntityView, PresetPolicy, ValueMapView
 from odoo_sync.stores.batching import batch_get
 from odoo_sync.stores.dynamodb import storage_errors
 from odoo_sync.stores.tenants import tenant_pk
@@ -42,24 +43,17 @@ class DynamoSettingsRepository:
 
     def get_entity(self, tenant_id: str, name: str) -> EntityView | None:
         item = self._get(tenant_id, f"{_ENTITY}{name}", "read the entity")
-        if item is None:
-            return None
-        return EntityView(
-            entity=EntityDefinition.model_validate_json(item["body"]), updated_at=item["updated_at"]
-        )
+        return None if item is None else _entity_view(item)
 
     def list_entities(self, tenant_id: str) -> list[EntityView]:
-        return [
-            EntityView(
-                entity=EntityDefinition.model_validate_json(item["body"]), updated_at=item["updated_at"]
-            )
-            for item in self._query(tenant_id, _ENTITY, "list entities")
-        ]
+        return [_entity_view(item) for item in self._query(tenant_id, _ENTITY, "list entities")]
 
-    def put_entity(self, tenant_id: str, entity: EntityDefinition, updated_at: str) -> None:
+    def put_entity(
+        self, tenant_id: str, entity: EntityDefinition, updated_at: str, updated_by: Actor | None = None
+    ) -> None:
         item = {**self._key(tenant_id, f"{_ENTITY}{entity.name}"), "body": entity.model_dump_json()}
         with storage_errors("store the entity"):
-            self._table.put_item(Item={**item, "updated_at": updated_at})
+            self._table.put_item(Item={**item, "updated_at": updated_at, **_by(updated_by)})
 
     def delete_entity(self, tenant_id: str, name: str) -> bool:
         with storage_errors("delete the entity"):
@@ -74,26 +68,22 @@ class DynamoSettingsRepository:
 
     # conflict policies of presets
 
-    def get_preset_policy(self, tenant_id: str, name: str) -> tuple[ConflictPolicy, str] | None:
+    def get_preset_policy(self, tenant_id: str, name: str) -> PresetPolicy | None:
         item = self._get(tenant_id, f"{_PRESET_POLICY}{name}", "read the conflict policy")
-        if item is None:
-            return None
-        return ConflictPolicy.model_validate_json(item["body"]), str(item["updated_at"])
+        return None if item is None else _preset_policy(item)
 
-    def list_preset_policies(self, tenant_id: str) -> dict[str, tuple[ConflictPolicy, str]]:
+    def list_preset_policies(self, tenant_id: str) -> dict[str, PresetPolicy]:
         return {
-            str(item["sk"]).removeprefix(_PRESET_POLICY): (
-                ConflictPolicy.model_validate_json(item["body"]),
-                str(item["updated_at"]),
-            )
+            str(item["sk"]).removeprefix(_PRESET_POLICY): _preset_policy(item)
             for item in self._query(tenant_id, _PRESET_POLICY, "list conflict policies")
         }
 
-    def put_preset_policy(self, tenant_id: str, name: str, policy: ConflictPolicy, updated_at: str) -> None:
+    def put_preset_policy(self, tenant_id: str, name: str, policy: PresetPolicy) -> None:
         item = {
             **self._key(tenant_id, f"{_PRESET_POLICY}{name}"),
-            "body": policy.model_dump_json(),
-            "updated_at": updated_at,
+            "body": policy.policy.model_dump_json(),
+            "updated_at": policy.updated_at,
+            **_by(policy.updated_by),
         }
         with storage_errors("store the conflict policy"):
             self._table.put_item(Item=item)
@@ -132,7 +122,9 @@ class DynamoSettingsRepository:
         if item is None:
             return None
         return ValueMapView(
-            value_map=ValueMap.model_validate_json(item["body"]), updated_at=item["updated_at"]
+            value_map=ValueMap.model_validate_json(item["body"]),
+            updated_at=item["updated_at"],
+            updated_by=_actor(item),
         )
 
     def get_value_maps(self, tenant_id: str, keys: Iterable[tuple[ValueMapKind, str]]) -> list[ValueMap]:
@@ -140,11 +132,14 @@ class DynamoSettingsRepository:
         items = batch_get(self._table, wanted, "read value maps")
         return [ValueMap.model_validate_json(item["body"]) for item in items]
 
-    def put_value_map(self, tenant_id: str, value_map: ValueMap, updated_at: str) -> None:
+    def put_value_map(
+        self, tenant_id: str, value_map: ValueMap, updated_at: str, updated_by: Actor | None = None
+    ) -> None:
         item = {
             **self._key(tenant_id, _value_map_sk(value_map.kind, value_map.name)),
             "body": value_map.model_dump_json(),
             "updated_at": updated_at,
+            **_by(updated_by),
         }
         with storage_errors("store the value map"):
             self._table.put_item(Item=item)
@@ -197,3 +192,29 @@ class DynamoSettingsRepository:
 
 def _value_map_sk(kind: ValueMapKind, name: str) -> str:
     return f"{_VALUE_MAP}{kind.value}#{name}"
+
+
+def _by(actor: Actor | None) -> dict[str, str]:
+    """Who saved an item, as JSON text beside its body (none: the attribute is left out)."""
+    return {"updated_by": actor.model_dump_json()} if actor is not None else {}
+
+
+def _actor(item: dict[str, Any]) -> Actor | None:
+    raw = item.get("updated_by")
+    return Actor.model_validate_json(str(raw)) if raw else None
+
+
+def _entity_view(item: dict[str, Any]) -> EntityView:
+    return EntityView(
+        entity=EntityDefinition.model_validate_json(item["body"]),
+        updated_at=item["updated_at"],
+        updated_by=_actor(item),
+    )
+
+
+def _preset_policy(item: dict[str, Any]) -> PresetPolicy:
+    return PresetPolicy(
+        policy=ConflictPolicy.model_validate_json(item["body"]),
+        updated_at=str(item["updated_at"]),
+        updated_by=_actor(item),
+    )

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from odoo_sync.actors import Actor
 from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.validation import FieldRule
 
@@ -104,6 +105,7 @@ class FieldMapping(BaseModel):
     # The local field is the Odoo field's value in this language (a translatable field), written
     # and read with context {'lang': lang}; None: the connection's language, as every other field.
     lang: str | None = Field(default=None, pattern=ODOO_LANG_PATTERN)
+    updated_by: Actor | None = None  # who saved this tenant mapping (presets and older ones: none)
 
     def applies(self, direction: Direction) -> bool:
         return self.is_active and self.direction in (direction, Direction.BOTH)
@@ -205,6 +207,7 @@ class PushChunkMessage(BaseModel):
     local_ids: list[str] = Field(min_length=1, max_length=1000)
     options: SyncOptions = SyncOptions()
     triggered_by: TriggeredBy = TriggeredBy.BULK
+    actor: Actor | None = None  # who queued it (messages queued before actors existed: none)
 
 
 class BulkSelectMessage(BaseModel):
@@ -223,6 +226,7 @@ class BulkSelectMessage(BaseModel):
     cursor: str = Field(min_length=1, max_length=2000)
     filters: dict[str, Any] = Field(default_factory=dict)  # the request's BulkFilters, as JSON
     triggered_by: TriggeredBy = TriggeredBy.BULK
+    actor: Actor | None = None
 
 
 class SyncLogEntry(BaseModel):
@@ -244,6 +248,7 @@ class SyncLogEntry(BaseModel):
     batch_id: str | None = None
     error_message: str | None = None
     error_details: dict[str, Any] | None = None
+    actor: Actor | None = None  # who acted (entries written before actors existed: none)
 
 
 class PullOptions(BaseModel):
@@ -271,6 +276,7 @@ class PullPageMessage(BaseModel):
     odoo_ids: list[int] = Field(min_length=1, max_length=5000)
     options: PullOptions = PullOptions()
     triggered_by: TriggeredBy = TriggeredBy.IMPORT
+    actor: Actor | None = None
 
 
 class OdooChangeMessage(BaseModel):
