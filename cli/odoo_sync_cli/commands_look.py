@@ -127,8 +127,11 @@ def _follow_logs(
 ) -> None:
     """Poll for entries newer than the last shown; print each once, oldest first."""
     client = state().client()
-    seen = {entry.id for entry in shown}
     latest = shown[0].started_at if shown else since
+    # `since` is to the second: what that second already held is not new (only the last few shown).
+    seen = {entry.id for entry in shown} | {
+        item["id"] for item in client.pages("/v1/logs", {**query, "since": latest, "limit": 200})
+    }
     deadline = None if follow_for is None else time.monotonic() + follow_for
     while deadline is None or time.monotonic() < deadline:
         time.sleep(interval if deadline is None else max(0.0, min(interval, deadline - time.monotonic())))
