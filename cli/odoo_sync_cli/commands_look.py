@@ -118,20 +118,21 @@ def logs(  # click passes every option by name
     if not follow:
         emit([e.model_dump() for e in entries], lambda: _log_table(entries))
         return
+    latest = entries[0].started_at if entries else since
+    # `since` is to the second: what that second already holds is not new (only the last few are
+    # shown). Known before the first line is printed, so whatever comes after it is new.
+    seen = {entry.id for entry in entries} | {
+        item["id"] for item in client.pages("/v1/logs", {**query, "since": latest, "limit": 200})
+    }
     _print_entries(list(reversed(entries)))
-    _follow_logs(query, entries, since, interval, follow_for)
+    _follow_logs(query, seen, latest, interval, follow_for)
 
 
 def _follow_logs(
-    query: dict[str, Any], shown: list[LogEntry], since: str | None, interval: float, follow_for: float | None
+    query: dict[str, Any], seen: set[str], latest: str | None, interval: float, follow_for: float | None
 ) -> None:
-    """Poll for entries newer than the last shown; print each once, oldest first."""
+    """Poll for entries newer than those seen; print each once, oldest first."""
     client = state().client()
-    latest = shown[0].started_at if shown else since
-    # `since` is to the second: what that second already held is not new (only the last few shown).
-    seen = {entry.id for entry in shown} | {
-        item["id"] for item in client.pages("/v1/logs", {**query, "since": latest, "limit": 200})
-    }
     deadline = None if follow_for is None else time.monotonic() + follow_for
     while deadline is None or time.monotonic() < deadline:
         time.sleep(interval if deadline is None else max(0.0, min(interval, deadline - time.monotonic())))

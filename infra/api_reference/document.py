@@ -15,6 +15,7 @@ from typing import Any
 
 from samtranslator.yaml_helper import yaml_parse
 
+from api_reference.field_notes import notes_for
 from odoo_sync.api.answers import ErrorAnswer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +99,7 @@ def build_document(template: Path = TEMPLATE) -> dict[str, Any]:
         if operation is not None:
             _complete(operation, route, tags[route.handler_module])
     _add_error_answer(document["components"]["schemas"])
+    _describe_fields(document["components"]["schemas"])
     document["components"]["schemas"] = dict(sorted(document["components"]["schemas"].items()))
     document["paths"] = {
         path: {method: operations[method] for method in HTTP_METHODS if method in operations}
@@ -131,6 +133,22 @@ def _complete(operation: dict[str, Any], route: TemplateRoute, tag: tuple[str, s
     else:
         operation["security"] = []
     responses.setdefault("default", _error("Refused or failed: see the code and message"))
+    operation["responses"] = dict(sorted(responses.items(), key=lambda item: _status_order(item[0])))
+
+
+def _status_order(status: str) -> tuple[int, int]:
+    """Successes first, then errors by status, `default` last."""
+    if not status.isdigit():
+        return (2, 0)
+    return (0 if int(status) < 400 else 1, int(status))
+
+
+def _describe_fields(schemas: dict[str, Any]) -> None:
+    for name, schema in schemas.items():
+        notes = notes_for(name)
+        for field, spec in schema.get("properties", {}).items():
+            if not spec.get("description") and field in notes:
+                spec["description"] = notes[field]
 
 
 def _error(description: str) -> dict[str, Any]:

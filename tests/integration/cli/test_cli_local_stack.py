@@ -8,7 +8,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import httpx
@@ -278,26 +277,43 @@ def test_logs_as_json_and_followed_for_a_while(odoo_sync) -> None:
     assert BAD_EMAIL in {entry["local_id"] for entry in listed.json()}
 
 
-def test_logs_follow_prints_the_last_entries_then_each_new_one_once(odoo_sync, demo: Demo) -> None:
-    def sync_one_meanwhile() -> None:
-        httpx.post(
+def test_logs_follow_prints_the_last_entries_then_each_new_one_once(demo: Demo, tmp_path) -> None:
+    following = subprocess.Popen(
+        [
+            installed_script(),
+            "logs",
+            "--follow",
+            "--for",
+            "120",
+            "--interval",
+            "0.2",
+            "--limit",
+            "3",
+            "--json",
+        ],
+        env=script_env(demo, tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert following.stdout is not None
+        shown = [json.loads(following.stdout.readline()) for _ in range(3)]
+        synced = httpx.post(
             f"{demo.api_url}/v1/sync/customer/CLI-2",
             headers={"Authorization": f"Bearer {demo.api_key}"},
             json={"force_update": True},
             timeout=60,
         )
-
-    later = threading.Timer(0.5, sync_one_meanwhile)
-    later.start()
-    try:
-        followed = odoo_sync("logs", "--follow", "--for", "10", "--interval", "0.2", "--limit", "3", "--json")
+        assert synced.status_code == 200, synced.text
+        new = json.loads(following.stdout.readline())  # blocks until printed (--for bounds it)
     finally:
-        later.join()
+        following.terminate()
+        following.wait(timeout=30)
 
-    assert followed.code == 0
-    entries = [json.loads(line) for line in followed.out.splitlines()]
-    assert [e["local_id"] for e in entries[3:]] == ["CLI-2"]
-    assert len({e["id"] for e in entries}) == len(entries) == 4
+    assert (new["local_id"], new["sync_status"]) == ("CLI-2", "success")
+    assert new["id"] not in {entry["id"] for entry in shown}
+    assert shown == sorted(shown, key=lambda entry: entry["started_at"])  # oldest first
 
 
 def test_stats_count_what_was_synced(odoo_sync) -> None:
@@ -360,18 +376,29 @@ def test_the_stack_serves_its_openapi_document_and_page_without_a_key(demo: Demo
 # -- the installed command ----------------------------------------------------------------------
 
 
-def test_the_installed_console_script_runs_against_the_stack(demo: Demo, tmp_path) -> None:
+def installed_script() -> str:
     script = shutil.which("odoo-sync", path=str(Path(sys.executable).parent))
     assert script is not None, "`pip install -e .` installs the odoo-sync console script"
-    env = {
+    return script
+
+
+def script_env(demo: Demo, config_home: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "ODOO_SYNC_API_URL": demo.api_url,
         "ODOO_SYNC_API_KEY": demo.api_key,
-        "XDG_CONFIG_HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(config_home),
     }
 
+
+def test_the_installed_console_script_runs_against_the_stack(demo: Demo, tmp_path) -> None:
     ran = subprocess.run(
-        [script, "stats", "--json"], env=env, capture_output=True, text=True, timeout=120, check=False
+        [installed_script(), "stats", "--json"],
+        env=script_env(demo, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
     assert ran.returncode == 0, ran.stderr

@@ -10,6 +10,7 @@ import pytest
 
 import api_reference.__main__ as cli
 from api_reference import build_document, template_routes
+from api_reference.field_notes import FIELD_NOTES
 
 NO_BODY = {"204"}
 
@@ -165,3 +166,52 @@ Resources:
 
     assert [r.path for r in template_routes(template)] == ["/v1/docs", "/v1/ghost"]
     assert "/v1/ghost" not in built["paths"]  # so the coverage test above would fail
+
+
+def _answer_schemas(document: dict[str, Any]) -> set[str]:
+    """Every schema an answer refers to, directly or through another schema."""
+    schemas = document["components"]["schemas"]
+    found: set[str] = set()
+    todo = [ref for _, _, op in operations(document) for ref in _refs(op["responses"])]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += _refs(schemas[name])
+    return found
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [v.rsplit("/", 1)[-1] for k, v in node.items() if k == "$ref"] + [
+            ref for k, v in node.items() if k != "$ref" for ref in _refs(v)
+        ]
+    if isinstance(node, list):
+        return [ref for item in node for ref in _refs(item)]
+    return []
+
+
+def test_every_field_of_every_answer_is_described(document) -> None:
+    schemas = document["components"]["schemas"]
+    lacking = [
+        f"{name}.{field}"
+        for name in sorted(_answer_schemas(document))
+        for field, spec in schemas[name].get("properties", {}).items()
+        if not spec.get("description")
+    ]
+    assert lacking == [], "describe them on the model, or in api_reference/field_notes.py"
+
+
+def test_no_field_note_is_left_for_a_field_that_is_gone(document) -> None:
+    schemas = document["components"]["schemas"]
+    stale = [
+        f"{name}.{field}"
+        for name, notes in FIELD_NOTES.items()
+        for field in notes
+        if not any(
+            field in schemas[key].get("properties", {})
+            for key in (name, f"{name}-Output", f"{name}-Input")
+            if key in schemas
+        )
+    ]
+    assert stale == []

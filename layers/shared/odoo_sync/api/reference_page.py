@@ -7,17 +7,19 @@ font from elsewhere, so it reads the same offline.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any
 
 DOCUMENT_FILE = Path(__file__).with_name("openapi.json")
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 STYLE = """
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2330;display:flex}
 nav{width:17rem;flex:none;height:100vh;overflow:auto;position:sticky;top:0;background:#f4f5f8;
 padding:1rem;box-sizing:border-box;font-size:13px}
-nav a{display:block;color:#1d2330;text-decoration:none;padding:1px 0}
+nav a{display:block;color:#1d2330;text-decoration:none;padding:1px 0;overflow-wrap:anywhere}
 nav h2{font-size:12px;text-transform:uppercase;color:#667;margin:1rem 0 .3rem}
 main{padding:1rem 2rem 4rem;max-width:60rem}
 h1{margin-top:.5rem}
@@ -54,7 +56,7 @@ def render_page(document: dict[str, Any]) -> str:
     ]
     nav: list[str] = []
     body: list[str] = [f"<h1>{escape(info.get('title', 'API'))}</h1>"]
-    body += [f"<p>{escape(paragraph)}</p>" for paragraph in info.get("description", "").split("\n\n")]
+    body += [f"<p>{_text(paragraph)}</p>" for paragraph in info.get("description", "").split("\n\n")]
     body.append('<p>The document itself: <a href="openapi.json"><code>GET /v1/openapi.json</code></a>.</p>')
     for tag in document.get("tags", []):
         mine = [op for op in operations if tag["name"] in op[2].get("tags", [])]
@@ -78,6 +80,11 @@ def render_page(document: dict[str, Any]) -> str:
     )
 
 
+def _text(text: str) -> str:
+    """Escaped, with the document's `code` spans shown as code."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", escape(text))
+
+
 def _anchor(method: str, path: str) -> str:
     return f"{method}-" + "".join(c if c.isalnum() else "-" for c in path).strip("-")
 
@@ -86,17 +93,17 @@ def _operation(anchor: str, method: str, path: str, operation: dict[str, Any]) -
     parts = [
         f'<section class="op" id="{anchor}"><h3><span class="method {method}">{method.upper()}</span>'
         f'<span class="path">{escape(path)}</span></h3>',
-        f"<p><b>{escape(operation.get('summary', ''))}</b></p>",
+        f"<p><b>{_text(operation.get('summary', ''))}</b></p>",
     ]
     if operation.get("description"):
-        parts.append(f"<p>{escape(operation['description'])}</p>")
+        parts.append(f"<p>{_text(operation['description'])}</p>")
     if operation.get("security") == []:
         parts.append('<p class="nokey">No key needed.</p>')
     if operation.get("parameters"):
         rows = "".join(
             f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td>"
             f"<td>{_type(p.get('schema', {}))}</td><td>{'yes' if p.get('required') else 'no'}</td>"
-            f"<td>{escape(p.get('description', ''))}</td></tr>"
+            f"<td>{_text(p.get('description', ''))}</td></tr>"
             for p in operation["parameters"]
         )
         parts.append(
@@ -116,7 +123,7 @@ def _operation(anchor: str, method: str, path: str, operation: dict[str, Any]) -
         )
         rows += (
             f"<tr><td>{escape(status)}</td><td>{shapes or 'none'}</td>"
-            f"<td>{escape(answer.get('description', ''))}</td></tr>"
+            f"<td>{_text(answer.get('description', ''))}</td></tr>"
         )
     parts.append(f"<table><tr><th>answer</th><th>body</th><th>when</th></tr>{rows}</table></section>")
     return "".join(parts)
@@ -125,7 +132,7 @@ def _operation(anchor: str, method: str, path: str, operation: dict[str, Any]) -
 def _schema(name: str, schema: dict[str, Any]) -> str:
     parts = [f'<section id="schema-{escape(name)}"><h3>{escape(name)}</h3>']
     if schema.get("description"):
-        parts.append(f"<p>{escape(schema['description'])}</p>")
+        parts.append(f"<p>{_text(schema['description'])}</p>")
     if "enum" in schema:
         values = ", ".join(f"<code>{escape(str(v))}</code>" for v in schema["enum"])
         parts.append(f"<p>One of: {values}</p>")
@@ -134,7 +141,7 @@ def _schema(name: str, schema: dict[str, Any]) -> str:
         rows = "".join(
             f"<tr><td><code>{escape(field)}</code></td><td>{_type(spec)}</td>"
             f"<td>{'yes' if field in required else 'no'}</td>"
-            f"<td>{escape(spec.get('description', ''))}</td></tr>"
+            f"<td>{_text(spec.get('description', ''))}</td></tr>"
             for field, spec in schema["properties"].items()
         )
         parts.append(
