@@ -118,7 +118,7 @@ def _bar(console: Console) -> Progress:
 
 def _fields(batch: Batch, estimate: Estimate) -> tuple[str, str, str]:
     selecting = " (selecting...)" if batch.selecting else ""
-    counts = f"{batch.done:,}/{batch.total:,}{selecting}  ok {batch.succeeded:,}  failed {batch.failed:,}"
+    counts = f"{batch.done:,}/{batch.total:,}{selecting}  ok {batch.succeeded:,}  failed {batch.failed:,} "
     return counts, format_rate(estimate.rate), format_eta(estimate.eta_s)
 
 
