@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -137,18 +138,16 @@ def test_an_unknown_connection_is_exit_2(odoo_sync) -> None:
 # -- records, sync, bulk-sync, batches ------------------------------------------------------------
 
 
-def test_records_push_a_csv_in_batches_then_bulk_sync_waits_for_a_clean_batch(odoo_sync, workdir) -> None:
+def test_a_day_of_work_push_bulk_sync_wait_sync_one_logs_stats_and_a_schedule(
+    odoo_sync, workdir, demo
+) -> None:
+    """One scenario, its steps in order (tests may run in any order; this one's steps may not)."""
+    # A CSV of 12 customers in batch upserts of 5, then one clean batch, waited for.
+    since = datetime.now(UTC).isoformat()
+    csv_file = write(workdir, "c.csv", CUSTOMERS_CSV)
     pushed = odoo_sync(
-        "records",
-        "push",
-        str(write(workdir, "c.csv", CUSTOMERS_CSV)),
-        "--entity",
-        "customer",
-        "--batch-size",
-        "5",
-        "--json",
+        "records", "push", str(csv_file), "--entity", "customer", "--batch-size", "5", "--json"
     )
-
     assert pushed.code == 0, pushed.err
     assert pushed.json() == {
         "entity": "customer",
@@ -158,18 +157,16 @@ def test_records_push_a_csv_in_batches_then_bulk_sync_waits_for_a_clean_batch(od
         "failed": 0,
         "failures": [],
     }
-
-    synced = odoo_sync("bulk-sync", "customer", "--wait", "--interval", "0.2", "--json")
-
+    synced = odoo_sync(
+        "bulk-sync", "customer", "--modified-since", since, "--wait", "--interval", "0.2", "--json"
+    )
     assert synced.code == 0, synced.err
     answer = synced.json()
     assert answer["batch"]["status"] == "completed"
     assert (answer["batch"]["succeeded"], answer["batch"]["failed"], answer["failures"]) == (12, 0, [])
 
-
-def test_bulk_sync_wait_shows_progress_and_ends_with_the_failed_records_and_exit_1(
-    odoo_sync, workdir
-) -> None:
+    # JSON lines: one record the API refuses (exit 1), one Odoo will refuse, one fine.
+    since = datetime.now(UTC).isoformat()
     lines = [
         json.dumps({"local_id": "CLI-OK", "name": "Fine", "email": "fine@example.com"}),
         json.dumps({"local_id": BAD_EMAIL, "name": "Broken", "email": "not-an-email"}),
@@ -178,17 +175,14 @@ def test_bulk_sync_wait_shows_progress_and_ends_with_the_failed_records_and_exit
     pushed = odoo_sync(
         "records", "push", str(write(workdir, "c.jsonl", "\n".join(lines))), "--entity", "customer"
     )
-
-    assert pushed.code == 1  # one record refused by the API, the others stored
+    assert pushed.code == 1
     assert "CLI-ODD" in pushed.out
     assert "not a field name" in pushed.out
 
-    synced = odoo_sync(
-        "bulk-sync", "customer", "--modified-since", "2020-01-01T00:00:00Z", "--wait", "--interval", "0.2"
-    )
-
+    # --wait: the live bar on stderr, then the failed record and why, exit 1.
+    synced = odoo_sync("bulk-sync", "customer", "--modified-since", since, "--wait", "--interval", "0.2")
     assert synced.code == 1, synced.out + synced.err
-    assert "ETA" in synced.err  # the live bar, on stderr
+    assert "ETA" in synced.err
     assert "rec/s" in synced.err
     assert "Failed records" in synced.out
     assert BAD_EMAIL in synced.out
@@ -197,28 +191,55 @@ def test_bulk_sync_wait_shows_progress_and_ends_with_the_failed_records_and_exit
     shown = odoo_sync("batches", "show", batch_id, "--json")
     assert shown.code == 1
     assert [f["local_id"] for f in shown.json()["failures"]] == [BAD_EMAIL]
-    assert shown.json()["failures"][0]["error_message"]
+    assert "email" in shown.json()["failures"][0]["error_message"]
+    assert odoo_sync("batches", "show", batch_id, "--wait", "--interval", "0.2").code == 1
 
-    waited = odoo_sync("batches", "show", batch_id, "--wait", "--interval", "0.2")
-    assert waited.code == 1
-
-
-def test_sync_one_record_then_a_refused_one_then_an_unknown_one(odoo_sync) -> None:
+    # One record now: pushed, refused, unknown.
     ok = odoo_sync("sync", "customer", "CLI-1", "--json")
     assert ok.code == 0, ok.out + ok.err
     assert ok.json()["success"] is True
-
     refused = odoo_sync("sync", "customer", BAD_EMAIL, "--json")
     assert refused.code == 1, refused.out + refused.err
     assert refused.json()["success"] is False
-
     unknown = odoo_sync("sync", "customer", "CLI-NOBODY")
     assert unknown.code == 2
     assert "404" in unknown.err
 
+    # What happened, from the logs and the counters.
+    errors = odoo_sync("logs", "--entity", "customer", "--status", "error", "--json")
+    assert errors.code == 0
+    assert BAD_EMAIL in {entry["local_id"] for entry in errors.json()}
+    stats = odoo_sync("stats", "--json")
+    assert stats.code == 0
+    assert stats.json()["per_entity"]["customer"]["failed_syncs"] >= 1
+    assert "customer" in odoo_sync("stats").out
 
-def test_an_unknown_batch_is_exit_2(odoo_sync) -> None:
+    # A schedule over two of them, run now and waited for.
+    created = httpx.post(
+        f"{demo.api_url}/v1/schedules",
+        headers={"Authorization": f"Bearer {demo.api_key}"},
+        json={
+            "name": "nightly",
+            "entity": "customer",
+            "cron_expression": "0 3 * * *",
+            "sync_direction": "to_odoo",
+            "filters": {"local_ids": ["CLI-1", "CLI-2"]},
+            "sync_type": "full",
+        },
+        timeout=60,
+    )
+    assert created.status_code == 201, created.text
+    schedule_id = created.json()["id"]
+    listed = odoo_sync("schedules", "list", "--json")
+    assert schedule_id in [s["id"] for s in listed.json()]
+    ran = odoo_sync("schedules", "run", schedule_id, "--wait", "--interval", "0.2", "--json")
+    assert ran.code == 0, ran.out + ran.err
+    assert ran.json()["batch"]["succeeded"] == 2
+
+
+def test_an_unknown_batch_or_schedule_is_exit_2(odoo_sync) -> None:
     assert odoo_sync("batches", "show", "bat_0000000000000000").code == 2
+    assert odoo_sync("schedules", "run", "sch_0000000000000000").code == 2
 
 
 @pytest.mark.parametrize(
@@ -271,57 +292,29 @@ def test_import_by_domain_waits_for_the_batch(odoo_sync) -> None:
     assert batch["succeeded"] == batch["total"] > 0
 
 
-def test_logs_as_json_and_followed_for_a_while(odoo_sync) -> None:
-    listed = odoo_sync("logs", "--entity", "customer", "--status", "error", "--json")
-    assert listed.code == 0
-    assert BAD_EMAIL in {entry["local_id"] for entry in listed.json()}
-
-
 def test_logs_follow_prints_the_last_entries_then_each_new_one_once(demo: Demo, tmp_path) -> None:
+    api = httpx.Client(base_url=demo.api_url, headers={"Authorization": f"Bearer {demo.api_key}"}, timeout=60)
+    stored = api.put("/v1/records/customer/CLI-FOLLOW", json={"name": "Followed", "email": "f@example.com"})
+    assert stored.status_code in (200, 201), stored.text
+    for _ in range(2):  # two entries there before following starts
+        assert api.post("/v1/sync/customer/CLI-FOLLOW", json={"force_update": True}).status_code == 200
+    command = [installed_script(), "logs", "--follow", "--for", "60", "--interval", "0.2", "--limit", "2"]
     following = subprocess.Popen(
-        [
-            installed_script(),
-            "logs",
-            "--follow",
-            "--for",
-            "120",
-            "--interval",
-            "0.2",
-            "--limit",
-            "3",
-            "--json",
-        ],
-        env=script_env(demo, tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        [*command, "--json"], env=script_env(demo, tmp_path), stdout=subprocess.PIPE, text=True
     )
     try:
         assert following.stdout is not None
-        shown = [json.loads(following.stdout.readline()) for _ in range(3)]
-        synced = httpx.post(
-            f"{demo.api_url}/v1/sync/customer/CLI-2",
-            headers={"Authorization": f"Bearer {demo.api_key}"},
-            json={"force_update": True},
-            timeout=60,
-        )
-        assert synced.status_code == 200, synced.text
+        shown = [json.loads(following.stdout.readline()) for _ in range(2)]
+        assert api.post("/v1/sync/customer/CLI-FOLLOW", json={"force_update": True}).status_code == 200
         new = json.loads(following.stdout.readline())  # blocks until printed (--for bounds it)
     finally:
         following.terminate()
         following.wait(timeout=30)
+        api.close()
 
-    assert (new["local_id"], new["sync_status"]) == ("CLI-2", "success")
+    assert [entry["local_id"] for entry in [*shown, new]] == ["CLI-FOLLOW"] * 3
     assert new["id"] not in {entry["id"] for entry in shown}
-    assert shown == sorted(shown, key=lambda entry: entry["started_at"])  # oldest first
-
-
-def test_stats_count_what_was_synced(odoo_sync) -> None:
-    ran = odoo_sync("stats", "--json")
-
-    assert ran.code == 0
-    assert ran.json()["per_entity"]["customer"]["failed_syncs"] >= 1
-    assert "customer" in odoo_sync("stats").out
+    assert shown[0]["started_at"] <= shown[1]["started_at"] <= new["started_at"]  # oldest first
 
 
 def test_conflicts_list_and_an_unknown_conflict(odoo_sync) -> None:
@@ -331,32 +324,6 @@ def test_conflicts_list_and_an_unknown_conflict(odoo_sync) -> None:
 
     resolved = odoo_sync("conflicts", "resolve", "cfl_0000000000000000", "--winner", "odoo")
     assert resolved.code == 2
-
-
-def test_schedules_list_and_run_now_with_wait(odoo_sync, demo: Demo) -> None:
-    created = httpx.post(
-        f"{demo.api_url}/v1/schedules",
-        headers={"Authorization": f"Bearer {demo.api_key}"},
-        json={
-            "name": "nightly",
-            "entity": "customer",
-            "cron_expression": "0 3 * * *",
-            "sync_direction": "to_odoo",
-            "filters": {"local_ids": ["CLI-1", "CLI-2"]},
-            "sync_type": "full",
-        },
-        timeout=60,
-    )
-    assert created.status_code == 201, created.text
-    schedule_id = created.json()["id"]
-
-    listed = odoo_sync("schedules", "list", "--json")
-    assert [s["id"] for s in listed.json()] == [schedule_id]
-
-    ran = odoo_sync("schedules", "run", schedule_id, "--wait", "--interval", "0.2", "--json")
-    assert ran.code == 0, ran.out + ran.err
-
-    assert odoo_sync("schedules", "run", "sch_0000000000000000").code == 2
 
 
 # -- the API describes itself, on the stack ---------------------------------------------------
