@@ -3,14 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export PYTHONPATH := layers/shared:functions:infra:.
+export PYTHONPATH := layers/shared:functions:infra:cli:.
 
-.PHONY: run test unit lint typecheck cfn-lint check bench bench-quick clean console screenshots
+.PHONY: run test unit lint typecheck cfn-lint check bench bench-quick clean console screenshots openapi deploy-check
 
-$(STAMP): requirements-dev.txt layers/shared/requirements.txt
+$(STAMP): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
 run: $(STAMP) console
@@ -27,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy layers/shared functions infra tests benchmarks
+	$(BIN)/mypy layers/shared functions infra cli tests benchmarks
 
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
@@ -40,8 +41,35 @@ SIZES ?= 1000,10000
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --sizes $(SIZES)
 
+# The OpenAPI document (into the layer, served by the docs function) and docs/api.md, from the code.
+openapi: $(STAMP)
+	$(BIN)/python -m api_reference
+
+# `sam validate --lint` and `sam build` as a deployment runs them, with the SAM CLI in a virtualenv
+# of its own (it pins other versions of boto3 and click). No AWS account: a region, fake
+# credentials, no telemetry, and AWS endpoints on a closed loopback port, so only the package
+# registry (the layer's dependencies) is reached.
+DEPLOY_VENV := .venv-deploy
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
+SAM := env AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing \
+	AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing AWS_ENDPOINT_URL=http://127.0.0.1:9 \
+	SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam
+
+$(DEPLOY_STAMP): requirements-deploy.txt
+	test -x $(DEPLOY_VENV)/bin/python || $(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet -r requirements-deploy.txt
+	touch $(DEPLOY_STAMP)
+
+deploy-check: $(STAMP) $(DEPLOY_STAMP)
+	$(BIN)/python -m api_reference --check
+	$(SAM) validate --lint
+	$(SAM) build
+	test -s .aws-sam/build/SharedLayer/python/odoo_sync/api/openapi.json
+	test -s .aws-sam/build/DocsFunction/docs_api/handler.py
+
 clean:
-	rm -rf $(VENV) .local .mypy_cache .ruff_cache .hypothesis console/node_modules console/dist
+	rm -rf $(VENV) $(DEPLOY_VENV) .local .mypy_cache .ruff_cache .hypothesis .aws-sam console/node_modules console/dist
 
 # The console (console/): npm ci when package-lock.json changed, a build when a source changed.
 # Without Node.js the API still runs; the console's page then says how to build it.

@@ -11,12 +11,13 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from odoo_sync.api.answers import documented
 from odoo_sync.api.dependencies import tenant_service
 from odoo_sync.api.identity import require_operator
 from odoo_sync.api.keys import NewApiKey, issued_answer
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.authorization import Scope
-from odoo_sync.core.tenants import KEY_ID_PATTERN, TENANT_ID_PATTERN
+from odoo_sync.core.tenants import KEY_ID_PATTERN, TENANT_ID_PATTERN, IssuedApiKey, TenantStatus
 
 logger = Logger()
 app = build_resolver()
@@ -30,7 +31,7 @@ Cursor = Annotated[str | None, Query(max_length=1024)]
 class NewTenant(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, description="The tenant's name, for people")
 
 
 @app.get("/v1/admin/tenants", summary="List the tenants, oldest first")
@@ -40,7 +41,25 @@ def list_tenants(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
     return {"items": [item.model_dump(mode="json") for item in items], "next": next_cursor}
 
 
-@app.post("/v1/admin/tenants", summary="Create a tenant and its first API key (admin, shown once)")
+class CreatedTenant(BaseModel):
+    """A new tenant and its first API key; the key is in this answer only."""
+
+    tenant_id: str = Field(description="The tenant's id")
+    name: str = Field(description="The tenant's name")
+    status: TenantStatus = Field(description="active or suspended")
+    created_at: str = Field(description="When it was created (UTC, ISO 8601)")
+    api_key: str = Field(description="The tenant's first API key: shown once, stored only as its hash")
+    key_id: str = Field(description="The key's id (to tell keys apart; not a secret)")
+    scopes: list[str] = Field(description="The first key's scopes: always admin")
+
+
+@app.post(
+    "/v1/admin/tenants",
+    summary="Create a tenant and its first API key (shown once)",
+    description="Operator only. The key is in this answer and nowhere else: store it now. Only its "
+    "SHA-256 is kept.",
+    responses=documented((201, CreatedTenant, "The tenant and its first key")),
+)
 def create_tenant(body: Annotated[NewTenant, Body()]) -> Response[dict[str, Any]]:
     require_operator(app)
     tenant, key = tenant_service().create_tenant(body.name)
@@ -60,6 +79,8 @@ def create_tenant(body: Annotated[NewTenant, Body()]) -> Response[dict[str, Any]
 @app.post(
     "/v1/admin/tenants/<tenant_id>/api-keys",
     summary="Issue an API key to a tenant with scopes (default admin); the key is shown once",
+    description="Operator only. Keys of a tenant work side by side, e.g. to replace one without a gap.",
+    responses=documented((201, IssuedApiKey, "The new key, shown once")),
 )
 def create_api_key(tenant_id: TenantId, body: Annotated[NewApiKey, Body()]) -> Response[dict[str, Any]]:
     require_operator(app)

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odoo_sync.api.answers import documented
 from odoo_sync.api.dependencies import automation_service
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
@@ -28,6 +29,10 @@ CONNECTION_ID = Annotated[str, Path(pattern=r"^con_[0-9a-f]{16}$", description="
 @app.post(
     "/v1/connections/<connection_id>/automation",
     summary="Set up (or repair) the webhook automations in the tenant's Odoo; polling before Odoo 17",
+    description="Creates or repairs one base.automation webhook rule per entity (all synced entities, "
+    "or `{entities: [...]}`), idempotent. Before Odoo 17 nothing is written: the answer suggests a "
+    "polling schedule. The answer carries the webhook URL, whose last segment is the token.",
+    responses=documented((200, AutomationAnswer, "What is in Odoo now, per entity")),
 )
 def set_up(
     connection_id: CONNECTION_ID, body: Annotated[AutomationRequest | None, Body()] = None
@@ -42,6 +47,8 @@ def set_up(
 @app.get(
     "/v1/connections/<connection_id>/automation",
     summary="What is in Odoo per entity: up to date, drifted, missing (nothing is written)",
+    description="Reads the rules in the tenant's Odoo and compares them with what setup would write.",
+    responses=documented((200, AutomationAnswer, "The state per entity")),
 )
 def status(connection_id: CONNECTION_ID) -> dict[str, Any]:
     answer = automation_service().status(tenant_id(app), connection_id, _public_base_url())
@@ -51,6 +58,8 @@ def status(connection_id: CONNECTION_ID) -> dict[str, Any]:
 @app.delete(
     "/v1/connections/<connection_id>/automation",
     summary="Remove the automations we created in Odoo (only those) and revoke the webhook token",
+    description="Rules the tenant made themselves are left alone; the token stops working at once.",
+    responses=documented((200, AutomationAnswer, "What was removed")),
 )
 def tear_down(connection_id: CONNECTION_ID) -> dict[str, Any]:
     answer = automation_service().teardown(tenant_id(app), connection_id)
@@ -61,6 +70,8 @@ def tear_down(connection_id: CONNECTION_ID) -> dict[str, Any]:
 @app.post(
     "/v1/connections/<connection_id>/automation/token",
     summary="Rotate the webhook token: the old URL stops working, our actions in Odoo get the new one",
+    description="For a token that leaked: a new one is issued and written into our rules in Odoo.",
+    responses=documented((200, AutomationAnswer, "The rules with the new URL")),
 )
 def rotate_token(connection_id: CONNECTION_ID) -> dict[str, Any]:
     answer = automation_service().rotate_token(tenant_id(app), connection_id, _public_base_url())

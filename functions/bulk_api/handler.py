@@ -11,12 +11,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odoo_sync.api.answers import documented
 from odoo_sync.api.dependencies import batch_list, bulk_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.batches import BATCH_ID_PATTERN, BatchView
-from odoo_sync.core.bulk import BulkSyncRequest, RetryRequest
+from odoo_sync.core.bulk import BulkSubmission, BulkSyncRequest, RetryRequest, RetrySubmission
 
 logger = Logger()
 app = build_resolver()
@@ -27,6 +28,13 @@ BATCH_ID = Annotated[str, Path(pattern=BATCH_ID_PATTERN, description="Batch id")
 @app.post(
     "/v1/bulk-sync",
     summary="Push the records the filters select, in chunks through the queue; 202 with the batch id",
+    description="Selects the entity's records (filters: modified_since, has_odoo_id, status, local_ids, "
+    "field values) and pushes them in chunks of `batch_size` through the FIFO queue, one connection's "
+    "chunks at a time. Follow the batch with GET /v1/batches/{batch_id}. Takes `Idempotency-Key`.",
+    responses=documented(
+        (202, BulkSubmission, "Records selected and queued: the batch to follow"),
+        (200, BulkSubmission, "Nothing selected: the batch is already completed"),
+    ),
 )
 def bulk_sync(body: Annotated[BulkSyncRequest, Body()]) -> Response[Any]:
     tenant = tenant_id(app)
@@ -65,7 +73,13 @@ def list_batches(
     return {"items": [BatchView.of(batch).model_dump(mode="json") for batch in items], "next": next_cursor}
 
 
-@app.get("/v1/batches/<batch_id>", summary="A batch's progress: status, total, succeeded, failed, pending")
+@app.get(
+    "/v1/batches/<batch_id>",
+    summary="A batch's progress: status, total, succeeded, failed, pending",
+    description="Counts are exact (each record counted once, redelivery included). While `selecting`, "
+    "`total` is what was selected so far. Its failed records and their reasons are in "
+    "GET /v1/logs?batch_id=...&status=error.",
+)
 def get_batch(batch_id: BATCH_ID) -> BatchView:
     return BatchView.of(bulk_service().get(tenant_id(app), batch_id))
 
@@ -73,6 +87,9 @@ def get_batch(batch_id: BATCH_ID) -> BatchView:
 @app.post(
     "/v1/batches/<batch_id>/retry",
     summary="Re-queue a finished batch's failed records (all, or the local_ids given)",
+    description="The same batch runs again for those records; its `retries` goes up by one. "
+    "Takes `Idempotency-Key`.",
+    responses=documented((202, RetrySubmission, "The failed records queued again")),
 )
 def retry_batch(batch_id: BATCH_ID, body: Annotated[RetryRequest | None, Body()] = None) -> Response[Any]:
     tenant = tenant_id(app)

@@ -17,12 +17,20 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odoo_sync.api.answers import Listing, documented
 from odoo_sync.api.dependencies import change_sink, delivery_log, webhook_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.changes import ChangePage, ChangeQuery
-from odoo_sync.core.outbound_webhooks import SUBSCRIPTION_ID_PATTERN, SubscriptionInput, SubscriptionView
+from odoo_sync.core.outbound_webhooks import (
+    SUBSCRIPTION_ID_PATTERN,
+    SecretRotated,
+    SubscriptionCreated,
+    SubscriptionInput,
+    SubscriptionView,
+)
+from odoo_sync.core.webhook_delivery import DeliveryRecord
 from odoo_sync.sync.model import ENTITY_NAME_PATTERN
 
 logger = Logger()
@@ -32,13 +40,18 @@ SUBSCRIPTION_ID = Annotated[str, Path(pattern=SUBSCRIPTION_ID_PATTERN, descripti
 
 
 @app.get(
-    "/v1/changes", summary="Record changes that came from Odoo, in the order applied; resume with `next`"
+    "/v1/changes",
+    summary="Record changes that came from Odoo, in the order applied; resume with `next`",
+    description="A gapless, ordered feed per tenant (and per entity): every change applied from Odoo, "
+    "by import, delta or webhook. Keep `next` and ask again with it to get only what is new.",
 )
 def list_changes(
     *,
-    entity: Annotated[str | None, Query(pattern=ENTITY_NAME_PATTERN)] = None,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    entity: Annotated[
+        str | None, Query(pattern=ENTITY_NAME_PATTERN, description="Only this entity's feed")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=512, description="`next` of the previous read")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many")] = 100,
 ) -> ChangePage:
     return change_sink().read(tenant_id(app), ChangeQuery(entity=entity, cursor=cursor, limit=limit))
 
@@ -46,6 +59,10 @@ def list_changes(
 @app.post(
     "/v1/webhook-subscriptions",
     summary="Register a URL for signed change deliveries; 201 with the signing secret, shown once",
+    description="Each change is POSTed to the URL signed with HMAC-SHA256, retried with backoff and "
+    "logged per delivery. The secret is in this answer only (a replay with the same Idempotency-Key "
+    "carries `secret: null`).",
+    responses=documented((201, SubscriptionCreated, "The subscription and its signing secret")),
 )
 def create_subscription(body: Annotated[SubscriptionInput, Body()]) -> Response[Any]:
     tenant = tenant_id(app)
@@ -61,22 +78,36 @@ def create_subscription(body: Annotated[SubscriptionInput, Body()]) -> Response[
     return _with_fresh_secret(idempotently(app, tenant, "webhook-subscription", work), fresh)
 
 
-@app.get("/v1/webhook-subscriptions", summary="The tenant's webhook subscriptions (never a secret)")
+@app.get(
+    "/v1/webhook-subscriptions",
+    summary="The tenant's webhook subscriptions (never a secret)",
+    description="A page of subscriptions; follow `next` with `cursor`.",
+    responses=documented((200, Listing[SubscriptionView], "A page of subscriptions")),
+)
 def list_subscriptions(
     *,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=1024)] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="At most this many")] = 50,
+    cursor: Annotated[str | None, Query(max_length=1024, description="`next` of the previous page")] = None,
 ) -> dict[str, Any]:
     items, next_cursor = webhook_service().list(tenant_id(app), limit, cursor)
     return {"items": [item.model_dump(mode="json") for item in items], "next": next_cursor}
 
 
-@app.get("/v1/webhook-subscriptions/<subscription_id>", summary="One subscription (never a secret)")
+@app.get(
+    "/v1/webhook-subscriptions/<subscription_id>",
+    summary="One subscription (never a secret)",
+    description="Its URL, entities and when its secret was last rotated.",
+)
 def get_subscription(subscription_id: SUBSCRIPTION_ID) -> SubscriptionView:
     return webhook_service().get(tenant_id(app), subscription_id)
 
 
-@app.delete("/v1/webhook-subscriptions/<subscription_id>", summary="Stop deliveries and forget the secret")
+@app.delete(
+    "/v1/webhook-subscriptions/<subscription_id>",
+    summary="Stop deliveries and forget the secret",
+    description="Nothing more is delivered to it; the sealed secret is deleted.",
+    responses=documented((204, None, "Removed")),
+)
 def delete_subscription(subscription_id: SUBSCRIPTION_ID) -> Response[None]:
     webhook_service().delete(tenant_id(app), subscription_id)
     logger.info("webhook subscription deleted", extra={"subscription_id": subscription_id})
@@ -86,6 +117,9 @@ def delete_subscription(subscription_id: SUBSCRIPTION_ID) -> Response[None]:
 @app.post(
     "/v1/webhook-subscriptions/<subscription_id>/rotate-secret",
     summary="A new signing secret, shown once; the previous one keeps signing for 24 hours",
+    description="Deliveries carry both signatures until the previous secret expires, so the receiver "
+    "can switch without losing one.",
+    responses=documented((200, SecretRotated, "The new secret, and when the previous one stops signing")),
 )
 def rotate_secret(subscription_id: SUBSCRIPTION_ID) -> Response[Any]:
     tenant = tenant_id(app)
@@ -105,12 +139,14 @@ def rotate_secret(subscription_id: SUBSCRIPTION_ID) -> Response[Any]:
 @app.get(
     "/v1/webhook-subscriptions/<subscription_id>/deliveries",
     summary="The subscription's delivery log, newest first: status, attempts, last status code and error",
+    description="One entry per change delivered (or given up after the last attempt).",
+    responses=documented((200, Listing[DeliveryRecord], "A page of deliveries, newest first")),
 )
 def list_deliveries(
     subscription_id: SUBSCRIPTION_ID,
     *,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="At most this many")] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048, description="`next` of the previous page")] = None,
 ) -> dict[str, Any]:
     tenant = tenant_id(app)
     webhook_service().load(tenant, subscription_id)  # another tenant's id: 404

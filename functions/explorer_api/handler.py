@@ -14,6 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from odoo_sync.api.answers import documented
 from odoo_sync.api.dependencies import connection_service
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
@@ -66,35 +67,69 @@ class RawCall(BaseModel):
     kwargs: dict[str, Any] = Field(default_factory=dict, max_length=100)
 
 
+class CreatedRecord(BaseModel):
+    id: int = Field(description="The new record's Odoo id")
+    external_id: str | None = Field(description="The external id it got, when one was asked for")
+
+
+class OdooRecord(BaseModel):
+    """A record as Odoo reads it: its id and the fields asked for (many2one as [id, name])."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int = Field(description="The record's Odoo id")
+
+
+class CallResult(BaseModel):
+    result: Any = Field(description="What the method returned, as Odoo sent it")
+
+
 def _explorer(connection_id: str) -> ExplorerService:
     return ExplorerService(connection_service().client(tenant_id(app), connection_id))
 
 
-@app.get("/v1/connections/<connection_id>/models", summary="List Odoo models, filtered by model or name")
+@app.get(
+    "/v1/connections/<connection_id>/models",
+    summary="List Odoo models, filtered by model or name",
+    description="The models of the connection's Odoo (ir.model) whose technical or display name "
+    "contains `search`; paged by `offset`.",
+)
 def list_models(
     connection_id: ConnectionId,
-    search: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    search: Annotated[str | None, Query(max_length=100, description="Part of the model or its name")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many")] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many")] = 0,
 ) -> Page:
     return _explorer(connection_id).list_models(search, limit, offset)
 
 
-@app.get("/v1/connections/<connection_id>/models/<model>/fields", summary="Describe a model's fields")
+@app.get(
+    "/v1/connections/<connection_id>/models/<model>/fields",
+    summary="Describe a model's fields",
+    description="Each field with its type, relation, selection values, and whether it is required "
+    "or read-only, as this Odoo's fields_get says.",
+)
 def list_fields(connection_id: ConnectionId, model: ModelName) -> Page:
     return _explorer(connection_id).model_fields(model)
 
 
-@app.get("/v1/connections/<connection_id>/records/<model>", summary="Search records with an Odoo domain")
+@app.get(
+    "/v1/connections/<connection_id>/records/<model>",
+    summary="Search records with an Odoo domain",
+    description="`domain` is a JSON Odoo domain, validated as data (never evaluated). `all=true` "
+    "follows every page, up to 5,000 records.",
+)
 def search_records(  # the resolver passes every parameter by name
     *,
     connection_id: ConnectionId,
     model: ModelName,
     domain: Annotated[str | None, Query(max_length=20_000, description="Odoo domain as JSON")] = None,
     fields: FieldList = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 80,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    order: Annotated[str | None, Query(pattern=ORDER_PATTERN, max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many per page")] = 80,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many")] = 0,
+    order: Annotated[
+        str | None, Query(pattern=ORDER_PATTERN, max_length=500, description="Odoo order, e.g. name desc")
+    ] = None,
     all: Annotated[bool, Query(description="Follow every page (up to 5000 records)")] = False,
 ) -> Page:
     return _explorer(connection_id).search_records(
@@ -111,6 +146,8 @@ def search_records(  # the resolver passes every parameter by name
 @app.post(
     "/v1/connections/<connection_id>/records/<model>",
     summary="Create a record, optionally with an external id",
+    description="With `external_id` (module.name) the record gets it too, or is not created at all.",
+    responses=documented((201, CreatedRecord, "Created")),
 )
 def create_record(
     connection_id: ConnectionId, model: ModelName, body: Annotated[NewRecord, Body()]
@@ -121,14 +158,24 @@ def create_record(
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
 
-@app.get("/v1/connections/<connection_id>/records/<model>/<record_id>", summary="Read one record")
+@app.get(
+    "/v1/connections/<connection_id>/records/<model>/<record_id>",
+    summary="Read one record",
+    description="The fields asked for (`fields=`), or Odoo's default choice.",
+    responses=documented((200, OdooRecord, "The record")),
+)
 def read_record(
     connection_id: ConnectionId, model: ModelName, record_id: RecordId, fields: FieldList = None
 ) -> Values:
     return _explorer(connection_id).read_record(model, record_id, _fields(fields))
 
 
-@app.patch("/v1/connections/<connection_id>/records/<model>/<record_id>", summary="Update a record")
+@app.patch(
+    "/v1/connections/<connection_id>/records/<model>/<record_id>",
+    summary="Update a record",
+    description="Writes the body's values and answers the record as Odoo then reads it.",
+    responses=documented((200, OdooRecord, "The record after the update")),
+)
 def update_record(
     connection_id: ConnectionId,
     model: ModelName,
@@ -142,7 +189,12 @@ def update_record(
     return _explorer(connection_id).update_record(model, record_id, body, _fields(fields))
 
 
-@app.delete("/v1/connections/<connection_id>/records/<model>/<record_id>", summary="Delete a record")
+@app.delete(
+    "/v1/connections/<connection_id>/records/<model>/<record_id>",
+    summary="Delete a record",
+    description="Unlinks the record in Odoo; Odoo may refuse (e.g. a record still referenced).",
+    responses=documented((204, None, "Deleted")),
+)
 def delete_record(connection_id: ConnectionId, model: ModelName, record_id: RecordId) -> Response[None]:
     _explorer(connection_id).delete_record(model, record_id)
     logger.info("record deleted", extra={"model": model, "record_id": record_id})
@@ -150,10 +202,13 @@ def delete_record(connection_id: ConnectionId, model: ModelName, record_id: Reco
 
 
 @app.get(
-    "/v1/connections/<connection_id>/external-ids/<xmlid>", summary="Resolve an external id (module.name)"
+    "/v1/connections/<connection_id>/external-ids/<xmlid>",
+    summary="Resolve an external id (module.name)",
+    description="The model and record id an external id names in this Odoo; 404 when none.",
 )
 def resolve_external_id(
-    connection_id: ConnectionId, xmlid: Annotated[str, Path(pattern=EXTERNAL_ID_PATTERN)]
+    connection_id: ConnectionId,
+    xmlid: Annotated[str, Path(pattern=EXTERNAL_ID_PATTERN, description="External id, module.name")],
 ) -> ExternalId:
     return _explorer(connection_id).resolve_external_id(xmlid)
 
@@ -161,6 +216,11 @@ def resolve_external_id(
 @app.put(
     "/v1/connections/<connection_id>/records/<model>/<record_id>/external-id",
     summary="Give a record an external id (idempotent)",
+    description="409 when the external id already names another record.",
+    responses=documented(
+        (201, ExternalId, "Assigned"),
+        (200, ExternalId, "The record already had it"),
+    ),
 )
 def set_external_id(
     connection_id: ConnectionId,
@@ -176,11 +236,16 @@ def set_external_id(
     )
 
 
-@app.post("/v1/connections/<connection_id>/call/<model>/<method>", summary="Call any public model method")
+@app.post(
+    "/v1/connections/<connection_id>/call/<model>/<method>",
+    summary="Call any public model method",
+    description="`{args, kwargs}` as Odoo takes them; private methods (leading underscore) are refused.",
+    responses=documented((200, CallResult, "The method's result")),
+)
 def raw_call(
     connection_id: ConnectionId,
     model: ModelName,
-    method: Annotated[str, Path(pattern=METHOD_PATTERN, max_length=128)],
+    method: Annotated[str, Path(pattern=METHOD_PATTERN, max_length=128, description="A public method")],
     body: Annotated[RawCall, Body()],
 ) -> dict[str, Any]:
     result = _explorer(connection_id).raw_call(model, method, body.args, body.kwargs)

@@ -11,11 +11,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from odoo_sync.api.answers import documented
 from odoo_sync.api.dependencies import pull_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
-from odoo_sync.core.pull import ImportRequest
+from odoo_sync.core.pull import ImportRequest, ImportSubmission
 
 logger = Logger()
 app = build_resolver()
@@ -24,6 +25,13 @@ app = build_resolver()
 @app.post(
     "/v1/import",
     summary="Pull the Odoo records a domain selects into the tenant's records; 202 with the batch id",
+    description="The domain (`odoo_filters`, an Odoo domain checked as data) is searched once; the ids "
+    "go through the queue in pages, each read in one call and applied with the entity's from_odoo "
+    "mappings. Follow the batch with GET /v1/batches/{batch_id}. Takes `Idempotency-Key`.",
+    responses=documented(
+        (202, ImportSubmission, "Records found and queued: the batch to follow"),
+        (200, ImportSubmission, "Nothing found: the batch is already completed"),
+    ),
 )
 def start_import(body: Annotated[ImportRequest, Body()]) -> Response[Any]:
     tenant = tenant_id(app)

@@ -8,15 +8,18 @@ never appears in a log line.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
 
+from odoo_sync.api.answers import documented
 from odoo_sync.api.dependencies import webhook_receiver
 from odoo_sync.api.resolver import build_resolver, error_response
 from odoo_sync.core.odoo_webhooks import (
@@ -31,8 +34,20 @@ logger = Logger()
 app = build_resolver()
 
 
-@app.post("/v1/webhooks/odoo/<token>", summary="Odoo notifies a change; 202 once it is queued")
-def receive(token: str) -> Response[Any]:
+class WebhookReceipt(BaseModel):
+    queued: bool = Field(description="False when the connection does not sync that model (ignored)")
+
+
+@app.post(
+    "/v1/webhooks/odoo/<token>",
+    summary="Odoo notifies a change; 202 once it is queued",
+    description="Called by the webhook rules Odoo Sync sets up in the tenant's Odoo, with no API key: "
+    "the token names the tenant and connection. The worker re-reads the record from Odoo, so "
+    "duplicate and out-of-order notices are harmless. Unknown token 404, body over 256 KiB 413, not "
+    "JSON or naming no record 400, over the connection's budget per minute 429 with Retry-After.",
+    responses=documented((202, WebhookReceipt, "Queued (or ignored)")),
+)
+def receive(token: Annotated[str, Path(description="The connection's webhook token")]) -> Response[Any]:
     event = app.current_event
     source = event.request_context.identity.source_ip
     try:

@@ -10,13 +10,14 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
+from odoo_sync.api.answers import Listing, documented
 from odoo_sync.api.dependencies import record_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
-from odoo_sync.core.records import BatchUpsert, RecordView
+from odoo_sync.core.records import BatchItemResult, BatchUpsert, RecordView
 from odoo_sync.core.settings import CONNECTION_ID_PATTERN
 from odoo_sync.errors import InvalidInputError, UnprocessableError
 from odoo_sync.sync.filters import RecordFilters
@@ -32,11 +33,32 @@ MAX_VERSION_HEADER = 20
 FIELD_NAME = re.compile(LOCAL_FIELD_PATTERN)
 
 
+class BatchUpsertAnswer(BaseModel):
+    """What a batch upsert did: counts, then one result per record in the order sent."""
+
+    created: int = Field(description="Records that were new")
+    updated: int = Field(description="Records replaced (their version went up)")
+    failed: int = Field(description="Records refused; each result says why")
+    results: list[BatchItemResult] = Field(
+        description="One per record sent: local_id, status, version or error"
+    )
+
+
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-@app.put("/v1/records/<entity>/<local_id>", summary="Create or replace a record; its version goes up by one")
+@app.put(
+    "/v1/records/<entity>/<local_id>",
+    summary="Create or replace a record; its version goes up by one",
+    description="The body is the record's fields (a column per local field). `If-Match: <version>` "
+    "makes the write conditional on the version read (409 otherwise). Nothing is sent to Odoo until a "
+    "sync. Takes `Idempotency-Key`.",
+    responses=documented(
+        (201, RecordView, "The record was new"),
+        (200, RecordView, "The record was replaced"),
+    ),
+)
 def put_record(
     entity: EntityName, local_id: LocalId, body: Annotated[dict[str, Any], Body()]
 ) -> Response[Any]:
@@ -51,7 +73,13 @@ def put_record(
     return idempotently(app, tenant, f"put-record#{entity}#{local_id}", work)
 
 
-@app.post("/v1/records/<entity>/batch", summary="Create or replace up to 1,000 records; a result per record")
+@app.post(
+    "/v1/records/<entity>/batch",
+    summary="Create or replace up to 1,000 records; a result per record",
+    description="`{records: [{local_id, data}]}`. A refused record does not stop the others: each "
+    "has its own result. Takes `Idempotency-Key`.",
+    responses=documented((200, BatchUpsertAnswer, "Counts and a result per record")),
+)
 def upsert_records(entity: EntityName, body: Annotated[BatchUpsert, Body()]) -> Response[Any]:
     tenant = tenant_id(app)
 
@@ -76,21 +104,36 @@ def upsert_records(entity: EntityName, body: Annotated[BatchUpsert, Body()]) -> 
     return idempotently(app, tenant, f"upsert-records#{entity}", work)
 
 
-@app.get("/v1/records/<entity>/<local_id>", summary="One record with its sync state per connection")
+@app.get(
+    "/v1/records/<entity>/<local_id>",
+    summary="One record with its sync state per connection",
+    description="Its fields, version and, per connection, the Odoo id it is linked to and the state "
+    "of its last sync.",
+)
 def get_record(entity: EntityName, local_id: LocalId) -> RecordView:
     return record_service().get(tenant_id(app), entity, local_id)
 
 
-@app.get("/v1/records/<entity>", summary="List records; filter with modified_since, links and field.<name>=")
+@app.get(
+    "/v1/records/<entity>",
+    summary="List records; filter with modified_since, links and field.<name>=",
+    description="Any number of `field.<name>=<value>` parameters keep the records whose field has "
+    "that value. Follow `next` with `cursor`.",
+    responses=documented((200, Listing[RecordView], "A page of records")),
+)
 def list_records(  # the resolver passes every parameter by name
     *,
     entity: EntityName,
     modified_since: Annotated[str | None, Query(max_length=64, description="ISO time with zone")] = None,
     has_odoo_id: Annotated[bool | None, Query(description="Linked in the connection or not")] = None,
-    status: Annotated[str | None, Query(pattern="^(pending|synced|error)$")] = None,
-    connection_id: Annotated[str | None, Query(pattern=CONNECTION_ID_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    status: Annotated[
+        str | None, Query(pattern="^(pending|synced|error)$", description="State of the link's last sync")
+    ] = None,
+    connection_id: Annotated[
+        str | None, Query(pattern=CONNECTION_ID_PATTERN, description="The connection links are read in")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many")] = 100,
+    cursor: Annotated[str | None, Query(max_length=2048, description="`next` of the previous page")] = None,
 ) -> dict[str, Any]:
     filters = _filters(
         {

@@ -8,8 +8,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
+from odoo_sync.api.answers import Listing, documented
 from odoo_sync.api.dependencies import stats, sync_log
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
@@ -19,23 +20,52 @@ from odoo_sync.core.timeseries import Granularity, SeriesWindow, series
 from odoo_sync.errors import InvalidInputError
 from odoo_sync.stores.stats import SERIES_COUNTERS, hour_of
 from odoo_sync.stores.sync_log import LogQuery
-from odoo_sync.sync.model import ENTITY_NAME_PATTERN, LOCAL_ID_PATTERN
+from odoo_sync.sync.model import ENTITY_NAME_PATTERN, LOCAL_ID_PATTERN, SyncLogEntry
 
 logger = Logger()
 app = build_resolver()
 
 
-@app.get("/v1/logs", summary="Sync history, newest first, by status, entity, batch, record and time")
+class SyncCounts(BaseModel):
+    total_syncs: int = Field(description="Record operations counted (pushes and pulls)")
+    successful_syncs: int = Field(description="Of which succeeded")
+    failed_syncs: int = Field(description="Of which failed")
+    success_rate: float | None = Field(description="successful / total, 0..1; null before the first")
+    avg_duration_ms: float | None = Field(description="Mean time per record operation; null before the first")
+    last_sync_at: str | None = Field(description="When the latest operation finished (UTC, ISO 8601)")
+    records_with_odoo_id: int = Field(description="Records that got an Odoo link through a sync")
+
+
+class SyncStats(SyncCounts):
+    """Counters kept as syncs happen (never a scan): overall, and per entity."""
+
+    per_entity: dict[str, SyncCounts] = Field(description="The same counters for each entity")
+
+
+@app.get(
+    "/v1/logs",
+    summary="Sync history, newest first, by status, entity, batch, record and time",
+    description="One entry per record operation (push, pull, conflict resolution) with its outcome, "
+    "the fields written and, on failure, the message and details. Entries expire after the retention "
+    "period. A batch's failures: `batch_id=...&status=error`.",
+    responses=documented((200, Listing[SyncLogEntry], "A page of log entries, newest first")),
+)
 def list_logs(
     *,
-    status: Annotated[Literal["success", "error"] | None, Query()] = None,
-    entity: Annotated[str | None, Query(pattern=ENTITY_NAME_PATTERN)] = None,
-    batch_id: Annotated[str | None, Query(pattern=BATCH_ID_PATTERN)] = None,
-    local_id: Annotated[str | None, Query(pattern=LOCAL_ID_PATTERN)] = None,
-    since: Annotated[Moment | None, Query()] = None,
-    until: Annotated[Moment | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    status: Annotated[
+        Literal["success", "error"] | None, Query(description="Only operations that succeeded, or failed")
+    ] = None,
+    entity: Annotated[
+        str | None, Query(pattern=ENTITY_NAME_PATTERN, description="Only this entity's")
+    ] = None,
+    batch_id: Annotated[str | None, Query(pattern=BATCH_ID_PATTERN, description="Only this batch's")] = None,
+    local_id: Annotated[
+        str | None, Query(pattern=LOCAL_ID_PATTERN, description="Only this record's (needs entity)")
+    ] = None,
+    since: Annotated[Moment | None, Query(description="Started at or after (ISO 8601 with zone)")] = None,
+    until: Annotated[Moment | None, Query(description="Started at or before (ISO 8601 with zone)")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="At most this many")] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048, description="`next` of the previous page")] = None,
 ) -> dict[str, Any]:
     if local_id is not None and entity is None:
         raise InvalidInputError(
@@ -60,7 +90,13 @@ def list_logs(
     return {"items": [item.model_dump(mode="json") for item in items], "next": next_cursor}
 
 
-@app.get("/v1/stats", summary="Sync statistics from counters kept as pushes happen, overall and per entity")
+@app.get(
+    "/v1/stats",
+    summary="Sync statistics from counters kept as pushes happen, overall and per entity",
+    description="Totals, success rate, mean duration and the latest sync, overall and per entity, "
+    "read from counters updated with each operation.",
+    responses=documented((200, SyncStats, "The tenant's statistics")),
+)
 def get_stats() -> dict[str, Any]:
     return stats().read(tenant_id(app))
 

@@ -9,7 +9,9 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
 
+from odoo_sync.api.answers import Listing, documented
 from odoo_sync.api.dependencies import settings_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
@@ -23,8 +25,8 @@ from odoo_sync.core.settings import (
     ValueMapInput,
     ValueMapView,
 )
-from odoo_sync.sync.model import ENTITY_NAME_PATTERN
-from odoo_sync.sync.value_maps import ValueMapKind
+from odoo_sync.sync.model import ENTITY_NAME_PATTERN, EntityDefinition, FieldMapping
+from odoo_sync.sync.value_maps import ValueMap, ValueMapKind
 
 logger = Logger()
 app = build_resolver()
@@ -36,6 +38,20 @@ MappingId = Annotated[
 KIND_PATTERN = "^(" + "|".join(kind.value for kind in ValueMapKind) + ")$"
 Kind = Annotated[str, Path(pattern=KIND_PATTERN, description="Value map kind")]
 MapName = Annotated[str, Query(pattern=VALUE_MAP_NAME_PATTERN, description="Several maps of a kind")]
+
+
+class EntityAnswer(EntityDefinition):
+    """An entity: its Odoo model, match keys, local fields, validation and conflict rules."""
+
+    updated_at: str | None = Field(
+        default=None, description="When the tenant last saved it; null for a preset"
+    )
+
+
+class ValueMapAnswer(ValueMap):
+    """A value map: the tenant's values and the Odoo ids or keys they stand for."""
+
+    updated_at: str = Field(description="When it was last saved")
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
@@ -53,13 +69,28 @@ def _value_map_body(view: ValueMapView) -> dict[str, Any]:
 # entities
 
 
-@app.get("/v1/entities", summary="The presets (customer, product) and the tenant's own entities")
+@app.get(
+    "/v1/entities",
+    summary="The presets (customer, product) and the tenant's own entities",
+    description="Every entity the tenant can sync: the presets (customer, product, order, invoice, "
+    "stock) and the tenant's own, in one page (`next` is always null).",
+    responses=documented((200, Listing[EntityAnswer], "Every entity")),
+)
 def list_entities() -> dict[str, Any]:
     views = settings_service().catalog.entities(tenant_id(app))
     return {"items": [_entity_body(view) for view in views], "next": None}
 
 
-@app.post("/v1/entities", summary="Define (or replace) an entity over any Odoo model")
+@app.post(
+    "/v1/entities",
+    summary="Define (or replace) an entity over any Odoo model",
+    description="The Odoo model and fields are checked against the connection's Odoo; changing an "
+    "existing entity's Odoo model is refused (409). Takes `Idempotency-Key`.",
+    responses=documented(
+        (201, EntityAnswer, "The entity was new"),
+        (200, EntityAnswer, "The entity was replaced"),
+    ),
+)
 def save_entity(body: Annotated[EntityInput, Body()]) -> Response[Any]:
     tenant = tenant_id(app)
 
@@ -71,7 +102,12 @@ def save_entity(body: Annotated[EntityInput, Body()]) -> Response[Any]:
     return idempotently(app, tenant, "save-entity", work)
 
 
-@app.get("/v1/entities/<entity>", summary="One entity: Odoo model, match keys, local fields")
+@app.get(
+    "/v1/entities/<entity>",
+    summary="One entity: Odoo model, match keys, local fields",
+    description="A preset or one of the tenant's entities, as a sync uses it.",
+    responses=documented((200, EntityAnswer, "The entity")),
+)
 def get_entity(entity: EntityName) -> dict[str, Any]:
     return _entity_body(settings_service().get_entity(tenant_id(app), entity))
 
@@ -79,6 +115,9 @@ def get_entity(entity: EntityName) -> dict[str, Any]:
 @app.put(
     "/v1/entities/<entity>/conflicts",
     summary="Set who wins a field changed on both sides, for a preset or a tenant entity",
+    description="`{default, fields: {odoo_field: rule}}` with rules odoo, local, newest_wins or manual "
+    "(held as a conflict); per-field keys must be fields of the Odoo model. Takes `Idempotency-Key`.",
+    responses=documented((200, EntityAnswer, "The entity with its new policy")),
 )
 def set_conflict_policy(entity: EntityName, body: Annotated[ConflictPolicyInput, Body()]) -> Response[Any]:
     tenant = tenant_id(app)
@@ -91,7 +130,12 @@ def set_conflict_policy(entity: EntityName, body: Annotated[ConflictPolicyInput,
     return idempotently(app, tenant, f"entity-conflicts#{entity}", work)
 
 
-@app.delete("/v1/entities/<entity>", summary="Remove a tenant entity and its mappings (not a preset)")
+@app.delete(
+    "/v1/entities/<entity>",
+    summary="Remove a tenant entity and its mappings (not a preset)",
+    description="The tenant's records of it stay; presets cannot be removed. Takes `Idempotency-Key`.",
+    responses=documented((204, None, "Removed")),
+)
 def delete_entity(entity: EntityName) -> Response[Any]:
     tenant = tenant_id(app)
 
@@ -106,15 +150,32 @@ def delete_entity(entity: EntityName) -> Response[Any]:
 # field mappings
 
 
-@app.get("/v1/field-mappings", summary="Effective mappings: preset defaults merged with the tenant's own")
+@app.get(
+    "/v1/field-mappings",
+    summary="Effective mappings: preset defaults merged with the tenant's own",
+    description="What a sync applies, field by field, in one page (`next` is always null); "
+    "`source` says whether a mapping is the preset's or the tenant's.",
+    responses=documented((200, Listing[FieldMapping], "Every effective mapping")),
+)
 def list_mappings(
-    entity: Annotated[str | None, Query(pattern=ENTITY_NAME_PATTERN)] = None,
+    entity: Annotated[
+        str | None, Query(pattern=ENTITY_NAME_PATTERN, description="Only this entity's")
+    ] = None,
 ) -> dict[str, Any]:
     mappings = settings_service().list_mappings(tenant_id(app), entity)
     return {"items": [mapping.model_dump(mode="json") for mapping in mappings], "next": None}
 
 
-@app.post("/v1/field-mappings", summary="Add a mapping, or replace the tenant's one for that field")
+@app.post(
+    "/v1/field-mappings",
+    summary="Add a mapping, or replace the tenant's one for that field",
+    description="Direct, transform or custom; per direction; with priority and required. Checked "
+    "against the Odoo's real fields when saved. Takes `Idempotency-Key`.",
+    responses=documented(
+        (201, FieldMapping, "The mapping was new"),
+        (200, FieldMapping, "The tenant's mapping for that field was replaced"),
+    ),
+)
 def save_mapping(body: Annotated[MappingInput, Body()]) -> Response[Any]:
     tenant = tenant_id(app)
 
@@ -126,7 +187,12 @@ def save_mapping(body: Annotated[MappingInput, Body()]) -> Response[Any]:
     return idempotently(app, tenant, "save-mapping", work)
 
 
-@app.delete("/v1/field-mappings/<mapping_id>", summary="Remove a tenant mapping (the preset applies again)")
+@app.delete(
+    "/v1/field-mappings/<mapping_id>",
+    summary="Remove a tenant mapping (the preset applies again)",
+    description="Only the tenant's own mappings can be removed. Takes `Idempotency-Key`.",
+    responses=documented((204, None, "Removed")),
+)
 def delete_mapping(mapping_id: MappingId) -> Response[Any]:
     tenant = tenant_id(app)
 
@@ -141,12 +207,24 @@ def delete_mapping(mapping_id: MappingId) -> Response[Any]:
 # value maps
 
 
-@app.get("/v1/value-maps/<kind>", summary="A value map (the tenant's values to Odoo ids or keys)")
+@app.get(
+    "/v1/value-maps/<kind>",
+    summary="A value map (the tenant's values to Odoo ids or keys)",
+    description="Kinds: category, tax, uom, country, pricelist, selection; `name` tells several maps of a "
+    "kind apart.",
+    responses=documented((200, ValueMapAnswer, "The value map")),
+)
 def get_value_map(kind: Kind, name: MapName = "default") -> dict[str, Any]:
     return _value_map_body(settings_service().get_value_map(tenant_id(app), ValueMapKind(kind), name))
 
 
-@app.put("/v1/value-maps/<kind>", summary="Replace a value map")
+@app.put(
+    "/v1/value-maps/<kind>",
+    summary="Replace a value map",
+    description="Entries are checked when saved: one Odoo value per local value and back, ids for "
+    "model kinds, keys for selections. Takes `Idempotency-Key`.",
+    responses=documented((200, ValueMapAnswer, "The value map as saved")),
+)
 def put_value_map(
     kind: Kind, body: Annotated[ValueMapInput, Body()], name: MapName = "default"
 ) -> Response[Any]:

@@ -12,15 +12,18 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
+from odoo_sync.api.answers import documented
 from odoo_sync.api.dependencies import connection_service, push_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.errors import NotFoundError
+from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.model import (
     ENTITY_NAME_PATTERN,
     LOCAL_ID_PATTERN,
     RecordOutcome,
+    SyncAction,
     SyncOptions,
     TriggeredBy,
 )
@@ -52,7 +55,41 @@ class SyncOneRequest(BaseModel):
     )
 
 
-@app.post("/v1/sync/<entity>/<local_id>", summary="Push one record to Odoo now; the outcome is the answer")
+class SyncedRecord(BaseModel):
+    success: bool = Field(description="Always true here")
+    odoo_id: int | None = Field(description="The Odoo record it is linked to")
+    action: SyncAction = Field(description="What was done in Odoo: created, updated or unchanged")
+    fields_synced: list[str] = Field(description="The Odoo fields written")
+    duration_ms: int = Field(description="Time the push took")
+    warnings: list[FieldIssue] = Field(description="Not reasons to fail, e.g. a field this Odoo lacks")
+
+
+class SyncRefused(BaseModel):
+    """The record was not pushed: every issue found, or Odoo's verdict (or the request's problems)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    success: bool = Field(default=False, description="Always false here")
+    code: str = Field(description="validation_failed, odoo_rejected, ... or validation_error")
+    message: str | None = Field(description="What went wrong, for people")
+    odoo_id: int | None = Field(default=None, description="The Odoo record, when linked")
+    issues: list[FieldIssue] = Field(default_factory=list, description="Every field issue found")
+    warnings: list[FieldIssue] = Field(default_factory=list, description="Not reasons to fail")
+    odoo: dict[str, Any] | None = Field(default=None, description="Odoo's verdict when Odoo refused")
+    odoo_ids: list[int] | None = Field(default=None, description="Several Odoo records matched")
+
+
+@app.post(
+    "/v1/sync/<entity>/<local_id>",
+    summary="Push one record to Odoo now; the outcome is the answer",
+    description="Validates and maps the record, matches it (link, then our external id, then the "
+    "entity's match keys) and creates or updates it in Odoo within this request. `connection_id` may "
+    "be left out when the tenant has one connection. Takes `Idempotency-Key`.",
+    responses=documented(
+        (200, SyncedRecord, "Pushed: what was done in Odoo"),
+        (422, SyncRefused, "Not pushed: the record's issues or Odoo's verdict"),
+    ),
+)
 def sync_one(
     entity: EntityName, local_id: LocalId, body: Annotated[SyncOneRequest | None, Body()] = None
 ) -> Response[Any]:

@@ -1,19 +1,18 @@
 """The API as one OpenAPI document, and as a WSGI app that answers through the real handlers.
 
-Each function's resolver generates the document of its own routes; merged, they describe the
-whole API. The WSGI app plays API Gateway: it finds the template route of a request, builds the
-proxy event (the authorizer's context included) and calls that route's handler.
+The document is the one api_reference builds (each function's resolver, merged). The WSGI app
+plays API Gateway: it finds the template route of a request, builds the proxy event (the
+authorizer's context included) and calls that route's handler.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote
 
+from api_reference import build_document
 from tests.security.world import Route, api_routes
 from tests.support.events import LambdaContextStub, api_event
 
@@ -21,22 +20,8 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
 def merged_openapi() -> dict[str, Any]:
-    """One document with the paths and components of every API function's resolver."""
-    document: dict[str, Any] = {
-        "openapi": "3.1.0",
-        "info": {"title": "Odoo Sync", "version": "1"},
-        "paths": {},
-        "components": {"schemas": {}},
-    }
-    for module_name in sorted({route.handler_module for route in api_routes()}):
-        app = importlib.import_module(module_name).app
-        part = json.loads(app.get_openapi_json_schema())
-        for path, operations in part.get("paths", {}).items():
-            document["paths"].setdefault(path, {}).update(operations)
-        for name, schema in part.get("components", {}).get("schemas", {}).items():
-            known = document["components"]["schemas"].setdefault(name, schema)
-            assert known == schema, f"two functions define the schema {name} differently"
-    return document
+    """The document `make openapi` publishes, built afresh from the code."""
+    return build_document()
 
 
 class ApiGatewayWsgi:

@@ -29,6 +29,6 @@ def call(
         **answer.get("headers", {}),
         **{k: v[-1] for k, v in answer.get("multiValueHeaders", {}).items()},
     }
-    return ApiAnswer(
-        status=answer["statusCode"], body=json.loads(raw) if raw else None, headers=headers, raw=raw
-    )
+    is_json = "json" in headers.get("Content-Type", "application/json")  # the docs page is HTML
+    body = (json.loads(raw) if is_json else raw) if raw else None
+    return ApiAnswer(status=answer["statusCode"], body=body, headers=headers, raw=raw)
