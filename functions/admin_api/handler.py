@@ -11,21 +11,28 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from odoo_sync.api.answers import documented
+from odoo_sync.api.answers import Listing, documented
 from odoo_sync.api.dependencies import tenant_service
 from odoo_sync.api.identity import require_operator
 from odoo_sync.api.keys import NewApiKey, issued_answer
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.authorization import Scope
-from odoo_sync.core.tenants import KEY_ID_PATTERN, TENANT_ID_PATTERN, IssuedApiKey, TenantStatus
+from odoo_sync.core.tenants import (
+    KEY_ID_PATTERN,
+    TENANT_ID_PATTERN,
+    ApiKeyView,
+    IssuedApiKey,
+    TenantStatus,
+    TenantSummary,
+)
 
 logger = Logger()
 app = build_resolver()
 
 TenantId = Annotated[str, Path(pattern=TENANT_ID_PATTERN, description="Tenant id")]
 KeyId = Annotated[str, Path(pattern=KEY_ID_PATTERN, description="API key id")]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=1024)]
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
+Cursor = Annotated[str | None, Query(max_length=1024, description="`next` of the previous page")]
 
 
 class NewTenant(BaseModel):
@@ -34,7 +41,12 @@ class NewTenant(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="The tenant's name, for people")
 
 
-@app.get("/v1/admin/tenants", summary="List the tenants, oldest first")
+@app.get(
+    "/v1/admin/tenants",
+    summary="List the tenants, oldest first",
+    description="Operator only. One query per page of the operator's list of tenants (never a scan).",
+    responses=documented((200, Listing[TenantSummary], "A page of tenants")),
+)
 def list_tenants(limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
     require_operator(app)
     items, next_cursor = tenant_service().list_tenants(limit, cursor)
@@ -89,14 +101,25 @@ def create_api_key(tenant_id: TenantId, body: Annotated[NewApiKey, Body()]) -> R
     return issued_answer(key)
 
 
-@app.get("/v1/admin/tenants/<tenant_id>/api-keys", summary="A tenant's API keys (never the secrets)")
+@app.get(
+    "/v1/admin/tenants/<tenant_id>/api-keys",
+    summary="A tenant's API keys (never the secrets)",
+    description="Operator only. Oldest first, revoked keys included (with `revoked_at`).",
+    responses=documented((200, Listing[ApiKeyView], "A page of the tenant's keys")),
+)
 def list_api_keys(tenant_id: TenantId, limit: Limit = 50, cursor: Cursor = None) -> dict[str, Any]:
     require_operator(app)
     items, next_cursor = tenant_service().list_api_keys(tenant_id, limit, cursor)
     return {"items": [item.model_dump(mode="json") for item in items], "next": next_cursor}
 
 
-@app.delete("/v1/admin/tenants/<tenant_id>/api-keys/<key_id>", summary="Revoke a tenant's API key")
+@app.delete(
+    "/v1/admin/tenants/<tenant_id>/api-keys/<key_id>",
+    summary="Revoke a tenant's API key",
+    description="Operator only. The key stops working for every new authorizer decision at once "
+    "(docs/security.md: the authorizer's one-minute cache).",
+    responses=documented((204, None, "Revoked")),
+)
 def revoke_api_key(tenant_id: TenantId, key_id: KeyId) -> Response[None]:
     require_operator(app)
     tenant_service().revoke_api_key(tenant_id, key_id)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from odoo_sync.api.answers import documented
+from odoo_sync.api.answers import Listing, documented
 from odoo_sync.api.dependencies import batch_list, bulk_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
@@ -63,11 +63,12 @@ def bulk_sync(body: Annotated[BulkSyncRequest, Body()]) -> Response[Any]:
         "`{items: [batch as in GET /v1/batches/{batch_id}], next}`; pass `next` as `cursor` for the "
         "following page. One query per page: batch ids begin with the second they were started."
     ),
+    responses=documented((200, Listing[BatchView], "A page of batches, newest first")),
 )
 def list_batches(
     *,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Batches per page")] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048, description="`next` of the previous page")] = None,
 ) -> dict[str, Any]:
     items, next_cursor = batch_list().recent(tenant_id(app), limit, cursor)
     return {"items": [BatchView.of(batch).model_dump(mode="json") for batch in items], "next": next_cursor}

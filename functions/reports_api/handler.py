@@ -101,6 +101,31 @@ def get_stats() -> dict[str, Any]:
     return stats().read(tenant_id(app))
 
 
+class SeriesCounts(BaseModel):
+    total_syncs: int = Field(description="Record operations that finished in the bucket")
+    successful_syncs: int = Field(description="Of which succeeded")
+    failed_syncs: int = Field(description="Of which failed")
+    success_rate: float | None = Field(description="successful / total, 0..1; null for an empty bucket")
+    avg_duration_ms: float | None = Field(description="Mean time per operation; null for an empty bucket")
+
+
+class SeriesPoint(SeriesCounts):
+    start: str = Field(description="The bucket's first moment (UTC, ISO 8601)")
+    per_entity: dict[str, SeriesCounts] | None = Field(
+        default=None, description="Without `entity`: the same counts for each entity that ran"
+    )
+
+
+class TimeSeries(BaseModel):
+    """Every bucket of the window, oldest first, zeros where nothing ran."""
+
+    granularity: Literal["hour", "day"] = Field(description="The bucket size")
+    since: str = Field(description="The first bucket's start (UTC, ISO 8601)")
+    until: str = Field(description="The end of the last bucket (UTC, ISO 8601)")
+    entity: str | None = Field(description="The entity asked for; null for all")
+    points: list[SeriesPoint] = Field(description="One per bucket")
+
+
 @app.get(
     "/v1/stats/timeseries",
     summary="Syncs over time, per hour or per UTC day: counts, success rate and mean duration",
@@ -113,13 +138,20 @@ def get_stats() -> dict[str, Any]:
         "744 hours or 366 days at a time. Read from hourly counters kept as syncs finish (one "
         "query), never from the log."
     ),
+    responses=documented((200, TimeSeries, "The series")),
 )
 def get_timeseries(
     *,
-    granularity: Annotated[Literal["hour", "day"], Query()] = "hour",
-    since: Annotated[Moment | None, Query()] = None,
-    until: Annotated[Moment | None, Query()] = None,
-    entity: Annotated[str | None, Query(pattern=ENTITY_NAME_PATTERN)] = None,
+    granularity: Annotated[
+        Literal["hour", "day"], Query(description="Buckets of an hour or a UTC day")
+    ] = "hour",
+    since: Annotated[
+        Moment | None, Query(description="From this moment (ISO 8601; default: see above)")
+    ] = None,
+    until: Annotated[Moment | None, Query(description="Up to this moment (ISO 8601; default: now)")] = None,
+    entity: Annotated[
+        str | None, Query(pattern=ENTITY_NAME_PATTERN, description="Only this entity's counts")
+    ] = None,
 ) -> dict[str, Any]:
     window = SeriesWindow.of(Granularity(granularity), since, until, utc_now())
     items = stats().hours(tenant_id(app), window.first, window.last_hour)

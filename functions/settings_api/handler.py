@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from odoo_sync.actors import Actor
 from odoo_sync.api.answers import Listing, documented
 from odoo_sync.api.dependencies import settings_service
 from odoo_sync.api.idempotency import idempotently
@@ -46,12 +47,16 @@ class EntityAnswer(EntityDefinition):
     updated_at: str | None = Field(
         default=None, description="When the tenant last saved it; null for a preset"
     )
+    updated_by: Actor | None = Field(
+        default=None, description="Who last saved it or its conflict policy; null for an untouched preset"
+    )
 
 
 class ValueMapAnswer(ValueMap):
     """A value map: the tenant's values and the Odoo ids or keys they stand for."""
 
     updated_at: str = Field(description="When it was last saved")
+    updated_by: Actor | None = Field(default=None, description="Who last saved it")
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:

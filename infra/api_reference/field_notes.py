@@ -206,7 +206,7 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
     },
     "IssuedApiKey": {
         "key_id": "The key's id (not a secret)",
-        "tenant_id": "The tenant it belongs to",
+        "scopes": "What it may do: admin, sync, read (they nest: admin holds sync, sync holds read)",
         "name": "What it is for",
         "created_at": f"When it was issued {AT}",
     },
@@ -342,7 +342,39 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "odoo": "The Odoo id or key",
         "direction": "to_odoo, from_odoo or both",
     },
+    "ActorJson": {
+        "type": "api_key (a key, the operator's included), schedule, odoo_webhook or system",
+        "key_id": "With api_key: the key's id",
+        "key_name": "With api_key: the key's name",
+        "schedule_id": "With schedule: the schedule that ran; with api_key: the schedule run now",
+    },
+    "ApiKeyView": {
+        "key_id": "The key's id (not a secret)",
+        "name": "What it is for",
+        "scopes": "What it may do: admin, sync, read",
+        "created_at": f"When it was issued {AT}",
+        "created_by": "Who issued it",
+        "revoked_at": f"When it was revoked {AT}; null while it works",
+    },
+    "TenantSummary": {
+        "tenant_id": "The tenant's id",
+        "name": "The tenant's name",
+        "created_at": f"When it was created {AT}",
+    },
 }
+FIELD_NOTES["BatchView"]["actor"] = (
+    "Who acted: {type: api_key|schedule|odoo_webhook|system, key_id?, key_name?, schedule_id?}"
+)
+FIELD_NOTES["SyncLogEntry"]["actor"] = (
+    "Who acted: {type: api_key|schedule|odoo_webhook|system, key_id?, key_name?, schedule_id?}"
+)
+FIELD_NOTES["Conflict"]["resolved_by"] = "Who resolved it; null while open"
+FIELD_NOTES["FieldMapping"]["updated_by"] = "Who last saved it; null for presets and older mappings"
+FIELD_NOTES["ScheduleView"]["created_by"] = "Who created it"
+FIELD_NOTES["ScheduleView"]["updated_by"] = "Who last changed, toggled or ran it"
+FIELD_NOTES["EntityAutomation"]["warning"] = (
+    "Odoo's warning on our action (Odoo 18.2+): while it stands, Odoo refuses the saves it watches"
+)
 # Schemas that extend another and share its fields.
 FIELD_NOTES["SubscriptionCreated"] = FIELD_NOTES["SubscriptionView"]
 

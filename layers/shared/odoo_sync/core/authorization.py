@@ -47,8 +47,15 @@ _HOLDS: dict[Scope, frozenset[Scope]] = {
 }
 
 # Routes API Gateway serves without calling the authorizer (`Auth: Authorizer: NONE`): the
-# credential is in the request itself (Odoo's webhook token).
-PUBLIC_ROUTES = frozenset({("POST", "/v1/webhooks/odoo/{token}")})
+# credential is in the request itself (Odoo's webhook token), or there is nothing to protect (the
+# API's own description).
+PUBLIC_ROUTES = frozenset(
+    {
+        ("POST", "/v1/webhooks/odoo/{token}"),
+        ("GET", "/v1/openapi.json"),
+        ("GET", "/v1/docs"),
+    }
+)
 # Routes any valid key may call, tenant or operator.
 ANY_KEY_ROUTES = frozenset({("GET", "/v1/me")})
 # Reads only a tenant's administrators may make.
