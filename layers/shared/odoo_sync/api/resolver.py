@@ -7,6 +7,8 @@ and the `field` at fault; nothing else (no stack, no secret) ever leaves.
 from __future__ import annotations
 
 from http import HTTPStatus
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -69,6 +71,7 @@ def error_response(
 def build_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
     app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(RecursionError)(_too_deep)
     app.exception_handler(errors.ServiceError)(_service_error)
     app.exception_handler(odoo_errors.OdooError)(_odoo_error)
     app.not_found(_no_such_route)
@@ -110,6 +113,10 @@ def _no_such_route(_: Exception) -> Response[dict[str, Any]]:
 
 
 def _invalid_request(exc: RequestValidationError) -> Response[dict[str, Any]]:
+    broken = next((error for error in exc.errors() if error.get("type") == "json_invalid"), None)
+    if broken is not None:
+        # Not JSON at all: no field is at fault (Powertools puts the character offset in `loc`).
+        return _invalid_json(_broken_json(broken, exc.body))
     problems = [
         {
             "field": _field_path(error.get("loc", ())),
@@ -126,6 +133,33 @@ def _invalid_request(exc: RequestValidationError) -> Response[dict[str, Any]]:
         field=first["field"],
         errors=problems,
     )
+
+
+def _broken_json(error: Any, document: Any) -> errors.InvalidJsonError:
+    location = error.get("loc", ())
+    position = location[-1] if location and isinstance(location[-1], int) else None
+    reason = str((error.get("ctx") or {}).get("error") or "not JSON")
+    if not isinstance(document, str) or position is None:
+        return errors.InvalidJsonError(f"the body is not valid JSON: {reason[:1].lower()}{reason[1:]}")
+    return errors.InvalidJsonError.at(reason, document, position)
+
+
+def _too_deep(exc: RecursionError) -> Response[dict[str, Any]]:
+    """A body nested deeper than Python's recursion limit breaks the JSON decoder, not the service."""
+    if not _raised_by_json_decoder(exc.__traceback__):
+        raise exc
+    return _invalid_json(errors.InvalidJsonError.too_deep())
+
+
+def _raised_by_json_decoder(trace: TracebackType | None) -> bool:
+    last = None
+    while trace is not None:
+        last, trace = trace, trace.tb_next
+    return last is not None and Path(last.tb_frame.f_code.co_filename).parent.name == "json"
+
+
+def _invalid_json(exc: errors.InvalidJsonError) -> Response[dict[str, Any]]:
+    return error_response(HTTPStatus.BAD_REQUEST, exc.code, exc.message)
 
 
 def _service_error(exc: errors.ServiceError) -> Response[dict[str, Any]]:
