@@ -3,7 +3,8 @@
 A record is either mapped whole or rejected with every reason (validation issues and each
 mapping's conversion issues); nothing half-converted reaches Odoo. Lookups that need Odoo (a
 category by name, a country by ISO code, a record by external id) are gathered for the whole
-chunk first and answered by `fetch_lookups` with one search_read per model and key.
+chunk first and answered by `fetch_lookups` with one search_read per model and key (and one more,
+only for values not found, among archived records).
 
 A value the tenant lets us create in Odoo (a value map or lookup with auto-creation) leaves the
 record waiting (`MappedRecord.pending`, with a not-found issue until settled); the push engine
@@ -23,7 +24,14 @@ from zoneinfo import ZoneInfo
 from odoo_sync.odoo import ErrorCategory, OdooClient, OdooError
 from odoo_sync.sync.images import ImageFetcher, content_digest
 from odoo_sync.sync.issues import FieldIssue, InvalidValueError, IssueCode
-from odoo_sync.sync.lookups import AutoCreateRequest, LookupBy, LookupRequest, Resolver, StaticResolver
+from odoo_sync.sync.lookups import (
+    AutoCreateRequest,
+    LookupBy,
+    LookupRequest,
+    Resolver,
+    StaticResolver,
+    may_be_archived,
+)
 from odoo_sync.sync.model import Direction, FieldMapping, LocalRecord, MappingType
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.transform_core import is_empty
@@ -384,19 +392,27 @@ class LookupAnswers:
     calls: int
 
 
-def fetch_lookups(client: OdooClient, requests: Iterable[LookupRequest]) -> LookupAnswers:
+def fetch_lookups(
+    client: OdooClient,
+    requests: Iterable[LookupRequest],
+    odoo_fields: Mapping[str, Mapping[str, object]] | None = None,
+) -> LookupAnswers:
     """One search_read per (model, key, scope) for every lookup of a chunk.
 
-    A lookup Odoo refuses (no access to the model, an unknown field) leaves its values
-    unresolved, so the records that need them fail with "not found" and the reason is reported;
-    a chunk-level failure (network, rate limit) raises.
+    Values not found are searched once more among archived records (one call per group that has
+    any, only on models that can archive: `odoo_fields` tells when known), so the record says
+    "archived in Odoo" rather than "not found". A lookup Odoo refuses (no access to the model, an
+    unknown field) leaves its values unresolved, so the records that need them fail with "not
+    found" and the reason is reported; a chunk-level failure (network, rate limit) raises.
     """
     groups: dict[LookupGroup, set[str]] = defaultdict(set)
     for request in requests:
         groups[(request.model, request.by, request.match_field, request.scope)].add(request.value)
     resolver = StaticResolver()
     failures: list[str] = []
+    calls = 0
     for (model, by, match_field, scope), values in sorted(groups.items()):
+        calls += 1
         try:
             if by == "external_id":
                 found = _external_ids(client, model, values)
@@ -409,7 +425,12 @@ def fetch_lookups(client: OdooClient, requests: Iterable[LookupRequest]) -> Look
             continue
         for value in values:
             resolver.add(LookupRequest(model, by, match_field, value, scope), found.get(value, ()))
-    return LookupAnswers(resolver=resolver, failures=failures, calls=len(groups))
+        unresolved = {value for value in values if not found.get(value)}
+        if unresolved and by != "external_id" and may_be_archived(model, odoo_fields or {}):
+            calls += 1
+            for value, ids in _archived_by_field(client, model, match_field, scope, unresolved).items():
+                resolver.add_archived(LookupRequest(model, by, match_field, value, scope), ids)
+    return LookupAnswers(resolver=resolver, failures=failures, calls=calls)
 
 
 def _by_field(
@@ -418,14 +439,32 @@ def _by_field(
     match_field: str,
     scope: tuple[tuple[str, str], ...],
     values: set[str],
+    *,
+    context: dict[str, Any] | None = None,
 ) -> dict[str, list[int]]:
     domain: list[Any] = [[match_field, "in", sorted(values)]]
     domain += [[_SCOPE_PATHS.get(key, key), "=", value] for key, value in scope]
-    rows = client.search_read(model, domain, [match_field])
+    rows = client.search_read(model, domain, [match_field], context=context)
     found: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         found[str(row.get(match_field))].append(int(row["id"]))
     return found
+
+
+def _archived_by_field(
+    client: OdooClient,
+    model: str,
+    match_field: str,
+    scope: tuple[tuple[str, str], ...],
+    values: set[str],
+) -> dict[str, list[int]]:
+    """The values that exist only archived (none of them was found active a moment ago)."""
+    try:
+        return _by_field(client, model, match_field, scope, values, context={"active_test": False})
+    except OdooError as exc:
+        if not is_record_level(exc):
+            raise
+        return {}  # the values stay "not found", which is what the first search said
 
 
 def _external_ids(client: OdooClient, model: str, values: set[str]) -> dict[str, list[int]]:
@@ -466,7 +505,7 @@ def map_records(mapper: RecordMapper, client: OdooClient, records: Sequence[Loca
     """Every record of a chunk mapped, with the chunk's lookups fetched once."""
     prepared = [mapper.prepare(record) for record in records]
     requests = mapper.lookups(prepared)
-    answers = fetch_lookups(client, requests) if requests else None
+    answers = fetch_lookups(client, requests, mapper.plan.odoo_fields) if requests else None
     resolver: Resolver = answers.resolver if answers else StaticResolver()
     for item in prepared:
         mapper.apply(item, resolver)
