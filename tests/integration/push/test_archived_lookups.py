@@ -70,7 +70,8 @@ def tags_named(sim: OdooSimulator, name: str) -> list[int]:
 
 
 def push_one(client: OdooClient, plan: SyncPlan, data: dict[str, object]) -> RecordOutcome:
-    [outcome] = PushEngine(client, plan, CONNECTION).push([record("customer", prefix(), data)], OPTIONS).outcomes
+    result = PushEngine(client, plan, CONNECTION).push([record("customer", prefix(), data)], OPTIONS)
+    [outcome] = result.outcomes
     return outcome
 
 
@@ -78,7 +79,8 @@ def assert_archived(outcome: RecordOutcome, field: str, name: str, tag_id: int) 
     assert outcome.action is SyncAction.ERROR
     [issue] = outcome.issues
     assert (issue.field, issue.code, issue.value) == (field, IssueCode.ARCHIVED_IN_ODOO.value, name)
-    assert f"{TAGS} with name = {name!r} exists in Odoo but is archived (inactive, id {tag_id})" in issue.message
+    said = f"{TAGS} with name = {name!r} exists in Odoo but is archived (inactive, id {tag_id})"
+    assert said in issue.message
     assert "activate it in Odoo (Contacts > Configuration > Tags" in issue.message
 
 
