@@ -331,6 +331,6 @@ class RecordChange(BaseModel):
     )
     applied_at: str = Field(description="When the change was applied here, ISO 8601 in UTC")
     triggered_by: TriggeredBy = Field(
-        description="What read it from Odoo: import, schedule, webhook (an Odoo notice), retry, api, bulk"
+        description="What started the read from Odoo: import, schedule, webhook (an Odoo notice), retry"
     )
     batch_id: str | None = Field(default=None, description="The import or delta batch that applied it")
