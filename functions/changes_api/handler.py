@@ -14,14 +14,15 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
 
-from odoo_sync.api.answers import Listing, documented
 from odoo_sync.api.dependencies import change_sink, delivery_log, webhook_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
-from odoo_sync.api.resolver import build_resolver, resolve
+from odoo_sync.api.resolver import build_resolver, error_responses, resolve
 from odoo_sync.core.changes import ChangePage, ChangeQuery
 from odoo_sync.core.outbound_webhooks import (
     SUBSCRIPTION_ID_PATTERN,
@@ -36,33 +37,100 @@ from odoo_sync.sync.model import ENTITY_NAME_PATTERN
 logger = Logger()
 app = build_resolver()
 
-SUBSCRIPTION_ID = Annotated[str, Path(pattern=SUBSCRIPTION_ID_PATTERN, description="Subscription id")]
+SUBSCRIPTION_ID = Annotated[
+    str, Path(pattern=SUBSCRIPTION_ID_PATTERN, description="Subscription id: whk_ and 16 hex digits")
+]
+NEXT_PAGE = "Pass as `cursor` for the next page; null at the end"
+
+
+def _answer(model: type[BaseModel], description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+class SubscriptionPage(BaseModel):
+    items: list[SubscriptionView] = Field(description="Subscriptions, by id; never a secret")
+    next: str | None = Field(description=NEXT_PAGE)
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryRecord] = Field(description="Deliveries, newest first, as of their last attempt")
+    next: str | None = Field(description=NEXT_PAGE)
+
+
+FEED_DESCRIPTION = """Every change applied from Odoo to the tenant's records (by imports, deltas,
+schedules and Odoo's webhook notices), oldest first, in the order applied. Numbers (`sequence`)
+are gapless and increasing: a reader that resumes after a number never misses a change committed
+later with a smaller one.
+
+Read from the start without `cursor`, then always pass the `next` of the last page: `next` is
+given on every page, also at the end. `has_more: true` means more changes are there now (read
+on at once); `false` means this was the end for now (poll again later with the same `next`).
+With `entity`, the feed is that entity's own, numbered on its own; a cursor belongs to the feed
+it was read from, so keep the same `entity` when resuming.
+
+Changes are kept 30 days (the CHANGE_RETENTION_DAYS setting); a cursor older than that is
+refused (400 invalid_input, field `cursor`), as changes after it may have expired: read again
+without one. Delivery is at least once: deduplicate on `id`. Decimals in `data` are text
+("453.07"), as pushes take them. The same items are POSTed to webhook subscriptions."""
 
 
 @app.get(
     "/v1/changes",
     summary="Record changes that came from Odoo, in the order applied; resume with `next`",
-    description="A gapless, ordered feed per tenant (and per entity): every change applied from Odoo, "
-    "by import, delta or webhook. Keep `next` and ask again with it to get only what is new.",
+    description=FEED_DESCRIPTION,
+    responses={
+        200: _answer(ChangePage, "A page of changes, `next` and `has_more`"),
+        **error_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY),
+    },
 )
 def list_changes(
     *,
     entity: Annotated[
-        str | None, Query(pattern=ENTITY_NAME_PATTERN, description="Only this entity's feed")
+        str | None,
+        Query(
+            pattern=ENTITY_NAME_PATTERN,
+            description="Only this entity's changes (its own feed); omitted: every entity",
+        ),
     ] = None,
-    cursor: Annotated[str | None, Query(max_length=512, description="`next` of the previous read")] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="At most this many")] = 100,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=512,
+            description="The `next` of the previous page; omitted: from the oldest change kept",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="Changes per page, 1 to 500")] = 100,
 ) -> ChangePage:
     return change_sink().read(tenant_id(app), ChangeQuery(entity=entity, cursor=cursor, limit=limit))
+
+
+SUBSCRIBE_DESCRIPTION = """Registers a URL to which every change of the feed (or of the listed
+entities) is POSTed as `{id, type, created_at, data}`: `id` is the delivery id (also in the
+`X-OdooSync-Delivery` header; deduplicate on it), `type` and `data` as in GET /v1/changes.
+Deliveries are signed: `X-OdooSync-Signature: v1=<hex HMAC-SHA256 of "<X-OdooSync-Timestamp>.<body>">`
+with the secret (after a rotation, one `v1=` per valid secret). A 2xx answer is a success; a 4xx
+other than 408 and 429 fails the delivery for good; anything else is retried with backoff (30 s
+doubling, at most 1 hour) up to 10 attempts. The URL must be https and resolve to a public
+address, checked now and at every delivery; redirects are not followed.
+
+Answers 201 with the subscription and its signing secret, shown in this answer only. With
+`Idempotency-Key`, a replay answers the same subscription with `secret: null` (secrets are never
+stored in clear): rotate the secret to get a new one. At most 20 subscriptions per tenant (422)."""
 
 
 @app.post(
     "/v1/webhook-subscriptions",
     summary="Register a URL for signed change deliveries; 201 with the signing secret, shown once",
-    description="Each change is POSTed to the URL signed with HMAC-SHA256, retried with backoff and "
-    "logged per delivery. The secret is in this answer only (a replay with the same Idempotency-Key "
-    "carries `secret: null`).",
-    responses=documented((201, SubscriptionCreated, "The subscription and its signing secret")),
+    description=SUBSCRIBE_DESCRIPTION,
+    responses={
+        201: _answer(SubscriptionCreated, "The subscription, with its signing secret (this answer only)"),
+        **error_responses(
+            HTTPStatus.BAD_REQUEST,
+            HTTPStatus.CONFLICT,
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+        ),
+    },
 )
 def create_subscription(body: Annotated[SubscriptionInput, Body()]) -> Response[Any]:
     tenant = tenant_id(app)
@@ -81,22 +149,31 @@ def create_subscription(body: Annotated[SubscriptionInput, Body()]) -> Response[
 @app.get(
     "/v1/webhook-subscriptions",
     summary="The tenant's webhook subscriptions (never a secret)",
-    description="A page of subscriptions; follow `next` with `cursor`.",
-    responses=documented((200, Listing[SubscriptionView], "A page of subscriptions")),
+    description="Pages of subscriptions, by id: pass `next` as `cursor` until it is null.",
+    responses={
+        200: _answer(SubscriptionPage, "A page of subscriptions and `next`"),
+        **error_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY),
+    },
 )
 def list_subscriptions(
     *,
-    limit: Annotated[int, Query(ge=1, le=100, description="At most this many")] = 50,
-    cursor: Annotated[str | None, Query(max_length=1024, description="`next` of the previous page")] = None,
-) -> dict[str, Any]:
+    limit: Annotated[int, Query(ge=1, le=100, description="Subscriptions per page, 1 to 100")] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=1024, description="The `next` of the previous page; omitted: the first")
+    ] = None,
+) -> SubscriptionPage:
     items, next_cursor = webhook_service().list(tenant_id(app), limit, cursor)
-    return {"items": [item.model_dump(mode="json") for item in items], "next": next_cursor}
+    return SubscriptionPage(items=items, next=next_cursor)
 
 
 @app.get(
     "/v1/webhook-subscriptions/<subscription_id>",
     summary="One subscription (never a secret)",
-    description="Its URL, entities and when its secret was last rotated.",
+    description="404 for an id the tenant does not have (another tenant's too).",
+    responses={
+        200: _answer(SubscriptionView, "The subscription"),
+        **error_responses(HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY),
+    },
 )
 def get_subscription(subscription_id: SUBSCRIPTION_ID) -> SubscriptionView:
     return webhook_service().get(tenant_id(app), subscription_id)
@@ -105,8 +182,11 @@ def get_subscription(subscription_id: SUBSCRIPTION_ID) -> SubscriptionView:
 @app.delete(
     "/v1/webhook-subscriptions/<subscription_id>",
     summary="Stop deliveries and forget the secret",
-    description="Nothing more is delivered to it; the sealed secret is deleted.",
-    responses=documented((204, None, "Removed")),
+    description="204; deliveries already queued are dropped when they come up. 404 for an unknown id.",
+    responses={
+        204: {"description": "Deleted"},
+        **error_responses(HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY),
+    },
 )
 def delete_subscription(subscription_id: SUBSCRIPTION_ID) -> Response[None]:
     webhook_service().delete(tenant_id(app), subscription_id)
@@ -114,12 +194,22 @@ def delete_subscription(subscription_id: SUBSCRIPTION_ID) -> Response[None]:
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
+ROTATE_DESCRIPTION = """A new signing secret, shown in this answer only. The previous secret keeps
+signing beside it for 24 hours (`previous_secret_expires_at`): deliveries carry one `v1=`
+signature per valid secret, so a receiver can switch without dropping any. With
+`Idempotency-Key`, a replay answers `secret: null`. Takes no body."""
+
+
 @app.post(
     "/v1/webhook-subscriptions/<subscription_id>/rotate-secret",
     summary="A new signing secret, shown once; the previous one keeps signing for 24 hours",
-    description="Deliveries carry both signatures until the previous secret expires, so the receiver "
-    "can switch without losing one.",
-    responses=documented((200, SecretRotated, "The new secret, and when the previous one stops signing")),
+    description=ROTATE_DESCRIPTION,
+    responses={
+        200: _answer(
+            SecretRotated, "The new secret (this answer only) and when the previous one stops signing"
+        ),
+        **error_responses(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY),
+    },
 )
 def rotate_secret(subscription_id: SUBSCRIPTION_ID) -> Response[Any]:
     tenant = tenant_id(app)
@@ -139,19 +229,26 @@ def rotate_secret(subscription_id: SUBSCRIPTION_ID) -> Response[Any]:
 @app.get(
     "/v1/webhook-subscriptions/<subscription_id>/deliveries",
     summary="The subscription's delivery log, newest first: status, attempts, last status code and error",
-    description="One entry per change delivered (or given up after the last attempt).",
-    responses=documented((200, Listing[DeliveryRecord], "A page of deliveries, newest first")),
+    description="""One entry per delivery (change and subscription), as of its last attempt, newest
+first; pass `next` as `cursor` until it is null. Entries expire with the changes (30 days, the
+CHANGE_RETENTION_DAYS setting). 404 for a subscription the tenant does not have.""",
+    responses={
+        200: _answer(DeliveryPage, "A page of deliveries and `next`"),
+        **error_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY),
+    },
 )
 def list_deliveries(
     subscription_id: SUBSCRIPTION_ID,
     *,
-    limit: Annotated[int, Query(ge=1, le=200, description="At most this many")] = 50,
-    cursor: Annotated[str | None, Query(max_length=2048, description="`next` of the previous page")] = None,
-) -> dict[str, Any]:
+    limit: Annotated[int, Query(ge=1, le=200, description="Deliveries per page, 1 to 200")] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=2048, description="The `next` of the previous page; omitted: the newest")
+    ] = None,
+) -> DeliveryPage:
     tenant = tenant_id(app)
     webhook_service().load(tenant, subscription_id)  # another tenant's id: 404
     items, next_cursor = delivery_log().list(tenant, subscription_id, limit, cursor)
-    return {"items": [item.model_dump(mode="json") for item in items], "next": next_cursor}
+    return DeliveryPage(items=items, next=next_cursor)
 
 
 def _with_fresh_secret(answer: Response[Any], fresh: dict[str, str]) -> Response[Any]:

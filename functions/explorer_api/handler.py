@@ -26,6 +26,7 @@ from odoo_sync.core.explorer import (
     ExplorerService,
     ExternalId,
     Page,
+    values_to_update,
 )
 from odoo_sync.errors import InvalidInputError
 from odoo_sync.odoo import DomainError, validate_domain
@@ -170,23 +171,45 @@ def read_record(
     return _explorer(connection_id).read_record(model, record_id, _fields(fields))
 
 
+UPDATE_DESCRIPTION = """Writes the given field values to one record and answers the record as read back
+(the fields written, or those named in `fields`).
+
+The body is either the envelope `{"values": {...}}`, as `POST .../records/{model}` takes it, or the
+bare fields `{"name": ..., "email": ...}`. It is the envelope exactly when its key `values` holds a
+JSON object: every other top-level key is then refused with `422 validation_error` naming the key.
+Any other body is bare fields. A model field literally called `values` is written through the
+envelope: `{"values": {"values": ...}}`. Field values are as Odoo's `write` takes them. A body with
+no field answers `400 invalid_input`; an unknown field or a value Odoo refuses answers with Odoo's
+verdict (see docs/api-conventions.md)."""
+
+
 @app.patch(
     "/v1/connections/<connection_id>/records/<model>/<record_id>",
-    summary="Update a record",
-    description="Writes the body's values and answers the record as Odoo then reads it.",
+    summary="Update a record: {values: {...}} or the bare fields",
+    description=UPDATE_DESCRIPTION,
     responses=documented((200, OdooRecord, "The record after the update")),
 )
 def update_record(
     connection_id: ConnectionId,
     model: ModelName,
     record_id: RecordId,
-    body: Annotated[Values, Body(max_length=MAX_VALUES)],
+    body: Annotated[
+        Values,
+        Body(
+            max_length=MAX_VALUES,
+            description='{"values": {field: value}} (the envelope) or {field: value} (bare fields)',
+            examples=[{"values": {"email": "ada@example.com"}}, {"email": "ada@example.com"}],
+        ),
+    ],
     fields: FieldList = None,
 ) -> Values:
-    _check_field_names(body)
-    if not body:
-        raise InvalidInputError("nothing to update: the body has no values", field="body")
-    return _explorer(connection_id).update_record(model, record_id, body, _fields(fields))
+    values = values_to_update(body)
+    if len(values) > MAX_VALUES:
+        raise InvalidInputError(f"at most {MAX_VALUES} fields at once", field="values")
+    _check_field_names(values)
+    if not values:
+        raise InvalidInputError("nothing to update: the body has no values", field="values")
+    return _explorer(connection_id).update_record(model, record_id, values, _fields(fields))
 
 
 @app.delete(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 
@@ -19,6 +20,33 @@ class ServiceError(Exception):
 
 class InvalidInputError(ServiceError):
     code = "invalid_input"
+
+
+class InvalidJsonError(InvalidInputError):
+    """A body that is not JSON at all: no field is at fault, so the message says where it breaks."""
+
+    code = "invalid_json"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field=None)
+
+    @classmethod
+    def from_decode_error(cls, exc: json.JSONDecodeError) -> InvalidJsonError:
+        return cls.at(exc.msg, exc.doc, exc.pos)
+
+    @classmethod
+    def at(cls, reason: str, document: str, position: int) -> InvalidJsonError:
+        """`reason` is the JSON decoder's ("Expecting ',' delimiter"), `position` a character offset."""
+        line = document.count("\n", 0, position) + 1
+        column = position - document.rfind("\n", 0, position)
+        reason = reason[:1].lower() + reason[1:].removesuffix(" at")  # "Unterminated string starting at"
+        return cls(
+            f"the body is not valid JSON: {reason} at line {line}, column {column} (character {position})"
+        )
+
+    @classmethod
+    def too_deep(cls) -> InvalidJsonError:
+        return cls("the body's JSON nests arrays and objects too deeply to be read")
 
 
 class UnprocessableError(ServiceError):

@@ -98,7 +98,7 @@ def test_a_tenant_entitys_policy_is_replaced(account: TenantConnection):
         ({"fields": {"no_such_field": "odoo"}}, 422, "fields.no_such_field"),
         ({"winner": "odoo"}, 422, "winner"),
         ({"connection_id": "con_ffffffffffffffff"}, 404, "connection_id"),
-        ("not json", 422, None),
+        ("not json", 400, None),
     ],
 )
 def test_a_bad_policy_is_refused_with_its_field(account: TenantConnection, body, status, field):

@@ -40,10 +40,10 @@ def test_stock_deltas_show_the_new_levels_under_the_tenants_product_id(shop, sim
     delta(shop, "stock")
     delta(shop, "stock")  # nothing new: no change in the feed
 
-    assert _levels(shop, "STK-2") == [("12.0", "2.0", "10.0"), ("7.0", "1.0", "6.0")]
+    assert _levels(shop, "STK-2") == [("12.00", "2.00", "10.00"), ("7.00", "1.00", "6.00")]
     record = local_records(shop, "stock")["STK-2"]
     assert record.data["product"] == "STK-2"
-    assert record.data["warehouses"][0]["on_hand"] == "7.0"
+    assert record.data["warehouses"][0]["on_hand"] == "7.00"
     product_template = local_records(shop, "product")["STK-2"].links[shop.connection_id].odoo_id
     assert record.links[shop.connection_id].odoo_id == product_template
     assert next(c.action for c in feed(shop, "stock") if c.local_id == "STK-2") is ChangeAction.CREATED
@@ -59,21 +59,21 @@ def test_quants_of_a_product_are_summed_and_a_vanished_quant_stops_counting(shop
         set_stock(sim, variant, 5.0)
         moved = set_stock(sim, variant, 3.0, location_id=shelf)
         delta(shop, "stock")
-        assert local_records(shop, "stock")["STK-3"].data["on_hand"] == "8.0"
+        assert local_records(shop, "stock")["STK-3"].data["on_hand"] == "8.00"
         sim.clock.advance(3600)  # the cursor moves well past STK-3's quants
         set_stock(sim, other, 1.0)
         delta(shop, "stock")
 
         client(shop).unlink("stock.quant", [moved])  # Odoo removes emptied quants: no write_date left
         delta(shop, "stock")
-        assert local_records(shop, "stock")["STK-3"].data["on_hand"] == "8.0"  # nothing for a delta to see
+        assert local_records(shop, "stock")["STK-3"].data["on_hand"] == "8.00"  # nothing for a delta to see
         submitted = delta(shop, "stock", full=True)
     finally:
         sim.clock.unfreeze()
 
     assert submitted.deleted == 1
-    assert local_records(shop, "stock")["STK-3"].data["on_hand"] == "5.0"
-    assert _levels(shop, "STK-3")[-1] == ("5.0", "0.0", "5.0")
+    assert local_records(shop, "stock")["STK-3"].data["on_hand"] == "5.00"
+    assert _levels(shop, "STK-3")[-1] == ("5.00", "0.00", "5.00")
 
 
 def test_stock_of_a_product_the_tenant_does_not_have_is_reported_not_invented(shop, sim):

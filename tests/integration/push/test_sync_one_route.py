@@ -150,7 +150,7 @@ def test_an_ambiguous_match_answers_422_naming_the_odoo_records(
         ("customer", "c-1", {"force_update": "maybe"}, 422),
         ("customer", "c-1", {"unknown": True}, 422),
         ("customer", "c-1", {"connection_id": "not-a-connection"}, 422),
-        ("customer", "c-1", "not json", 422),
+        ("customer", "c-1", "not json", 400),
         ("customer", "c-1", {"connection_id": "con_0000000000000000"}, 404),
         ("customer", "nobody", None, 404),
         ("no_such_entity", "c-1", None, 404),

@@ -139,13 +139,27 @@ def test_an_oversized_body_is_refused_with_413(aws, token):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [("{not json", "body"), ("[]", "body"), (None, "body"), ('{"_model": "res.partner"}', "_id")],
+    [("[]", "body"), ('{"_model": "res.partner"}', "_id")],
 )
 def test_a_malformed_body_is_refused_with_400_and_the_field_at_fault(aws, token, body, field):
     answer = post(token, body)
 
     assert answer.status == 400
     assert answer.body["field"] == field
+    assert queued(aws) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [("{not json", "line 1, column 2 (character 1)"), (None, "line 1, column 1 (character 0)")],
+)
+def test_a_body_that_is_not_json_is_refused_with_400_invalid_json_saying_where(aws, token, body, where):
+    answer = post(token, body)
+
+    assert answer.status == 400
+    assert answer.body["code"] == "invalid_json"
+    assert answer.body["field"] is None
+    assert where in answer.body["message"]
     assert queued(aws) == []
 
 

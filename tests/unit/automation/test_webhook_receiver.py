@@ -18,7 +18,7 @@ from odoo_sync.core.odoo_webhooks import (
     parse_notice,
 )
 from odoo_sync.core.webhook_tokens import WebhookToken, hash_token, new_token
-from odoo_sync.errors import InvalidInputError
+from odoo_sync.errors import InvalidInputError, InvalidJsonError
 from odoo_sync.stores.webhook_tokens import RateDecision
 from odoo_sync.sync.model import OdooChangeMessage
 
@@ -147,10 +147,8 @@ def test_a_body_over_the_limit_is_refused_before_parsing():
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ("{not json", "body"),
         ("[1, 2]", "body"),
         ('"text"', "body"),
-        ("[" * 100_000 + "]" * 100_000, "body"),
         ('{"_id": 1}', "_model"),
         ('{"_model": "Res Partner", "_id": 1}', "_model"),
         ('{"_model": 5, "_id": 1}', "_model"),
@@ -165,6 +163,24 @@ def test_a_payload_that_names_no_record_is_refused_with_the_field_at_fault(body,
         parse_notice(body)
 
     assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("{not json", "at line 1, column 2 (character 1)"),
+        ('{"_model": "res.partner",\n "_id": 1,}', "at line 2, column 11 (character 36)"),
+        ("[" * 100_000 + "]" * 100_000, "nests arrays and objects too deeply"),
+        (b'{"_model": "\xff"}', "not valid JSON"),
+    ],
+)
+def test_a_body_that_is_not_json_says_where_it_breaks_and_names_no_field(body, said):
+    with pytest.raises(InvalidJsonError) as refused:
+        parse_notice(body)
+
+    assert refused.value.code == "invalid_json"
+    assert refused.value.field is None
+    assert said in refused.value.message
 
 
 def test_the_plain_id_stands_in_when_odoo_sent_no_underscore_id():

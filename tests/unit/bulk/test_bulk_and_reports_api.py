@@ -128,7 +128,7 @@ def test_a_repeated_idempotency_key_does_not_queue_twice(aws, tenant):
         ({"entity": "product", "extra": True}, 422, "extra"),
         ({"entity": "product", "connection_id": "con_ffffffffffffffff"}, 404, "connection_id"),
         ({"entity": "shipment"}, 404, "entity"),
-        ("not json", 422, None),
+        ("not json", 400, None),
     ],
 )
 def test_bulk_sync_bad_input(aws, tenant, body, status, field):

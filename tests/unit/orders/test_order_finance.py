@@ -121,9 +121,9 @@ def test_stock_is_summed_per_product_and_unknown_products_are_listed() -> None:
     assert desk.changed_at == "2024-05-02 09:00:00"
     assert desk.as_record("2024-05-03T00:00:00Z") == {
         "product": "desk-1",
-        "on_hand": "16.5",
-        "reserved": "3.0",
-        "available": "13.5",
+        "on_hand": "16.50",
+        "reserved": "3.00",
+        "available": "13.50",
         "as_of": "2024-05-03T00:00:00Z",
     }
     assert result.unknown_products == [5]
@@ -138,3 +138,31 @@ def test_stock_per_warehouse_and_per_location() -> None:
         ("YourCompany", "10.5"),
     ]
     assert [lv.location for lv in by_location] == ["CHW/Stock", "WH/Stock", "WH/Stock/Shelf 1"]
+
+
+def test_amounts_keep_the_places_odoo_gives_beyond_two_and_never_drift() -> None:
+    move = {
+        "name": "INV/2024/00008",
+        "state": "posted",
+        "amount_untaxed": 1.234,  # a 3-decimal currency (KWD)
+        "amount_tax": 0.1 + 0.2,  # 0.30000000000000004 on the wire: Odoo's float, not ours
+        "amount_total": 1500,
+        "amount_residual": -0.0,
+    }
+
+    record = invoice_record(move, {})
+
+    assert (record["amount_untaxed"], record["amount_total"], record["amount_residual"]) == (
+        "1.234",
+        "1500.00",
+        "0.00",
+    )
+    assert record["amount_tax"] == "0.30"  # places past the sixth are float noise
+
+
+def test_stock_quantities_with_three_places_keep_them() -> None:
+    quants = [{"product_id": [1, "Rope"], "quantity": 2.125, "reserved_quantity": 0.5}]
+
+    [rope] = stock_levels(quants, {1: "rope-1"}).levels
+
+    assert rope.quantities() == {"on_hand": "2.125", "reserved": "0.50", "available": "1.625"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -254,3 +255,62 @@ def test_pull_pages_and_push_chunks_of_one_batch_never_share_an_id():
     )
     assert deduplication_id(page) == "pull#bat_0123456789abcdef#0"
     assert deduplication_id(page, 2) == "pull#bat_0123456789abcdef#r2#0"
+
+
+def _decimal_pull(write_date: str = "2031-01-01 10:00:05", **values: Any) -> PulledRecord:
+    change = pulled(write_date, **values)
+    change.decimals = {"price"}
+    return change
+
+
+@pytest.mark.parametrize("stored", [12.5, Decimal("12.5"), Decimal("12.500"), "12.5", "12.50"])
+def test_a_stored_decimal_told_another_way_is_no_change_and_is_kept(stored):
+    current = record({"title": "Chair", "price": stored}, applied())
+
+    decision = decide(
+        current, "c-1", _decimal_pull(title="Chair", price="12.50"), CONNECTION, PullOptions(), now=NOW
+    )
+
+    assert decision.fields_changed == []
+    assert decision.data is None  # the stored record keeps what it has
+    assert decision.action is None
+
+
+def test_with_another_change_a_stored_decimal_becomes_text():
+    current = record({"title": "Chair", "price": 12.5}, applied())
+
+    decision = decide(
+        current, "c-1", _decimal_pull(title="Desk", price="12.50"), CONNECTION, PullOptions(), now=NOW
+    )
+
+    assert decision.fields_changed == ["title"]
+    assert decision.data == {"title": "Desk", "price": "12.50"}
+
+
+@pytest.mark.parametrize("stored", [12.49, "12.49", "twelve", None, True])
+def test_a_decimal_that_differs_is_a_change(stored):
+    current = record({"title": "Chair", "price": stored}, applied())
+
+    decision = decide(
+        current, "c-1", _decimal_pull(title="Chair", price="12.50"), CONNECTION, PullOptions(), now=NOW
+    )
+
+    assert decision.fields_changed == ["price"]
+
+
+def test_only_decimal_fields_compare_by_value():
+    current = record({"title": "1.0"}, applied())
+
+    decision = decide(
+        current, "c-1", pulled("2031-01-01 10:00:05", title="1.00"), CONNECTION, PullOptions(), now=NOW
+    )
+
+    assert decision.fields_changed == ["title"]  # text that looks like a number stays text
+
+
+def test_nested_decimals_compare_by_value():
+    change = pulled("2031-01-01 10:00:05", title="Chair", warehouses=[{"warehouse": "WH", "on_hand": "3.00"}])
+    change.decimals = {"warehouses"}
+    current = record({"title": "Chair", "warehouses": [{"warehouse": "WH", "on_hand": "3.0"}]}, applied())
+
+    assert decide(current, "c-1", change, CONNECTION, PullOptions(), now=NOW).fields_changed == []

@@ -91,7 +91,7 @@ def test_scalar_mappings_are_inverted():
     )
 
     assert pulled.valid, pulled.issues
-    assert pulled.values == {"title": "Chair", "price": 19.9, "company": True, "kind": "goods"}
+    assert pulled.values == {"title": "Chair", "price": "19.90", "company": True, "kind": "goods"}
     assert pulled.match_values == {}
     assert pulled.write_date == "2031-01-01 10:00:00"
 

@@ -63,8 +63,9 @@ def test_a_bad_tenant_is_refused_with_the_field_at_fault(aws, body, field):
 def test_a_body_that_is_not_json_is_refused(aws):
     answer = call(lambda_handler, "POST", TENANTS, body="{not json", **_as_operator())
 
-    assert answer.status == 422
-    assert answer.body["code"] == "validation_error"
+    assert answer.status == 400
+    assert answer.body["code"] == "invalid_json"
+    assert answer.body["field"] is None
 
 
 def test_the_operator_lists_tenants_oldest_first_a_page_at_a_time(aws):

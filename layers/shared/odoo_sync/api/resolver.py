@@ -7,14 +7,18 @@ and the `field` at fault; nothing else (no stack, no secret) ever leaves.
 from __future__ import annotations
 
 from http import HTTPStatus
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
 
 from odoo_sync import errors
 from odoo_sync.actors import SYSTEM, acting_as
@@ -59,6 +63,45 @@ _ODOO_STATUS: dict[odoo_errors.ErrorCategory, tuple[HTTPStatus, str]] = {
 }
 
 
+class ErrorAnswer(BaseModel):
+    """Every error answer of the API (docs/api-conventions.md lists the codes)."""
+
+    code: str = Field(
+        description="Stable and machine-readable: validation_error, invalid_json, invalid_input, "
+        "not_found, conflict, payload_too_large, odoo_* for Odoo's verdicts, ..."
+    )
+    message: str = Field(description="For people: what is wrong and, where it helps, how to fix it")
+    field: str | None = Field(
+        description="The field at fault (a dotted path into the body, a query parameter or a header); "
+        "null when no field is, as for invalid_json"
+    )
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="validation_error only: every problem, each {field, message}"
+    )
+
+
+_ERROR_MEANINGS = {
+    HTTPStatus.BAD_REQUEST: "invalid_json (the body is not JSON: the message says where it breaks) "
+    "or invalid_input (a value that cannot be used, e.g. a cursor)",
+    HTTPStatus.NOT_FOUND: "not_found: no such object for this tenant (another tenant's ids too)",
+    HTTPStatus.CONFLICT: "conflict, e.g. an Idempotency-Key reused with another body",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "payload_too_large: the body is over 1 MiB",
+    HTTPStatus.UNPROCESSABLE_ENTITY: "validation_error: well-formed but not acceptable; `errors` "
+    "lists every problem with its field",
+}
+
+
+def error_responses(*statuses: HTTPStatus) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI `responses` of a route's error answers, all shaped as `ErrorAnswer`."""
+    return {
+        int(status): {
+            "description": _ERROR_MEANINGS.get(status, status.phrase),
+            "content": {"application/json": {"model": ErrorAnswer}},
+        }
+        for status in statuses
+    }
+
+
 def error_response(
     status: HTTPStatus, code: str, message: str, *, field: str | None = None, **extra: Any
 ) -> Response[dict[str, Any]]:
@@ -75,6 +118,7 @@ def error_response(
 def build_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
     app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(RecursionError)(_too_deep)
     app.exception_handler(errors.ServiceError)(_service_error)
     app.exception_handler(odoo_errors.OdooError)(_odoo_error)
     app.not_found(_no_such_route)
@@ -135,6 +179,10 @@ def _no_such_route(_: Exception) -> Response[dict[str, Any]]:
 
 
 def _invalid_request(exc: RequestValidationError) -> Response[dict[str, Any]]:
+    broken = next((error for error in exc.errors() if error.get("type") == "json_invalid"), None)
+    if broken is not None:
+        # Not JSON at all: no field is at fault (Powertools puts the character offset in `loc`).
+        return _invalid_json(_broken_json(broken, exc.body))
     problems = [
         {
             "field": _field_path(error.get("loc", ())),
@@ -151,6 +199,33 @@ def _invalid_request(exc: RequestValidationError) -> Response[dict[str, Any]]:
         field=first["field"],
         errors=problems,
     )
+
+
+def _broken_json(error: Any, document: Any) -> errors.InvalidJsonError:
+    location = error.get("loc", ())
+    position = location[-1] if location and isinstance(location[-1], int) else None
+    reason = str((error.get("ctx") or {}).get("error") or "not JSON")
+    if not isinstance(document, str) or position is None:
+        return errors.InvalidJsonError(f"the body is not valid JSON: {reason[:1].lower()}{reason[1:]}")
+    return errors.InvalidJsonError.at(reason, document, position)
+
+
+def _too_deep(exc: RecursionError) -> Response[dict[str, Any]]:
+    """A body nested deeper than Python's recursion limit breaks the JSON decoder, not the service."""
+    if not _raised_by_json_decoder(exc.__traceback__):
+        raise exc
+    return _invalid_json(errors.InvalidJsonError.too_deep())
+
+
+def _raised_by_json_decoder(trace: TracebackType | None) -> bool:
+    last = None
+    while trace is not None:
+        last, trace = trace, trace.tb_next
+    return last is not None and Path(last.tb_frame.f_code.co_filename).parent.name == "json"
+
+
+def _invalid_json(exc: errors.InvalidJsonError) -> Response[dict[str, Any]]:
+    return error_response(HTTPStatus.BAD_REQUEST, exc.code, exc.message)
 
 
 def _service_error(exc: errors.ServiceError) -> Response[dict[str, Any]]:

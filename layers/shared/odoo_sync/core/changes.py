@@ -43,10 +43,13 @@ class FeedItem(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str = Field(description="Stable id of the change: a change published twice keeps it")
-    sequence: int = Field(description="Position in the feed read (the tenant's, or the entity's)")
+    sequence: int = Field(
+        description="Position in the feed read: the tenant's feed, or with `entity` that entity's "
+        "own; gapless and increasing"
+    )
     type: str = Field(description="record.created, record.updated, record.archived, record.deleted")
-    created_at: str
-    data: RecordChange
+    created_at: str = Field(description="When the change entered the feed, ISO 8601 in UTC")
+    data: RecordChange = Field(description="The change: which record, what happened, its data after it")
 
 
 class NewChange(BaseModel):
@@ -74,9 +77,17 @@ class ChangeQuery(BaseModel):
 
 
 class ChangePage(BaseModel):
-    items: list[FeedItem]
-    next: str = Field(description="Pass as `cursor` to read on; always given, also at the end")
-    has_more: bool = Field(description="More changes are there now; false: poll again later")
+    """A page of the change feed, oldest first."""
+
+    items: list[FeedItem] = Field(description="Up to `limit` changes after the cursor, oldest first")
+    next: str = Field(
+        description="Pass as `cursor` to read on; always given, also at the end (keep it to poll "
+        "for later changes)"
+    )
+    has_more: bool = Field(
+        description="true: more changes are there now, read on at once; false: this was the end "
+        "for now, poll again later with `next`"
+    )
 
 
 class ChangeLog(Protocol):

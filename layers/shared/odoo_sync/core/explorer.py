@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError
+from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, UnprocessableError
 from odoo_sync.odoo import OdooClient
 from odoo_sync.odoo.errors import OdooError
 
@@ -22,6 +22,8 @@ METHOD_PATTERN = r"^[a-z][a-z0-9_]*$"
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9_\-]{1,128}\.[^\s]{1,256}$"
 FIELD_ATTRIBUTES = ["string", "type", "required", "readonly", "relation", "selection", "help"]
 FETCH_ALL_LIMIT = 5000
+# The key of the body envelope `{"values": {...}}` that create and update both take.
+UPDATE_ENVELOPE = "values"
 
 
 class Page(BaseModel):
@@ -153,6 +155,31 @@ class ExplorerService:
         self._client.create(
             "ir.model.data", [{"module": module, "name": name, "model": model, "res_id": record_id}]
         )
+
+
+def values_to_update(body: dict[str, Any]) -> dict[str, Any]:
+    """The field values of an update body: the `{"values": {...}}` envelope, or bare fields.
+
+    The body is the envelope exactly when its key `values` holds a JSON object; every other key
+    beside it is then refused. Anything else is bare fields, as Odoo's `write` takes them. A model
+    field literally called `values` (custom modules have them, even as Json fields) is written
+    through the envelope: `{"values": {"values": ...}}`.
+    """
+    envelope = body.get(UPDATE_ENVELOPE)
+    if not isinstance(envelope, dict):
+        return body
+    unknown = sorted(set(body) - {UPDATE_ENVELOPE})
+    if unknown:
+        raise UnprocessableError([(key, _unknown_envelope_key(key)) for key in unknown])
+    return envelope
+
+
+def _unknown_envelope_key(key: str) -> str:
+    hint = " (an external id is given with PUT .../external-id)" if key == "external_id" else ""
+    return (
+        f"unknown key {key!r}: a body with `values` as an object takes only `values`; "
+        f"put the fields to write inside it{hint}"
+    )
 
 
 def split_external_id(external_id: str) -> tuple[str, str]:

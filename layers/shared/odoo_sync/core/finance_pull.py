@@ -32,6 +32,7 @@ from odoo_sync.sync.order_finance import (
     STOCK_FIELDS,
     STOCK_MODEL,
     StockGrouping,
+    StockLevel,
     invoice_record,
     origin_names,
     stock_levels,
@@ -47,6 +48,7 @@ LOCATION_MODEL = "stock.location"
 INTERNAL_USAGE = "internal"
 QUANTS_FIELD = "quant_ids"  # in a stock link's snapshot: the quants summed
 _SNAPSHOT_SKIP = frozenset({WRITE_DATE, CREATE_DATE, "id"})
+_STOCK_DECIMALS = {"on_hand", "reserved", "available", "warehouses", "locations"}
 
 
 def pulled_shape(entity: EntityDefinition) -> PulledShape | None:
@@ -122,6 +124,7 @@ def _invoice(move: Mapping[str, Any], orders: Mapping[str, str]) -> PulledRecord
         match_values={INVOICE_NUMBER_FIELD: number} if number is not None else {},
         write_date=_text(move.get(WRITE_DATE)),
         create_date=_text(move.get(CREATE_DATE)),
+        decimals={name for name in values if name.startswith("amount_")},
     )
 
 
@@ -222,13 +225,7 @@ def _stock(template: int, local_id: str, quants: list[dict[str, Any]]) -> Pulled
     keyed = [{**quant, "product_id": template} for quant in quants]
     levels = stock_levels(keyed, as_product).levels
     total = levels[0] if levels else None
-    values: dict[str, Any] = {
-        "product": local_id,
-        "on_hand": "0",
-        "reserved": "0",
-        "available": "0",
-        "as_of": None,
-    }
+    values: dict[str, Any] = {"product": local_id, **StockLevel(local_id).quantities(), "as_of": None}
     if total is not None:
         values.update(total.as_record(total.changed_at or ""))
         values["as_of"] = total.changed_at
@@ -239,7 +236,7 @@ def _stock(template: int, local_id: str, quants: list[dict[str, Any]]) -> Pulled
         "on_hand": values["on_hand"],
         "reserved": values["reserved"],
     }
-    return PulledRecord(odoo_id=template, values=values, odoo_values=snapshot)
+    return PulledRecord(odoo_id=template, values=values, odoo_values=snapshot, decimals=_STOCK_DECIMALS)
 
 
 def _breakdown(
@@ -248,12 +245,7 @@ def _breakdown(
     rows = []
     for level in stock_levels(quants, products, group_by).levels:
         rows.append(
-            {
-                group_by: level.warehouse if group_by == "warehouse" else level.location,
-                "on_hand": str(level.on_hand),
-                "reserved": str(level.reserved),
-                "available": str(level.available),
-            }
+            {group_by: level.warehouse if group_by == "warehouse" else level.location, **level.quantities()}
         )
     return rows
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.core.webhook_tokens import WebhookToken, hash_token, is_token_shaped
-from odoo_sync.errors import InvalidInputError, NotFoundError, ServiceError
+from odoo_sync.errors import InvalidInputError, InvalidJsonError, NotFoundError, ServiceError
 from odoo_sync.sync.model import ODOO_MODEL_PATTERN, OdooChangeMessage
 
 MAX_NOTICE_BYTES = 262_144
@@ -143,8 +143,12 @@ def parse_notice(body: str | bytes) -> Notice:
     """The model, record id and write_date of Odoo's payload (400 with the field at fault)."""
     try:
         payload: Any = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidInputError("the body is not valid JSON", field="body") from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidJsonError.from_decode_error(exc) from exc
+    except RecursionError as exc:
+        raise InvalidJsonError.too_deep() from exc
+    except ValueError as exc:  # bytes that are not UTF-8
+        raise InvalidJsonError(f"the body is not valid JSON: {exc}") from exc
     if not isinstance(payload, dict):
         raise InvalidInputError("the body must be a JSON object", field="body")
     model = payload.get("_model")

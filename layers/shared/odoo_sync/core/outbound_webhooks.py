@@ -38,37 +38,52 @@ class SubscriptionInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    url: str = Field(min_length=1, max_length=2048, examples=["https://hooks.example.com/odoo-sync"])
+    url: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="Where changes are POSTed: https, a public address (checked now and at every "
+        "delivery), no redirects followed",
+        examples=["https://hooks.example.com/odoo-sync"],
+    )
     entities: list[EntityName] | None = Field(
         default=None,
         min_length=1,
         max_length=50,
         description="Only changes of these entities; omitted: every entity",
     )
-    description: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=500, description="A note for people")
 
 
 class SubscriptionView(BaseModel):
     """A subscription as the API shows it: never a secret."""
 
-    subscription_id: str
-    url: str
-    entities: list[str] | None
-    description: str | None
-    status: Literal["active"] = "active"
-    created_at: str
-    secret_rotated_at: str | None = None
-    previous_secret_expires_at: str | None = None
+    subscription_id: str = Field(description="whk_ and 16 hex digits")
+    url: str = Field(description="Where changes are POSTed")
+    entities: list[str] | None = Field(description="The entities delivered; null: every entity")
+    description: str | None = Field(description="The note given at registration")
+    status: Literal["active"] = Field(default="active", description="Always active: a deleted one is gone")
+    created_at: str = Field(description="ISO 8601 in UTC")
+    secret_rotated_at: str | None = Field(default=None, description="The last rotation, ISO 8601 in UTC")
+    previous_secret_expires_at: str | None = Field(
+        default=None, description="Until then deliveries are signed with the previous secret too"
+    )
 
 
 class SubscriptionCreated(SubscriptionView):
-    secret: str | None = Field(description="The signing secret, shown in this answer only")
+    secret: str | None = Field(
+        description="The signing secret (whsec_...), shown in this answer only; null in an "
+        "Idempotency-Key replay"
+    )
 
 
 class SecretRotated(BaseModel):
-    subscription_id: str
-    secret: str | None = Field(description="The new signing secret, shown in this answer only")
-    previous_secret_expires_at: str
+    subscription_id: str = Field(description="The subscription")
+    secret: str | None = Field(
+        description="The new signing secret, shown in this answer only; null in an Idempotency-Key replay"
+    )
+    previous_secret_expires_at: str = Field(
+        description="Until then (24 hours) deliveries carry a signature with the previous secret too"
+    )
 
 
 class StoredSubscription(SubscriptionView):

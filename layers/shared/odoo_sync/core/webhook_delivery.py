@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Protocol
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from odoo_sync.core.changes import DeliveryMessage, FeedItem
 from odoo_sync.core.ids import iso, utc_now
@@ -49,21 +49,27 @@ class DeliveryStatus(StrEnum):
 class DeliveryRecord(BaseModel):
     """One delivery in the subscription's delivery log, as of its last attempt."""
 
-    delivery_id: str
-    subscription_id: str
-    change_id: str
-    sequence: int
-    type: str
-    entity: str
-    local_id: str
-    status: DeliveryStatus
-    attempts: int = 1
-    last_status_code: int | None = None
-    last_duration_ms: int
-    last_error: str | None = None
-    last_attempt_at: str
-    next_attempt_at: str | None = None
-    queued_at: str
+    delivery_id: str = Field(description="The id the receiver got (body `id`, X-OdooSync-Delivery)")
+    subscription_id: str = Field(description="The subscription")
+    change_id: str = Field(description="The change's `id` in the feed")
+    sequence: int = Field(description="The change's number in the tenant's feed")
+    type: str = Field(description="record.created, record.updated, record.archived, record.deleted")
+    entity: str = Field(description="The change's entity")
+    local_id: str = Field(description="The change's record")
+    status: DeliveryStatus = Field(
+        description="succeeded (2xx), retrying (another attempt is coming), failed (refused for good: "
+        "a 4xx other than 408/429, or an address the guard refuses), dead_lettered (the last attempt "
+        "failed too)"
+    )
+    attempts: int = Field(default=1, description="Attempts so far")
+    last_status_code: int | None = Field(
+        default=None, description="The receiver's last status; null: no answer"
+    )
+    last_duration_ms: int = Field(description="How long the last attempt took")
+    last_error: str | None = Field(default=None, description="Why the last attempt failed, when it did")
+    last_attempt_at: str = Field(description="ISO 8601 in UTC")
+    next_attempt_at: str | None = Field(default=None, description="When it is tried again (while retrying)")
+    queued_at: str = Field(description="When the delivery was queued, ISO 8601 in UTC")
 
 
 class DeliveryLog(Protocol):

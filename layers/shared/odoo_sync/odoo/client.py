@@ -160,7 +160,9 @@ class OdooClient:
         limit: int | None = None,
         offset: int = 0,
         order: str | None = None,
+        context: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
+        """`context` is merged over the connection's (e.g. {"active_test": False} for archived too)."""
         result = self._read_call(
             model,
             "search_read",
@@ -170,6 +172,7 @@ class OdooClient:
             limit=limit,
             offset=offset,
             order=order,
+            context=context,
         )
         return list(_expect(result, list, "search_read"))
 

@@ -4,8 +4,11 @@ A value map with `auto_create`, or a many2one lookup with `auto_create`, leaves 
 value Odoo lacks waiting (`MappedRecord.pending`). For every waiting record of the chunk:
 
     search   one search_read per (model, field) over the missing values, archived records
-             included, so a value created by an earlier chunk, an earlier run or by hand is
-             used rather than created twice
+             included, so a value created by an earlier chunk, an earlier run or by hand is used
+             rather than created twice. A value Odoo has only archived is never created again:
+             its records are refused saying it must be activated (a lookup learnt that from the
+             chunk's lookups; for a value map's values, the search looks at active records first,
+             then, for those still missing, at archived ones: one more call on that path only)
     create   one create per model for what is still missing, with `{field: value}` only
     re-map   the waiting fields again, with the ids overlaid on the chunk's value maps and
              lookup answers; then planning goes on as for any other record
@@ -34,7 +37,14 @@ from pydantic import PrivateAttr
 
 from odoo_sync.odoo import OdooAccessError, OdooClient, OdooError, OdooOutcomeUnknownError, OdooProtocolError
 from odoo_sync.sync.issues import FieldIssue, IssueCode
-from odoo_sync.sync.lookups import AutoCreateRequest, LookupRequest, Resolver, ReverseLookup
+from odoo_sync.sync.lookups import (
+    AutoCreateRequest,
+    LookupRequest,
+    Resolver,
+    ReverseLookup,
+    archived_message,
+    may_be_archived,
+)
 from odoo_sync.sync.mapping import MappedRecord, PendingCreate, RecordMapper, is_record_level
 from odoo_sync.sync.value_maps import ValueMap, ValueMaps
 
@@ -117,23 +127,44 @@ class AutoCreator:
             self._map_values[request.value_map][request.value] = key
         return key
 
-    def _settle(self, wanted: Iterable[Key]) -> None:
+    def _settle(self, wanted: Mapping[Key, AutoCreateRequest]) -> None:
         groups: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for model, match_field, value in wanted:
+        by_value_map: set[tuple[str, str]] = set()
+        for (model, match_field, value), request in wanted.items():
             groups[(model, match_field)].add(value)
+            if request.value_map is not None:
+                by_value_map.add((model, match_field))
         missing: dict[str, list[Key]] = defaultdict(list)
         for (model, match_field), values in sorted(groups.items()):
-            for key in self._search(model, match_field, values):
+            # A lookup already looked among archived records (relations.single_match); a value
+            # map did not, so only its values need telling active from archived here.
+            tell_archived = (model, match_field) in by_value_map and may_be_archived(
+                model, self.mapper.plan.odoo_fields
+            )
+            for key in self._search(model, match_field, values, tell_archived):
                 missing[model].append(key)
         for model, keys in sorted(missing.items()):
             self._create(model, sorted(keys))
 
     # calls -----------------------------------------------------------------------------------
-    def _search(self, model: str, match_field: str, values: Iterable[str]) -> list[Key]:
-        """Record what Odoo already has (archived too); answer the keys it lacks."""
+    def _search(self, model: str, match_field: str, values: Iterable[str], tell_archived: bool) -> list[Key]:
+        """Record what Odoo already has; refuse what it has only archived; answer the keys it lacks.
+
+        Without `tell_archived`, one search with archived records included (as a record found
+        archived after the chunk's own lookup is a race, it is used); with it, active records
+        first, then archived ones among the values still absent.
+        """
         keys = [(model, match_field, value) for value in sorted(values)]
+        wanted = [key[2] for key in keys]
+        archived: dict[str, list[int]] = {}
         try:
-            rows = self._search_read(model, match_field, [key[2] for key in keys])
+            if tell_archived:
+                rows = self._search_read(model, match_field, wanted)
+                absent = [value for value in wanted if not rows.get(value)]
+                if absent:
+                    archived = self._search_read(model, match_field, absent, {"active_test": False})
+            else:
+                rows = self._search_read(model, match_field, wanted, {"active_test": False})
         except OdooError as exc:
             if not is_record_level(exc):
                 raise
@@ -150,24 +181,17 @@ class AutoCreator:
                     f"{len(ids)} records match {_describe(key)} (ids {ids[:MAX_IDS_SHOWN]}); "
                     "map the value to one of them",
                 )
+            elif archived.get(key[2]):
+                message = archived_message(_describe(key), model, archived[key[2]]) + " (it was not created)"
+                self._failed[key] = _Failed(IssueCode.ARCHIVED_IN_ODOO.value, message)
             else:
                 missing.append(key)
         return missing
 
-    def _search_read(self, model: str, match_field: str, values: list[str]) -> dict[str, list[int]]:
-        # Through execute: search_read takes no context, and active_test must be off here.
-        rows = self.client.execute(
-            model,
-            "search_read",
-            (),
-            {
-                "domain": [[match_field, "in", values]],
-                "fields": [match_field],
-                "context": {"active_test": False},
-            },
-        )
-        if not isinstance(rows, list):
-            raise OdooProtocolError(f"{model}.search_read did not answer a list")
+    def _search_read(
+        self, model: str, match_field: str, values: list[str], context: dict[str, bool] | None = None
+    ) -> dict[str, list[int]]:
+        rows = self.client.search_read(model, [[match_field, "in", values]], [match_field], context=context)
         found: dict[str, list[int]] = defaultdict(list)
         for row in rows:
             if isinstance(row, dict) and "id" in row:
@@ -208,7 +232,7 @@ class AutoCreator:
         for _model, match_field, value in keys:
             by_field[match_field].append(value)
         for match_field, values in sorted(by_field.items()):
-            rows = self._search_read(model, match_field, values)
+            rows = self._search_read(model, match_field, values, {"active_test": False})
             for value in values:
                 ids = rows.get(value, [])
                 if len(ids) == 1:
@@ -296,6 +320,9 @@ class _CreatedResolver:
             if found is not None:
                 return (found.odoo_id,)
         return self._base.resolve(request)
+
+    def archived(self, request: LookupRequest) -> Sequence[int]:
+        return () if self.resolve(request) else self._base.archived(request)
 
     def describe(self, lookup: ReverseLookup) -> str | None:
         return self._base.describe(lookup)

@@ -34,6 +34,7 @@ class IssueCode(StrEnum):
     UNKNOWN_SELECTION_VALUE = "unknown_selection_value"
     UNMAPPED_VALUE = "unmapped_value"
     NOT_FOUND_IN_ODOO = "not_found_in_odoo"
+    ARCHIVED_IN_ODOO = "archived_in_odoo"  # found only among archived (inactive) records
     AMBIGUOUS_MATCH = "ambiguous_match"
     INVALID_COUNTRY = "invalid_country"
     INVALID_STATE = "invalid_state"

@@ -3,7 +3,8 @@
 A record is either mapped whole or rejected with every reason (validation issues and each
 mapping's conversion issues); nothing half-converted reaches Odoo. Lookups that need Odoo (a
 category by name, a country by ISO code, a record by external id) are gathered for the whole
-chunk first and answered by `fetch_lookups` with one search_read per model and key.
+chunk first and answered by `odoo_sync.sync.lookup_search.fetch_lookups` with one search_read per
+model and key (and one more, only for values not found, among archived records).
 
 A value the tenant lets us create in Odoo (a value map or lookup with auto-creation) leaves the
 record waiting (`MappedRecord.pending`, with a not-found issue until settled); the push engine
@@ -13,17 +14,18 @@ maps just those fields again with the new ids.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from odoo_sync.odoo import ErrorCategory, OdooClient, OdooError
+from odoo_sync.odoo import OdooClient
 from odoo_sync.sync.images import ImageFetcher, content_digest
 from odoo_sync.sync.issues import FieldIssue, InvalidValueError, IssueCode
-from odoo_sync.sync.lookups import AutoCreateRequest, LookupBy, LookupRequest, Resolver, StaticResolver
+from odoo_sync.sync.lookup_search import fetch_lookups
+from odoo_sync.sync.lookup_search import is_record_level as is_record_level  # noqa: PLC0414 - re-exported
+from odoo_sync.sync.lookups import AutoCreateRequest, LookupRequest, Resolver, StaticResolver
 from odoo_sync.sync.model import Direction, FieldMapping, LocalRecord, MappingType
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.transform_core import is_empty
@@ -41,8 +43,6 @@ from odoo_sync.sync.value_maps import ValueMaps
 
 BINARY = "binary"
 IMAGE_TRANSFORM = "image_url"  # as the presets name it (odoo_sync.sync.presets)
-# Scope keys of lookup requests, as a path Odoo's domain understands on the looked-up model.
-_SCOPE_PATHS = {"country_code": "country_id.code"}
 
 
 @dataclass(frozen=True)
@@ -373,88 +373,6 @@ def wire_value(value: Any) -> Any:
     return value
 
 
-# lookups ---------------------------------------------------------------------------------------
-LookupGroup = tuple[str, LookupBy, str, tuple[tuple[str, str], ...]]
-
-
-@dataclass
-class LookupAnswers:
-    resolver: StaticResolver
-    failures: list[str]
-    calls: int
-
-
-def fetch_lookups(client: OdooClient, requests: Iterable[LookupRequest]) -> LookupAnswers:
-    """One search_read per (model, key, scope) for every lookup of a chunk.
-
-    A lookup Odoo refuses (no access to the model, an unknown field) leaves its values
-    unresolved, so the records that need them fail with "not found" and the reason is reported;
-    a chunk-level failure (network, rate limit) raises.
-    """
-    groups: dict[LookupGroup, set[str]] = defaultdict(set)
-    for request in requests:
-        groups[(request.model, request.by, request.match_field, request.scope)].add(request.value)
-    resolver = StaticResolver()
-    failures: list[str] = []
-    for (model, by, match_field, scope), values in sorted(groups.items()):
-        try:
-            if by == "external_id":
-                found = _external_ids(client, model, values)
-            else:
-                found = _by_field(client, model, match_field, scope, values)
-        except OdooError as exc:
-            if not is_record_level(exc):
-                raise
-            failures.append(f"lookup of {model} by {match_field} failed: {exc.message}")
-            continue
-        for value in values:
-            resolver.add(LookupRequest(model, by, match_field, value, scope), found.get(value, ()))
-    return LookupAnswers(resolver=resolver, failures=failures, calls=len(groups))
-
-
-def _by_field(
-    client: OdooClient,
-    model: str,
-    match_field: str,
-    scope: tuple[tuple[str, str], ...],
-    values: set[str],
-) -> dict[str, list[int]]:
-    domain: list[Any] = [[match_field, "in", sorted(values)]]
-    domain += [[_SCOPE_PATHS.get(key, key), "=", value] for key, value in scope]
-    rows = client.search_read(model, domain, [match_field])
-    found: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        found[str(row.get(match_field))].append(int(row["id"]))
-    return found
-
-
-def _external_ids(client: OdooClient, model: str, values: set[str]) -> dict[str, list[int]]:
-    pairs = [value.split(".", 1) for value in values if "." in value]
-    if not pairs:
-        return {}
-    domain: list[Any] = [
-        ["model", "=", model],
-        ["module", "in", sorted({module for module, _ in pairs})],
-        ["name", "in", sorted({name for _, name in pairs})],
-    ]
-    rows = client.search_read("ir.model.data", domain, ["module", "name", "res_id"])
-    found: dict[str, list[int]] = defaultdict(list)
-    for row in rows:
-        found[f"{row['module']}.{row['name']}"].append(int(row["res_id"]))
-    return found
-
-
-def is_record_level(error: OdooError) -> bool:
-    """Odoo's verdict on what was sent (fix the data), as opposed to Odoo being unavailable."""
-    return error.category in (
-        ErrorCategory.VALIDATION,
-        ErrorCategory.CONSTRAINT,
-        ErrorCategory.ACCESS,
-        ErrorCategory.NOT_FOUND,
-        ErrorCategory.SERVER,
-    )
-
-
 @dataclass
 class MappedChunk:
     records: list[MappedRecord]
@@ -466,7 +384,7 @@ def map_records(mapper: RecordMapper, client: OdooClient, records: Sequence[Loca
     """Every record of a chunk mapped, with the chunk's lookups fetched once."""
     prepared = [mapper.prepare(record) for record in records]
     requests = mapper.lookups(prepared)
-    answers = fetch_lookups(client, requests) if requests else None
+    answers = fetch_lookups(client, requests, mapper.plan.odoo_fields) if requests else None
     resolver: Resolver = answers.resolver if answers else StaticResolver()
     for item in prepared:
         mapper.apply(item, resolver)

@@ -314,14 +314,29 @@ class RecordChange(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    entity: str
-    local_id: str
-    connection_id: str
-    odoo_id: int
-    action: ChangeAction
-    fields_changed: list[str] = Field(default_factory=list)  # local field names
-    data: dict[str, Any] = Field(default_factory=dict)  # the local record after the change
-    odoo_write_date: str | None = None  # Odoo's write_date of the version applied
-    applied_at: str
-    triggered_by: TriggeredBy
-    batch_id: str | None = None
+    entity: str = Field(description="The entity of the record (customer, product, ... or the tenant's own)")
+    local_id: str = Field(description="The tenant's id of the record")
+    connection_id: str = Field(description="The connection (Odoo) the change came from")
+    odoo_id: int = Field(description="The record's id in that Odoo")
+    action: ChangeAction = Field(
+        description="created (new to the tenant's link with this Odoo), updated, archived (Odoo "
+        "archived it), deleted (Odoo no longer has it; the tenant's record is kept)"
+    )
+    fields_changed: list[str] = Field(
+        default_factory=list,
+        description="Local fields whose value changed; empty for archived and deleted",
+    )
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The local record after the change, as GET /v1/records shows it (decimals as text)",
+    )
+    odoo_write_date: str | None = Field(
+        default=None,
+        description="Odoo's write_date of the version applied, 'YYYY-MM-DD HH:MM:SS' in UTC as Odoo "
+        "gives it; null for a deletion",
+    )
+    applied_at: str = Field(description="When the change was applied here, ISO 8601 in UTC")
+    triggered_by: TriggeredBy = Field(
+        description="What started the read from Odoo: import, schedule, webhook (an Odoo notice), retry"
+    )
+    batch_id: str | None = Field(default=None, description="The import or delta batch that applied it")

@@ -10,6 +10,11 @@ An invoice's `status` is what a shop shows on its order:
     cancelled        cancelled
 Stock is summed per product (and per warehouse or location when asked) from the quants:
 on_hand (quantity), reserved, available (on hand less reserved), as of the time it was read.
+
+Amounts and quantities are decimal text, as every pulled decimal is (`decimal_text`): at least
+two places ("1250.00", "3.50"), more when Odoo's value has more (a 3-decimal currency, a unit
+of measure kept to 3 places), at most six; the float Odoo sends goes through its shortest repr,
+so it never drifts.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
+
+from odoo_sync.sync.scalar_transforms import decimal_from_odoo, decimal_text, to_places
 
 INVOICE_MODEL = "account.move"
 INVOICE_TYPES = ("out_invoice", "out_refund")
@@ -43,6 +50,10 @@ STOCK_FIELDS = ("product_id", "location_id", "warehouse_id", "quantity", "reserv
 StockGrouping = Literal["product", "warehouse", "location"]
 InvoiceStatus = Literal["draft", "invoiced", "partially_paid", "paid", "reversed", "cancelled"]
 _PAID = ("paid", "in_payment")
+# Places an amount or a quantity has at least (Odoo's default currency and unit precision), and
+# at most (Odoo's finest currency rounding is 0.000001; places past it are float noise).
+MIN_PLACES = 2
+MAX_PLACES = 6
 
 
 def invoice_status(state: object, payment_state: object, move_type: object = "out_invoice") -> InvoiceStatus:
@@ -111,14 +122,15 @@ class StockLevel:
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
 
-    def as_record(self, as_of: str) -> dict[str, Any]:
-        record: dict[str, Any] = {
-            "product": self.product,
-            "on_hand": str(self.on_hand),
-            "reserved": str(self.reserved),
-            "available": str(self.available),
-            "as_of": as_of,
+    def quantities(self) -> dict[str, str]:
+        return {
+            "on_hand": quantity_text(self.on_hand),
+            "reserved": quantity_text(self.reserved),
+            "available": quantity_text(self.available),
         }
+
+    def as_record(self, as_of: str) -> dict[str, Any]:
+        record: dict[str, Any] = {"product": self.product, **self.quantities(), "as_of": as_of}
         if self.warehouse is not None:
             record["warehouse"] = self.warehouse
         if self.location is not None:
@@ -179,13 +191,19 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def quantity_text(number: Decimal) -> str:
+    """At least MIN_PLACES places, more (up to MAX_PLACES) when the value has them."""
+    rounded = to_places(number, MAX_PLACES).normalize()
+    return decimal_text(to_places(rounded, MIN_PLACES, at_least=True))
+
+
 def _money(value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return str(Decimal(str(value)).quantize(Decimal("0.01")))
+    return quantity_text(decimal_from_odoo(value))
 
 
 def _quantity(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return Decimal(0)
-    return Decimal(str(value))
+    return decimal_from_odoo(value)

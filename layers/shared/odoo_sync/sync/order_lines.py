@@ -1,11 +1,13 @@
-"""An order's lines: read from the tenant's record, and their Odoo references resolved for a chunk.
+"""An order's lines: their Odoo references resolved for a chunk (the lines themselves are read by
+`odoo_sync.sync.order_line_input`).
 
 Every problem is an issue with the line's path (`lines[2].sku`), so an order is rejected with all
 its reasons. Resolution costs one search_read per kind for the whole chunk: products by SKU
 (default_code) or barcode on product.product, units by the `uom` value map or by name (and the
 products' own units, to check that they convert: same category up to 17, same reference unit
 from 19), taxes by the `tax` value map or by name among sale taxes (of the connection's company
-when it has one).
+when it has one). A kind with names not found costs one more search, over just those names
+among archived records, so a line says "archived, activate it" rather than "not found".
 """
 
 from __future__ import annotations
@@ -13,161 +15,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from odoo_sync.odoo import OdooClient, OdooError
-from odoo_sync.sync.issues import FieldIssue, InvalidValueError, IssueCode, describe_value
+from odoo_sync.sync.issues import FieldIssue, IssueCode
+from odoo_sync.sync.lookups import archived_message
 from odoo_sync.sync.mapping import is_record_level
-from odoo_sync.sync.scalar_transforms import parse_decimal
+from odoo_sync.sync.order_line_input import LineInput, line_issue, parse_lines
 from odoo_sync.sync.transform_core import OdooFieldInfo
 from odoo_sync.sync.value_maps import ValueMapKind, ValueMaps
 
-MAX_LINES = 1000
-MAX_TAXES_PER_LINE = 20
-_LINE_KEYS = frozenset({"sku", "barcode", "quantity", "uom", "price", "discount", "taxes", "description"})
+__all__ = ["LineFields", "LineInput", "ReferenceResolver", "parse_lines"]
+
 _MAX_UOM_HOPS = 5  # reference-unit chains (19) are one or two steps in practice
-
-
-@dataclass(frozen=True)
-class LineInput:
-    """One line as the tenant sent it, checked for shape (not yet resolved against Odoo)."""
-
-    index: int
-    sku: str | None
-    barcode: str | None
-    quantity: Decimal
-    uom: str | None
-    price: Decimal | None
-    discount: Decimal | None
-    taxes: tuple[str, ...] | None  # None: Odoo takes the product's taxes
-    description: str | None
-
-    def path(self, name: str) -> str:
-        return f"lines[{self.index}].{name}"
-
-
-def parse_lines(value: object) -> tuple[list[LineInput], list[FieldIssue]]:
-    """The record's `lines`, and every problem of their shape."""
-    if not isinstance(value, list):
-        return [], [
-            FieldIssue(
-                field="lines",
-                code=IssueCode.WRONG_TYPE.value,
-                message="lines must be a list",
-                value=describe_value(value),
-            )
-        ]
-    if len(value) > MAX_LINES:
-        return [], [_issue("lines", IssueCode.OUT_OF_RANGE, f"more than {MAX_LINES} lines", len(value))]
-    lines: list[LineInput] = []
-    issues: list[FieldIssue] = []
-    for index, raw in enumerate(value):
-        line, problems = _parse_line(index, raw)
-        issues.extend(problems)
-        if line is not None:
-            lines.append(line)
-    return lines, issues
-
-
-def _parse_line(index: int, raw: object) -> tuple[LineInput | None, list[FieldIssue]]:
-    where = f"lines[{index}]"
-    if not isinstance(raw, Mapping):
-        return None, [_issue(where, IssueCode.NOT_AN_OBJECT, "a line must be a JSON object", raw)]
-    issues = [
-        _issue(f"{where}.{key}", IssueCode.CONFIGURATION, f"unknown line field {key!r}", None)
-        for key in raw
-        if key not in _LINE_KEYS
-    ]
-    sku = _text(raw, "sku", where, issues)
-    barcode = _text(raw, "barcode", where, issues)
-    if sku is None and barcode is None:
-        issues.append(_issue(f"{where}.sku", IssueCode.REQUIRED, "a line needs a sku or a barcode", None))
-    quantity = _number(raw, "quantity", where, issues, default=Decimal(1))
-    price = _number(raw, "price", where, issues)
-    discount = _number(raw, "discount", where, issues, maximum=Decimal(100))
-    taxes = _taxes(raw, where, issues)
-    line = LineInput(
-        index=index,
-        sku=sku,
-        barcode=barcode,
-        quantity=quantity if quantity is not None else Decimal(1),
-        uom=_text(raw, "uom", where, issues),
-        price=price,
-        discount=discount,
-        taxes=taxes,
-        description=_text(raw, "description", where, issues, limit=10_000),
-    )
-    return line, issues
-
-
-def _issue(path: str, code: IssueCode, message: str, value: object) -> FieldIssue:
-    return InvalidValueError(code, message, value).issue(path)
-
-
-def _text(
-    raw: Mapping[Any, Any], key: str, where: str, issues: list[FieldIssue], limit: int = 256
-) -> str | None:
-    value = raw.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        issues.append(_issue(f"{where}.{key}", IssueCode.WRONG_TYPE, "expected text", value))
-        return None
-    text = str(value).strip()
-    if len(text) > limit:
-        issues.append(_issue(f"{where}.{key}", IssueCode.TOO_LONG, f"longer than {limit} characters", value))
-        return None
-    return text or None
-
-
-def _number(
-    raw: Mapping[Any, Any],
-    key: str,
-    where: str,
-    issues: list[FieldIssue],
-    *,
-    default: Decimal | None = None,
-    maximum: Decimal | None = None,
-) -> Decimal | None:
-    value = raw.get(key)
-    if value is None or value == "":
-        return default
-    try:
-        number = parse_decimal(value)
-    except InvalidValueError as exc:
-        issues.append(exc.issue(f"{where}.{key}"))
-        return None
-    if number < 0 or (maximum is not None and number > maximum):
-        bound = f"between 0 and {maximum}" if maximum is not None else "0 or more"
-        issues.append(_issue(f"{where}.{key}", IssueCode.OUT_OF_RANGE, f"must be {bound}", value))
-        return None
-    return number
-
-
-def _taxes(raw: Mapping[Any, Any], where: str, issues: list[FieldIssue]) -> tuple[str, ...] | None:
-    if "taxes" not in raw or raw["taxes"] is None:
-        return None
-    value = raw["taxes"]
-    if not isinstance(value, list) or len(value) > MAX_TAXES_PER_LINE:
-        issues.append(
-            _issue(
-                f"{where}.taxes",
-                IssueCode.WRONG_TYPE,
-                f"taxes must be a list of at most {MAX_TAXES_PER_LINE} names",
-                value,
-            )
-        )
-        return None
-    names: list[str] = []
-    for position, item in enumerate(value):
-        if isinstance(item, bool) or not isinstance(item, str | int) or not str(item).strip():
-            issues.append(
-                _issue(f"{where}.taxes[{position}]", IssueCode.WRONG_TYPE, "expected a tax name", item)
-            )
-            continue
-        names.append(str(item).strip())
-    return tuple(names)
 
 
 # resolution ------------------------------------------------------------------------------------
@@ -209,6 +69,11 @@ class References:
     uom_family: dict[int, Any] = field(default_factory=dict)  # uom id -> category / reference unit
     taxes: dict[str, list[int]] = field(default_factory=dict)  # casefolded name -> ids
     failures: list[str] = field(default_factory=list)  # lookups Odoo refused (access, fields)
+    # What exists only archived in Odoo, of the names above not found active (same keys).
+    archived_by_sku: dict[str, list[int]] = field(default_factory=dict)
+    archived_by_barcode: dict[str, list[int]] = field(default_factory=dict)
+    archived_uoms: dict[str, list[int]] = field(default_factory=dict)
+    archived_taxes: dict[str, list[int]] = field(default_factory=dict)
 
 
 class ReferenceResolver:
@@ -244,27 +109,46 @@ class ReferenceResolver:
 
     # calls -------------------------------------------------------------------------------------
     def _search(
-        self, model: str, domain: list[Any], fields: list[str], refs: References
+        self, model: str, domain: list[Any], fields: list[str], refs: References, *, archived: bool = False
     ) -> list[dict[str, Any]]:
+        """Active records, or with `archived` the archived ones too (for names not found active)."""
+        context = {"active_test": False} if archived else None
         try:
-            rows: list[dict[str, Any]] = self.client.search_read(model, domain, fields)
+            rows: list[dict[str, Any]] = self.client.search_read(model, domain, fields, context=context)
         except OdooError as exc:
             if not is_record_level(exc):
                 raise
-            refs.failures.append(f"lookup of {model} failed: {exc.message}")
+            if not archived:  # without the second look the names are only "not found"
+                refs.failures.append(f"lookup of {model} failed: {exc.message}")
             return []
         return rows
 
     def _products(self, skus: list[str], barcodes: list[str], refs: References) -> set[int | None]:
         if not skus and not barcodes:
             return set()
+        by_sku, by_barcode = self._search_products(skus, barcodes, refs)
+        refs.products_by_sku, refs.products_by_barcode = by_sku, by_barcode
+        unknown_skus = [sku for sku in skus if sku not in by_sku]
+        unknown_barcodes = [code for code in barcodes if code not in by_barcode]
+        if unknown_skus or unknown_barcodes:
+            archived_skus, archived_barcodes = self._search_products(
+                unknown_skus, unknown_barcodes, refs, archived=True
+            )
+            refs.archived_by_sku = _ids(archived_skus)
+            refs.archived_by_barcode = _ids(archived_barcodes)
+        return {product.uom_id for group in (*by_sku.values(), *by_barcode.values()) for product in group}
+
+    def _search_products(
+        self, skus: list[str], barcodes: list[str], refs: References, *, archived: bool = False
+    ) -> tuple[dict[str, list[Product]], dict[str, list[Product]]]:
         parts: list[list[Any]] = []
         if skus:
             parts.append(["default_code", "in", skus])
         if barcodes:
             parts.append(["barcode", "in", barcodes])
         domain: list[Any] = ["|", *parts] if len(parts) == 2 else parts
-        rows = self._search("product.product", domain, ["default_code", "barcode", "uom_id"], refs)
+        fields = ["default_code", "barcode", "uom_id"]
+        rows = self._search("product.product", domain, fields, refs, archived=archived)
         by_sku: dict[str, list[Product]] = defaultdict(list)
         by_barcode: dict[str, list[Product]] = defaultdict(list)
         for row in rows:
@@ -273,8 +157,7 @@ class ReferenceResolver:
                 by_sku[str(row["default_code"])].append(product)
             if row.get("barcode") in barcodes:
                 by_barcode[str(row["barcode"])].append(product)
-        refs.products_by_sku, refs.products_by_barcode = dict(by_sku), dict(by_barcode)
-        return {product.uom_id for group in (*by_sku.values(), *by_barcode.values()) for product in group}
+        return dict(by_sku), dict(by_barcode)
 
     def _uoms(self, names: list[str], ids: list[int], refs: References) -> None:
         if not names and not ids:
@@ -293,6 +176,10 @@ class ReferenceResolver:
             if str(row.get("name") or "").casefold() in {name.casefold() for name in names}:
                 refs.uoms.setdefault(str(row["name"]).casefold(), []).append(uom_id)
             parents[uom_id] = _many2one_id(row.get(family))
+        unknown = [name for name in names if name.casefold() not in refs.uoms]
+        if unknown:
+            archived = self._search("uom.uom", [["name", "in", unknown]], ["name"], refs, archived=True)
+            refs.archived_uoms = _by_name(archived)
         if family == "category_id":
             refs.uom_family.update(dict(parents.items()))
             return
@@ -319,8 +206,11 @@ class ReferenceResolver:
         domain: list[Any] = [["name", "in", names], ["type_tax_use", "=", "sale"]]
         if self.company_id is not None:
             domain.append(["company_id", "=", self.company_id])
-        for row in self._search("account.tax", domain, ["name"], refs):
-            refs.taxes.setdefault(str(row["name"]).casefold(), []).append(int(row["id"]))
+        refs.taxes = _by_name(self._search("account.tax", domain, ["name"], refs))
+        unknown = [name for name in names if name.casefold() not in refs.taxes]
+        if unknown:
+            again = [["name", "in", unknown], *domain[1:]]
+            refs.archived_taxes = _by_name(self._search("account.tax", again, ["name"], refs, archived=True))
 
     # per line ----------------------------------------------------------------------------------
     def line_values(self, line: LineInput, refs: References) -> tuple[dict[str, Any], list[FieldIssue]]:
@@ -336,7 +226,7 @@ class ReferenceResolver:
                 vals[self.fields.uom] = uom_id
                 if product is not None and not self._convertible(uom_id, product.uom_id, refs):
                     issues.append(
-                        _issue(
+                        line_issue(
                             line.path("uom"),
                             IssueCode.UNMAPPED_VALUE,
                             f"unit {line.uom!r} does not convert to the product's unit "
@@ -374,16 +264,20 @@ class ReferenceResolver:
         if found:
             ids = sorted(product.odoo_id for product in found)
             issues.append(
-                _issue(
+                line_issue(
                     line.path(key),
                     IssueCode.AMBIGUOUS_MATCH,
                     f"{len(found)} Odoo products have {odoo_field} {value!r} (ids {ids[:10]})",
                     value,
                 )
             )
+        elif archived := (refs.archived_by_sku if key == "sku" else refs.archived_by_barcode).get(value):
+            what = f"Odoo product with {odoo_field} {value!r}"
+            message = archived_message(what, "product.product", archived)
+            issues.append(line_issue(line.path(key), IssueCode.ARCHIVED_IN_ODOO, message, value))
         else:
             issues.append(
-                _issue(
+                line_issue(
                     line.path(key),
                     IssueCode.NOT_FOUND_IN_ODOO,
                     f"no Odoo product with {odoo_field} {value!r}",
@@ -400,13 +294,18 @@ class ReferenceResolver:
         found = refs.uoms.get(line.uom.casefold(), [])
         if len(found) == 1:
             return found[0]
+        archived = refs.archived_uoms.get(line.uom.casefold())
+        if not found and archived:
+            message = archived_message(f"Odoo unit named {line.uom!r}", "uom.uom", archived)
+            issues.append(line_issue(line.path("uom"), IssueCode.ARCHIVED_IN_ODOO, message, line.uom))
+            return None
         message = (
             f"{len(found)} Odoo units are named {line.uom!r}"
             if found
             else f"no Odoo unit named {line.uom!r} (and not in value map 'uom')"
         )
         code = IssueCode.AMBIGUOUS_MATCH if found else IssueCode.NOT_FOUND_IN_ODOO
-        issues.append(_issue(line.path("uom"), code, message, line.uom))
+        issues.append(line_issue(line.path("uom"), code, message, line.uom))
         return None
 
     @staticmethod
@@ -428,16 +327,19 @@ class ReferenceResolver:
         where = line.path(f"taxes[{position}]")
         if found:
             issues.append(
-                _issue(
+                line_issue(
                     where,
                     IssueCode.AMBIGUOUS_MATCH,
                     f"{len(found)} Odoo sale taxes are named {name!r}; map it in value map 'tax'",
                     name,
                 )
             )
+        elif archived := refs.archived_taxes.get(name.casefold()):
+            message = archived_message(f"Odoo sale tax named {name!r}", "account.tax", archived)
+            issues.append(line_issue(where, IssueCode.ARCHIVED_IN_ODOO, message, name))
         else:
             issues.append(
-                _issue(
+                line_issue(
                     where,
                     IssueCode.NOT_FOUND_IN_ODOO,
                     f"no Odoo sale tax named {name!r} (and not in value map 'tax')",
@@ -461,3 +363,15 @@ def _many2one_id(value: object) -> int | None:
     if isinstance(value, list | tuple) and value:
         value = value[0]
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _by_name(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[int]]:
+    """Ids by casefolded name (units and taxes are named as people type them)."""
+    found: dict[str, list[int]] = {}
+    for row in rows:
+        found.setdefault(str(row.get("name") or "").casefold(), []).append(int(row["id"]))
+    return found
+
+
+def _ids(products: Mapping[str, list[Product]]) -> dict[str, list[int]]:
+    return {key: [product.odoo_id for product in group] for key, group in products.items()}

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from odoo_sync.sync.conflicts import FieldConflict, Reconciliation
@@ -65,6 +66,31 @@ def locally_changed(record: LocalRecord | None, connection_id: str) -> bool:
         return False
     link = record.links.get(connection_id)
     return link is not None and link.synced_version is not None and link.synced_version != record.version
+
+
+def same_value(current: Any, incoming: Any, *, decimal: bool = False) -> bool:
+    """Equal; for a decimal field also the same number told another way ("12.5" or 12.5 stored
+    before decimals came back as text, "12.50" now), so stored records keep what they have."""
+    if current == incoming:
+        return True
+    if not decimal:
+        return False
+    if isinstance(incoming, list) and isinstance(current, list) and len(current) == len(incoming):
+        return all(same_value(old, new, decimal=True) for old, new in zip(current, incoming, strict=True))
+    if isinstance(incoming, dict) and isinstance(current, dict) and current.keys() == incoming.keys():
+        return all(same_value(current[key], incoming[key], decimal=True) for key in incoming)
+    old, new = _number(current), _number(incoming)
+    return old is not None and old == new
+
+
+def _number(value: object) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        return None
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
 
 
 def already_applied(link: OdooLink | None, pulled: PulledRecord) -> bool:
@@ -106,7 +132,9 @@ def decide(
     incoming = _incoming_values(pulled, reconciliation)
     current = record.data if record is not None else {}
     changed = sorted(
-        name for name, value in incoming.items() if name not in current or current[name] != value
+        name
+        for name, value in incoming.items()
+        if name not in current or not same_value(current[name], value, decimal=name in pulled.decimals)
     )
     decision.create = record is None
     decision.fields_changed = changed

@@ -1,7 +1,8 @@
 """Odoo records turned back into local values: the entity's from_odoo (and both-way) mappings.
 
 Each mapping runs its transform's `from_odoo`, the inverse of `to_odoo` where one exists:
-direct, string, boolean, decimal, unit, selection, date, datetime; many2one through the value
+direct, string, boolean, decimal and unit (as decimal text, "453.07": the one representation of a
+decimal both ways), selection, date, datetime; many2one through the value
 map reversed, the display name Odoo reads with the id, or the looked-up name/code/external id
 (one `read` per related model for the whole page, so archived related records are found too);
 country (ISO code) and state (code); custom map/value_map (when one-to-one) and default.
@@ -37,6 +38,7 @@ from odoo_sync.sync.mapping import is_image_mapping, is_record_level
 from odoo_sync.sync.model import Direction, FieldMapping, MappingType
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.planner import read_value
+from odoo_sync.sync.scalar_transforms import DecimalSpec, UnitSpec, decimal_text
 from odoo_sync.sync.transform_core import is_empty
 from odoo_sync.sync.transforms import (
     OdooFieldInfo,
@@ -77,6 +79,9 @@ class PulledRecord:
     create_date: str | None = None
     active: bool = True
     issues: list[FieldIssue] = field(default_factory=list)
+    # Local fields holding decimal text (at any depth): a stored value told another way (a number,
+    # as records kept decimals before, or other places) but equal is no change.
+    decimals: set[str] = field(default_factory=set)
 
     @property
     def valid(self) -> bool:
@@ -203,6 +208,8 @@ class OdooRecordMapper:
                 continue
             pulled.values[inbound.mapping.local_field] = local_json(conversion.value)
             pulled.sources[inbound.mapping.local_field] = name
+            if isinstance(inbound.spec, DecimalSpec | UnitSpec):
+                pulled.decimals.add(inbound.mapping.local_field)
         return pulled
 
     def _context(
@@ -237,10 +244,10 @@ def _text_or_none(value: object) -> str | None:
 
 
 def local_json(value: Any) -> Any:
-    """A converted value as a record stores it (JSON): decimals as numbers, dates as ISO text."""
+    """A converted value as a record stores it (JSON): decimals as text (as pushes take them,
+    see `decimal_text`), dates as ISO text."""
     if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
+        return decimal_text(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):

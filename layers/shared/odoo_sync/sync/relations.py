@@ -19,7 +19,9 @@ from odoo_sync.sync.lookups import (
     AutoCreateRequest,
     LookupBy,
     LookupRequest,
+    Resolver,
     ReverseLookup,
+    archived_message,
 )
 from odoo_sync.sync.transform_core import (
     RELATIONAL_TYPES,
@@ -68,13 +70,20 @@ def lookup_key(value: object) -> str:
     return str(value).strip()
 
 
-def single_match(ids: Sequence[int], request: LookupRequest, auto_create: bool) -> int:
+def single_match(resolver: Resolver, request: LookupRequest, auto_create: bool) -> int:
+    """The one record a lookup names; an archived match is reported (never auto-created again)."""
+    ids = resolver.resolve(request)
     if len(ids) == 1:
         return ids[0]
     where = f"{request.model} with {request.match_field} = {request.value!r}"
     if request.scope:
         where += " (" + ", ".join(f"{k} {v}" for k, v in request.scope) + ")"
     if not ids:
+        archived = resolver.archived(request)
+        if archived:
+            raise InvalidValueError(
+                IssueCode.ARCHIVED_IN_ODOO, archived_message(where, request.model, archived), request.value
+            )
         if auto_create:
             raise AutoCreateNeeded(
                 AutoCreateRequest(model=request.model, match_field=request.match_field, value=request.value)
@@ -179,7 +188,7 @@ class Many2oneSpec(TransformSpec):
                 )
             return mapped
         request = self._request(value)
-        return single_match(ctx.require_resolver().resolve(request), request, self.auto_create)
+        return single_match(ctx.require_resolver(), request, self.auto_create)
 
     def _to_odoo(self, value: Any, ctx: TransformContext) -> Any:
         if ctx.field_type == "many2many":
@@ -259,7 +268,7 @@ class CountrySpec(TransformSpec):
         if mapped is not None:
             return mapped
         request = self._request(normalise_country_code(value))
-        return single_match(ctx.require_resolver().resolve(request), request, auto_create=False)
+        return single_match(ctx.require_resolver(), request, auto_create=False)
 
     def _from_odoo(self, value: Any, ctx: TransformContext) -> Any:
         odoo_id = odoo_id_of(value)
@@ -336,7 +345,7 @@ class StateSpec(TransformSpec):
 
     def _to_odoo(self, value: Any, ctx: TransformContext) -> Any:
         request = self._request(value, ctx)
-        return single_match(ctx.require_resolver().resolve(request), request, auto_create=False)
+        return single_match(ctx.require_resolver(), request, auto_create=False)
 
     def _from_odoo(self, value: Any, ctx: TransformContext) -> Any:
         lookups = self.reverse_lookups(value, ctx)

@@ -93,8 +93,32 @@ def decimal_from_odoo(value: object) -> Decimal:
     return parse_decimal(value)
 
 
-def local_number(number: Decimal, output: Literal["decimal", "string"]) -> Decimal | str:
-    return number if output == "decimal" else str(number)
+def decimal_text(number: Decimal) -> str:
+    """A decimal as records, the change feed and webhooks carry it: digits and '.', never an
+    exponent and never "-0" ("1000.00", "0.5"), the same text a push takes."""
+    if number.is_zero():
+        number = abs(number)
+    return format(number, "f")
+
+
+def decimal_text_from_odoo(value: object, digits: int | None, *, at_least: bool = False) -> str:
+    """Odoo's float as decimal text, the one way pulled decimals become local values.
+
+    The float goes through its shortest repr (453.07 is "453.07", never its binary expansion),
+    then to `digits` places; with `at_least`, places Odoo's value carries beyond `digits` are
+    kept (an amount in a 3-decimal currency keeps its third place).
+    """
+    number = decimal_from_odoo(value)
+    if digits is None:
+        return decimal_text(number)
+    return decimal_text(to_places(number, digits, at_least=at_least))
+
+
+def to_places(number: Decimal, digits: int, *, at_least: bool = False) -> Decimal:
+    """`number` with `digits` decimal places (rounded half up); with `at_least`, more when it has more."""
+    exponent = number.as_tuple().exponent
+    places = max(digits, -exponent) if at_least and isinstance(exponent, int) else digits
+    return quantize(number, places, "half_up")
 
 
 def parse_boolean(
@@ -196,14 +220,18 @@ class BooleanSpec(TransformSpec):
 
 
 class DecimalSpec(TransformSpec):
-    """Exact decimals (prices): Decimal/text/number in, a float rounded to `digits` out for Odoo,
-    and back a Decimal (or text) with the same `digits`, so "19.99" round-trips exactly."""
+    """Exact decimals (prices): text or a number in, a float rounded to `digits` out for Odoo, and
+    back the decimal text with the same `digits` ("19.99", "453.07"), as a push takes it.
+
+    `output` is kept for mappings saved before decimals came back as text; both values now give
+    text, so a decimal has one representation both ways.
+    """
 
     name: Literal["decimal"] = "decimal"
     odoo_types: ClassVar[frozenset[str]] = NUMBER_TYPES
     digits: int = Field(default=2, ge=0, le=10)
     rounding: Literal["half_up", "half_even", "reject"] = "half_up"
-    output: Literal["decimal", "string"] = "decimal"
+    output: Literal["decimal", "string"] = "string"
 
     def field_problems(self, target: OdooFieldInfo) -> list[str]:
         problems = super().field_problems(target)
@@ -218,8 +246,7 @@ class DecimalSpec(TransformSpec):
         return decimal_to_odoo_float(number)
 
     def _from_odoo(self, value: Any, ctx: TransformContext) -> Any:
-        number = quantize(decimal_from_odoo(value), self.digits, "half_up")
-        return local_number(number, self.output)
+        return decimal_text_from_odoo(value, self.digits)
 
 
 # Factor of each unit to its dimension's base unit (kg, m, l).
@@ -245,7 +272,9 @@ UNITS: dict[str, tuple[str, Decimal]] = {
 
 class UnitSpec(TransformSpec):
     """Unit conversion: Odoo value = local value x factor, the factor given directly or by units
-    (`local_unit="g", odoo_unit="kg"`). Rounding to `digits` makes the way back approximate."""
+    (`local_unit="g", odoo_unit="kg"`). Rounding to `digits` makes the way back approximate.
+    Back from Odoo the value is decimal text (`local_digits` places, else as exact as it is);
+    `output` is kept for saved mappings, as for `DecimalSpec`."""
 
     name: Literal["unit"] = "unit"
     odoo_types: ClassVar[frozenset[str]] = NUMBER_TYPES
@@ -254,7 +283,7 @@ class UnitSpec(TransformSpec):
     factor: Decimal | None = Field(default=None, gt=0)
     digits: int | None = Field(default=None, ge=0, le=10)
     local_digits: int | None = Field(default=None, ge=0, le=10)
-    output: Literal["decimal", "string"] = "decimal"
+    output: Literal["decimal", "string"] = "string"
 
     @field_validator("local_unit", "odoo_unit")
     @classmethod
@@ -299,7 +328,7 @@ class UnitSpec(TransformSpec):
             number = number.to_integral_value()
         else:
             number = number.normalize()
-        return local_number(number, self.output)
+        return decimal_text(number)
 
 
 class SelectionSpec(TransformSpec):
