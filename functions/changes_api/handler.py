@@ -14,15 +14,15 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from odoo_sync.api.answers import documented, error_responses
 from odoo_sync.api.dependencies import change_sink, delivery_log, webhook_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
-from odoo_sync.api.resolver import build_resolver, error_responses, resolve
+from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.changes import ChangePage, ChangeQuery
 from odoo_sync.core.outbound_webhooks import (
     SUBSCRIPTION_ID_PATTERN,
@@ -41,10 +41,6 @@ SUBSCRIPTION_ID = Annotated[
     str, Path(pattern=SUBSCRIPTION_ID_PATTERN, description="Subscription id: whk_ and 16 hex digits")
 ]
 NEXT_PAGE = "Pass as `cursor` for the next page; null at the end"
-
-
-def _answer(model: type[BaseModel], description: str) -> OpenAPIResponse:
-    return {"description": description, "content": {"application/json": {"model": model}}}
 
 
 class SubscriptionPage(BaseModel):
@@ -79,7 +75,7 @@ without one. Delivery is at least once: deduplicate on `id`. Decimals in `data` 
     summary="Record changes that came from Odoo, in the order applied; resume with `next`",
     description=FEED_DESCRIPTION,
     responses={
-        200: _answer(ChangePage, "A page of changes, `next` and `has_more`"),
+        **documented((200, ChangePage, "A page of changes, `next` and `has_more`")),
         **error_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY),
     },
 )
@@ -123,7 +119,9 @@ stored in clear): rotate the secret to get a new one. At most 20 subscriptions p
     summary="Register a URL for signed change deliveries; 201 with the signing secret, shown once",
     description=SUBSCRIBE_DESCRIPTION,
     responses={
-        201: _answer(SubscriptionCreated, "The subscription, with its signing secret (this answer only)"),
+        **documented(
+            (201, SubscriptionCreated, "The subscription, with its signing secret (this answer only)")
+        ),
         **error_responses(
             HTTPStatus.BAD_REQUEST,
             HTTPStatus.CONFLICT,
@@ -151,7 +149,7 @@ def create_subscription(body: Annotated[SubscriptionInput, Body()]) -> Response[
     summary="The tenant's webhook subscriptions (never a secret)",
     description="Pages of subscriptions, by id: pass `next` as `cursor` until it is null.",
     responses={
-        200: _answer(SubscriptionPage, "A page of subscriptions and `next`"),
+        **documented((200, SubscriptionPage, "A page of subscriptions and `next`")),
         **error_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY),
     },
 )
@@ -171,7 +169,7 @@ def list_subscriptions(
     summary="One subscription (never a secret)",
     description="404 for an id the tenant does not have (another tenant's too).",
     responses={
-        200: _answer(SubscriptionView, "The subscription"),
+        **documented((200, SubscriptionView, "The subscription")),
         **error_responses(HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY),
     },
 )
@@ -184,7 +182,7 @@ def get_subscription(subscription_id: SUBSCRIPTION_ID) -> SubscriptionView:
     summary="Stop deliveries and forget the secret",
     description="204; deliveries already queued are dropped when they come up. 404 for an unknown id.",
     responses={
-        204: {"description": "Deleted"},
+        **documented((204, None, "Deleted")),
         **error_responses(HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY),
     },
 )
@@ -205,8 +203,8 @@ signature per valid secret, so a receiver can switch without dropping any. With
     summary="A new signing secret, shown once; the previous one keeps signing for 24 hours",
     description=ROTATE_DESCRIPTION,
     responses={
-        200: _answer(
-            SecretRotated, "The new secret (this answer only) and when the previous one stops signing"
+        **documented(
+            (200, SecretRotated, "The new secret (this answer only) and when the previous one stops signing")
         ),
         **error_responses(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.UNPROCESSABLE_ENTITY),
     },
@@ -233,7 +231,7 @@ def rotate_secret(subscription_id: SUBSCRIPTION_ID) -> Response[Any]:
 first; pass `next` as `cursor` until it is null. Entries expire with the changes (30 days, the
 CHANGE_RETENTION_DAYS setting). 404 for a subscription the tenant does not have.""",
     responses={
-        200: _answer(DeliveryPage, "A page of deliveries and `next`"),
+        **documented((200, DeliveryPage, "A page of deliveries and `next`")),
         **error_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY),
     },
 )

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from local_stack.console_demo import CONFLICT_ID
 from local_stack.demo import Demo
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli_local_stack")]
@@ -317,13 +318,21 @@ def test_logs_follow_prints_the_last_entries_then_each_new_one_once(demo: Demo, 
     assert shown[0]["started_at"] <= shown[1]["started_at"] <= new["started_at"]  # oldest first
 
 
-def test_conflicts_list_and_an_unknown_conflict(odoo_sync) -> None:
+def test_conflicts_list_resolve_and_an_unknown_conflict(odoo_sync) -> None:
+    # `make run` seeds one held conflict for the console: an e-mail changed on both sides.
     listed = odoo_sync("conflicts", "list", "--json")
     assert listed.code == 0
-    assert listed.json() == []
+    [held] = listed.json()
+    assert (held["entity"], held["local_id"], held["odoo_field"]) == ("customer", CONFLICT_ID, "email")
 
-    resolved = odoo_sync("conflicts", "resolve", "cfl_0000000000000000", "--winner", "odoo")
-    assert resolved.code == 2
+    resolved = odoo_sync("conflicts", "resolve", held["conflict_id"], "--winner", "odoo", "--json")
+    assert resolved.code == 0
+    assert odoo_sync("conflicts", "list", "--json").json() == []
+    again = odoo_sync("conflicts", "resolve", held["conflict_id"], "--winner", "odoo")
+    assert again.code == 2  # already resolved: 409
+
+    unknown = odoo_sync("conflicts", "resolve", "cfl_0000000000000000", "--winner", "odoo")
+    assert unknown.code == 2
 
 
 # -- the API describes itself, on the stack ---------------------------------------------------

@@ -6,6 +6,7 @@ route's `responses=` from (status, model, description) so that every answer has 
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentModel
@@ -27,9 +28,16 @@ class ErrorAnswer(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    code: str = Field(description="Stable error code, e.g. validation_error, not_found, odoo_unreachable")
-    message: str = Field(description="What went wrong, for people")
-    field: str | None = Field(default=None, description="The input at fault, when one is")
+    code: str = Field(
+        description="Stable and machine-readable: validation_error, invalid_json, invalid_input, "
+        "not_found, conflict, payload_too_large, insufficient_scope, odoo_* for Odoo's verdicts, ..."
+    )
+    message: str = Field(description="For people: what is wrong and, where it helps, how to fix it")
+    field: str | None = Field(
+        default=None,
+        description="The field at fault (a dotted path into the body, a query parameter or a header); "
+        "null when no field is, as for invalid_json",
+    )
     errors: list[FieldProblem] | None = Field(
         default=None, description="Every problem found (validation errors only)"
     )
@@ -48,6 +56,17 @@ class Listing(BaseModel, Generic[ItemT]):
     next: str | None = Field(description="The cursor of the next page; null on the last page")
 
 
+_ERROR_MEANINGS = {
+    HTTPStatus.BAD_REQUEST: "invalid_json (the body is not JSON: the message says where it breaks) "
+    "or invalid_input (a value that cannot be used, e.g. a cursor)",
+    HTTPStatus.NOT_FOUND: "not_found: no such object for this tenant (another tenant's ids too)",
+    HTTPStatus.CONFLICT: "conflict, e.g. an Idempotency-Key reused with another body",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "payload_too_large: the body is over 1 MiB",
+    HTTPStatus.UNPROCESSABLE_ENTITY: "validation_error: well-formed but not acceptable; `errors` "
+    "lists every problem with its field",
+}
+
+
 Answer = tuple[int, type[Any] | None, str]
 
 
@@ -61,3 +80,14 @@ def documented(*answers: Answer) -> dict[int, OpenAPIResponse]:
             body: OpenAPIResponseContentModel = {"model": model}
             responses[status] = {"description": description, "content": {"application/json": body}}
     return responses
+
+
+def error_responses(*statuses: HTTPStatus) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI `responses` of a route's error answers, all shaped as `ErrorAnswer`."""
+    return {
+        int(status): {
+            "description": _ERROR_MEANINGS.get(status, status.phrase),
+            "content": {"application/json": {"model": ErrorAnswer}},
+        }
+        for status in statuses
+    }

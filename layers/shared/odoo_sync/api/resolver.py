@@ -15,10 +15,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
 
 from odoo_sync import errors
 from odoo_sync.actors import SYSTEM, acting_as
@@ -61,45 +59,6 @@ _ODOO_STATUS: dict[odoo_errors.ErrorCategory, tuple[HTTPStatus, str]] = {
     odoo_errors.ErrorCategory.PROTOCOL: (HTTPStatus.BAD_GATEWAY, "odoo_protocol_error"),
     odoo_errors.ErrorCategory.OUTCOME_UNKNOWN: (HTTPStatus.BAD_GATEWAY, "odoo_outcome_unknown"),
 }
-
-
-class ErrorAnswer(BaseModel):
-    """Every error answer of the API (docs/api-conventions.md lists the codes)."""
-
-    code: str = Field(
-        description="Stable and machine-readable: validation_error, invalid_json, invalid_input, "
-        "not_found, conflict, payload_too_large, odoo_* for Odoo's verdicts, ..."
-    )
-    message: str = Field(description="For people: what is wrong and, where it helps, how to fix it")
-    field: str | None = Field(
-        description="The field at fault (a dotted path into the body, a query parameter or a header); "
-        "null when no field is, as for invalid_json"
-    )
-    errors: list[dict[str, Any]] | None = Field(
-        default=None, description="validation_error only: every problem, each {field, message}"
-    )
-
-
-_ERROR_MEANINGS = {
-    HTTPStatus.BAD_REQUEST: "invalid_json (the body is not JSON: the message says where it breaks) "
-    "or invalid_input (a value that cannot be used, e.g. a cursor)",
-    HTTPStatus.NOT_FOUND: "not_found: no such object for this tenant (another tenant's ids too)",
-    HTTPStatus.CONFLICT: "conflict, e.g. an Idempotency-Key reused with another body",
-    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "payload_too_large: the body is over 1 MiB",
-    HTTPStatus.UNPROCESSABLE_ENTITY: "validation_error: well-formed but not acceptable; `errors` "
-    "lists every problem with its field",
-}
-
-
-def error_responses(*statuses: HTTPStatus) -> dict[int, OpenAPIResponse]:
-    """The OpenAPI `responses` of a route's error answers, all shaped as `ErrorAnswer`."""
-    return {
-        int(status): {
-            "description": _ERROR_MEANINGS.get(status, status.phrase),
-            "content": {"application/json": {"model": ErrorAnswer}},
-        }
-        for status in statuses
-    }
 
 
 def error_response(
