@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.api.answers import documented
 from odoo_sync.api.dependencies import connection_service
+from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.explorer import (
@@ -147,16 +148,21 @@ def search_records(  # the resolver passes every parameter by name
 @app.post(
     "/v1/connections/<connection_id>/records/<model>",
     summary="Create a record, optionally with an external id",
-    description="With `external_id` (module.name) the record gets it too, or is not created at all.",
+    description="With `external_id` (module.name) the record gets it too, or is not created at all. "
+    "Takes `Idempotency-Key`: a retry after a lost answer replays it instead of creating again.",
     responses=documented((201, CreatedRecord, "Created")),
 )
 def create_record(
     connection_id: ConnectionId, model: ModelName, body: Annotated[NewRecord, Body()]
-) -> Response[dict[str, Any]]:
+) -> Response[Any]:
     _check_field_names(body.values)
-    created = _explorer(connection_id).create_record(model, body.values, body.external_id)
-    logger.info("record created", extra={"model": model, "record_id": created["id"]})
-    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+
+    def work() -> Response[Any]:
+        created = _explorer(connection_id).create_record(model, body.values, body.external_id)
+        logger.info("record created", extra={"model": model, "record_id": created["id"]})
+        return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
+
+    return idempotently(app, tenant_id(app), f"odoo-create#{connection_id}#{model}", work)
 
 
 @app.get(
@@ -180,7 +186,7 @@ JSON object: every other top-level key is then refused with `422 validation_erro
 Any other body is bare fields. A model field literally called `values` is written through the
 envelope: `{"values": {"values": ...}}`. Field values are as Odoo's `write` takes them. A body with
 no field answers `400 invalid_input`; an unknown field or a value Odoo refuses answers with Odoo's
-verdict (see docs/api-conventions.md)."""
+verdict (see docs/api-conventions.md). Takes `Idempotency-Key`."""
 
 
 @app.patch(
@@ -202,26 +208,35 @@ def update_record(
         ),
     ],
     fields: FieldList = None,
-) -> Values:
+) -> Response[Any]:
     values = values_to_update(body)
     if len(values) > MAX_VALUES:
         raise InvalidInputError(f"at most {MAX_VALUES} fields at once", field="values")
     _check_field_names(values)
     if not values:
         raise InvalidInputError("nothing to update: the body has no values", field="values")
-    return _explorer(connection_id).update_record(model, record_id, values, _fields(fields))
+
+    def work() -> Response[Any]:
+        record = _explorer(connection_id).update_record(model, record_id, values, _fields(fields))
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=record)
+
+    return idempotently(app, tenant_id(app), f"odoo-write#{connection_id}#{model}#{record_id}", work)
 
 
 @app.delete(
     "/v1/connections/<connection_id>/records/<model>/<record_id>",
     summary="Delete a record",
-    description="Unlinks the record in Odoo; Odoo may refuse (e.g. a record still referenced).",
+    description="Unlinks the record in Odoo; Odoo may refuse (e.g. a record still referenced). Takes "
+    "`Idempotency-Key`: a retried delete replays 204 instead of answering 404.",
     responses=documented((204, None, "Deleted")),
 )
-def delete_record(connection_id: ConnectionId, model: ModelName, record_id: RecordId) -> Response[None]:
-    _explorer(connection_id).delete_record(model, record_id)
-    logger.info("record deleted", extra={"model": model, "record_id": record_id})
-    return Response(status_code=204)
+def delete_record(connection_id: ConnectionId, model: ModelName, record_id: RecordId) -> Response[Any]:
+    def work() -> Response[Any]:
+        _explorer(connection_id).delete_record(model, record_id)
+        logger.info("record deleted", extra={"model": model, "record_id": record_id})
+        return Response(status_code=204)
+
+    return idempotently(app, tenant_id(app), f"odoo-unlink#{connection_id}#{model}#{record_id}", work)
 
 
 @app.get(
