@@ -23,6 +23,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from local_stack.console_demo import console_instructions, seed_console_demo
 from local_stack.demo import DemoError, OdooTarget, instructions, seed
@@ -115,14 +116,28 @@ def run(settings: Settings, stop: threading.Event) -> None:
         seeded = settings.real_odoo is None
         if seeded:
             seed_console_demo(result.demo)
-        print("\nConnection test:\n" + json.dumps(result.connection_test, indent=2), flush=True)
-        print("\n" + console_instructions(result.demo, demo_file, seeded=seeded), flush=True)
+        print("\n" + connection_summary(result.connection_test), flush=True)
         print("\n" + instructions(result.demo, demo_file), flush=True)
+        # Last, so that it is what a newcomer sees: the one link to open and the key to paste.
+        print("\n" + console_instructions(result.demo, demo_file, seeded=seeded), flush=True)
+        print("\nCtrl-C stops everything.", flush=True)
         stop.wait()
         print("\nStopping...", flush=True)
 
 
+def connection_summary(test: Mapping[str, Any]) -> str:
+    """One line of the demo connection's test; the whole answer only when it failed."""
+    if not test.get("success"):
+        return "Connection test FAILED:\n" + json.dumps(test, indent=2)
+    return (
+        f"Connection test: passed (Odoo {test.get('odoo_version')}, {test.get('protocol')}, "
+        f"{test.get('latency_ms')} ms); POST /v1/connections/{{id}}/test shows every check"
+    )
+
+
 def main() -> int:
+    # Metrics are CloudWatch's (EMF lines on stdout); here they would only bury the instructions.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for noisy in ("werkzeug", "botocore", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -114,7 +114,7 @@ def instructions(demo: Demo, demo_file: Path) -> str:
             f"  curl -s -X POST {auth} -H 'Content-Type: application/json' "
             f'-d \'{{"values": {{"name": "Ada Lovelace"}}}}\' {base}/records/res.partner',
             "",
-            "Ctrl-C stops everything.",
+            f"The API's reference: {demo.api_url}/v1/docs   The command line: .venv/bin/odoo-sync --help",
         ]
     )
 

@@ -69,8 +69,17 @@ def test_demo_file_holds_what_the_readme_promises(running_demo):
 def test_seeded_connection_test_was_printed_as_a_success(running_demo):
     _, demo, output = running_demo
 
-    assert '"success": true' in output
+    assert "Connection test: passed (Odoo 19" in output
     assert f"/v1/connections/{demo['connection_id']}/test" in output  # a curl line to try
+
+
+def test_the_console_link_and_key_are_the_last_thing_printed(running_demo):
+    _, demo, output = running_demo
+
+    tail = output[output.index("Console: ") :]
+    assert f"Console: {demo['api_url']}/console/" in tail
+    assert demo["api_key"] in tail
+    assert tail.rstrip().endswith(READY_LINE)
 
 
 def test_connection_test_succeeds_with_the_simulators_version_and_protocol(running_demo):
