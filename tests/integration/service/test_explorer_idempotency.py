@@ -29,8 +29,13 @@ def link(allow_loopback: None, aws: Any, sim: OdooSimulator) -> TenantConnection
 
 
 def _send(
-    link: TenantConnection, method: str, body: Any = None, record_id: int | None = None, **headers: str
-):
+    link: TenantConnection,
+    method: str,
+    body: Any = None,
+    record_id: int | None = None,
+    key: str | None = None,
+) -> ApiAnswer:
+    headers = {"Idempotency-Key": key} if key is not None else {}
     parameters = {"connection_id": link.connection_id, "model": "res.partner"}
     resource = RECORDS
     if record_id is not None:
@@ -48,8 +53,8 @@ def _named(sim: OdooSimulator, name: str) -> list[dict[str, Any]]:
 def test_a_create_retried_with_its_key_replays_the_answer_and_creates_once(link: TenantConnection) -> None:
     body = {"values": {"name": "Grace Hopper"}}
 
-    first: ApiAnswer = _send(link, "POST", body, **{"Idempotency-Key": "create-grace"})
-    again = _send(link, "POST", body, **{"Idempotency-Key": "create-grace"})
+    first: ApiAnswer = _send(link, "POST", body, key="create-grace")
+    again = _send(link, "POST", body, key="create-grace")
 
     assert first.status == again.status == 201
     assert again.body == first.body
@@ -57,9 +62,9 @@ def test_a_create_retried_with_its_key_replays_the_answer_and_creates_once(link:
 
 
 def test_the_same_key_with_another_body_is_refused_and_writes_nothing(link: TenantConnection) -> None:
-    _send(link, "POST", {"values": {"name": "Ada"}}, **{"Idempotency-Key": "k-ada"})
+    _send(link, "POST", {"values": {"name": "Ada"}}, key="k-ada")
 
-    other = _send(link, "POST", {"values": {"name": "Not Ada"}}, **{"Idempotency-Key": "k-ada"})
+    other = _send(link, "POST", {"values": {"name": "Not Ada"}}, key="k-ada")
 
     assert other.status == 409
     assert other.body["field"] == "Idempotency-Key"
@@ -77,8 +82,8 @@ def test_a_delete_retried_with_its_key_answers_204_again_not_404(link: TenantCon
     created = _send(link, "POST", {"values": {"name": "Short-lived"}})
     record_id = created.body["id"]
 
-    first = _send(link, "DELETE", record_id=record_id, **{"Idempotency-Key": "del-1"})
-    again = _send(link, "DELETE", record_id=record_id, **{"Idempotency-Key": "del-1"})
+    first = _send(link, "DELETE", record_id=record_id, key="del-1")
+    again = _send(link, "DELETE", record_id=record_id, key="del-1")
     unkeyed = _send(link, "DELETE", record_id=record_id)
 
     assert (first.status, again.status, unkeyed.status) == (204, 204, 404)
@@ -86,17 +91,17 @@ def test_a_delete_retried_with_its_key_answers_204_again_not_404(link: TenantCon
 
 def test_an_update_retried_with_its_key_replays_the_record_it_answered(link: TenantConnection) -> None:
     record_id = _send(link, "POST", {"values": {"name": "Alan"}}).body["id"]
-    key = {"Idempotency-Key": "upd-alan"}
+    key = "upd-alan"
 
-    first = _send(link, "PATCH", {"values": {"email": "alan@example.com"}}, record_id=record_id, **key)
-    again = _send(link, "PATCH", {"values": {"email": "alan@example.com"}}, record_id=record_id, **key)
+    first = _send(link, "PATCH", {"values": {"email": "alan@example.com"}}, record_id=record_id, key=key)
+    again = _send(link, "PATCH", {"values": {"email": "alan@example.com"}}, record_id=record_id, key=key)
 
     assert first.status == again.status == 200
     assert again.body == first.body == {"id": record_id, "email": "alan@example.com"}
 
 
 def test_a_key_that_is_not_printable_is_refused(link: TenantConnection) -> None:
-    answer = _send(link, "POST", {"values": {"name": "Bad key"}}, **{"Idempotency-Key": "a b"})
+    answer = _send(link, "POST", {"values": {"name": "Bad key"}}, key="a b")
 
     assert answer.status == 400
     assert answer.body["field"] == "Idempotency-Key"
