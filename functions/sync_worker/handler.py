@@ -110,6 +110,7 @@ def _push(message: PushChunkMessage, receive_count: int) -> None:
             options=message.options,
             triggered_by=message.triggered_by,
             batch_id=message.batch_id,
+            chunk=message.chunk,
         )
     except Exception as exc:  # any chunk-level failure: the message returns, nothing is half-counted
         logger.warning(
@@ -206,9 +207,10 @@ def _give_up(message: PushChunkMessage | PullPageMessage, reason: str, error: st
     if isinstance(message, PullPageMessage):
         entries = [entry.model_copy(update={"sync_direction": "from_odoo"}) for entry in entries]
     try:
-        dependencies.batches().record_chunk(message.tenant_id, message.batch_id, message.entity, outcomes)
+        dependencies.batches().record_chunk(
+            message.tenant_id, message.batch_id, message.entity, outcomes, chunk=message.chunk
+        )
         dependencies.sync_log().append(message.tenant_id, entries)
-        dependencies.stats().record(message.tenant_id, message.entity, outcomes, newly_linked=0)
     except ServiceError:
         logger.exception("could not record the chunk's records as failed")
     metrics.add_metric(name="ChunksAbandoned", unit=MetricUnit.Count, value=1)

@@ -154,15 +154,24 @@ class InMemoryStats:
 
 
 class InMemoryBatchProgress:
-    """core.ports.BatchProgress: keeps every chunk's outcomes, as given."""
+    """core.ports.BatchProgress: keeps every chunk's outcomes, as given (and the chunk numbers)."""
 
     def __init__(self) -> None:
         self.chunks: list[tuple[str, str, str, list[RecordOutcome]]] = []
+        self.chunk_numbers: list[int] = []
 
     def record_chunk(
-        self, tenant_id: str, batch_id: str, entity: str, outcomes: Sequence[RecordOutcome]
+        self,
+        tenant_id: str,
+        batch_id: str,
+        entity: str,
+        outcomes: Sequence[RecordOutcome],
+        *,
+        chunk: int,
+        newly_linked: int = 0,
     ) -> None:
         self.chunks.append((tenant_id, batch_id, entity, list(outcomes)))
+        self.chunk_numbers.append(chunk)
 
 
 QueuedMessage = PushChunkMessage | PullPageMessage | BulkSelectMessage
@@ -241,6 +250,7 @@ class ScriptedPushService:
         options: SyncOptions,
         triggered_by: TriggeredBy,
         batch_id: str | None = None,
+        chunk: int = 0,
     ) -> list[RecordOutcome]:
         self.calls.append(
             {
@@ -251,11 +261,12 @@ class ScriptedPushService:
                 "options": options,
                 "triggered_by": triggered_by,
                 "batch_id": batch_id,
+                "chunk": chunk,
             }
         )
         outcomes = self.pusher(entity, local_ids)
         if batch_id is not None and self.batches is not None:
-            self.batches.record_chunk(tenant_id, batch_id, entity, outcomes)
+            self.batches.record_chunk(tenant_id, batch_id, entity, outcomes, chunk=chunk)
         return outcomes
 
 

@@ -84,9 +84,19 @@ class FakeBooks:
         self.stats.append((entity, len(outcomes), newly_linked))
 
     def record_chunk(
-        self, tenant_id: str, batch_id: str, entity: str, outcomes: Sequence[RecordOutcome]
+        self,
+        tenant_id: str,
+        batch_id: str,
+        entity: str,
+        outcomes: Sequence[RecordOutcome],
+        *,
+        chunk: int,
+        newly_linked: int = 0,
     ) -> None:
         self.chunks.append((batch_id, [o.local_id for o in outcomes]))
+        # The statistics ride with the batch's count; an unknown id is no sync of a record.
+        synced = [o for o in outcomes if (o.error_details or {}).get("code") != "not_found"]
+        self.stats.append((entity, len(synced), newly_linked))
 
 
 @dataclass

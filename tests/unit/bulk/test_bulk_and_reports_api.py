@@ -68,6 +68,7 @@ def play_workers(aws, failing: set[str] = frozenset()) -> None:  # type: ignore[
             message["batch_id"],
             message["entity"],
             [outcome(i, "error" if i in failing else "created") for i in message["local_ids"]],
+            chunk=message["chunk"],
         )
 
 
@@ -193,7 +194,8 @@ def test_retry_of_all_failed_records_and_then_of_one(aws, tenant):
     assert [sorted(m["local_ids"]) for m in requeued] == [["p2", "p4"]]
     assert requeued[0]["triggered_by"] == "retry"
 
-    batches().record_chunk(TENANT, batch_id, "product", [outcome("p2"), outcome("p4", "error")])
+    outcomes = [outcome("p2"), outcome("p4", "error")]
+    batches().record_chunk(TENANT, batch_id, "product", outcomes, chunk=requeued[0]["chunk"])
     one = retry(batch_id, {"local_ids": ["p4"]})
     assert (one.status, one.body["records_queued"]) == (202, 1)
     assert [m["local_ids"] for m in queued(aws)] == [["p4"]]

@@ -113,7 +113,11 @@ def test_the_total_shows_once_selection_is_done_and_then_the_batch_completes(aws
     after = get_batch(batch_id)
     for chunk in chunks:
         batches().record_chunk(
-            TENANT, batch_id, "product", [outcome(i, "created") for i in chunk["local_ids"]]
+            TENANT,
+            batch_id,
+            "product",
+            [outcome(i, "created") for i in chunk["local_ids"]],
+            chunk=chunk["chunk"],
         )
 
     assert (during["selecting"], during["total"], during["status"]) == (True, SLICE, "queued")
@@ -129,7 +133,11 @@ def test_chunks_recorded_before_selection_ends_do_not_complete_the_batch(aws, te
 
     for chunk in first:
         batches().record_chunk(
-            TENANT, batch_id, "product", [outcome(i, "created") for i in chunk["local_ids"]]
+            TENANT,
+            batch_id,
+            "product",
+            [outcome(i, "created") for i in chunk["local_ids"]],
+            chunk=chunk["chunk"],
         )
 
     shown = get_batch(batch_id)

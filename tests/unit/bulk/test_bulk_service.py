@@ -143,9 +143,10 @@ def test_a_queue_failing_part_way_leaves_a_batch_of_what_was_queued(records, bat
     assert caught.value.details["records_queued"] == 6
     assert batch is not None
     assert batch.total == 6
-    batches.record_chunk(
-        TENANT, batch_id, "product", [outcome(i) for m in queue.messages for i in m.local_ids]
-    )
+    for message in queue.messages:
+        batches.record_chunk(
+            TENANT, batch_id, "product", [outcome(i) for i in message.local_ids], chunk=message.chunk
+        )
     assert batches.get(TENANT, batch_id).status is BatchStatus.COMPLETED
 
 
@@ -157,6 +158,7 @@ def finish(batches: DynamoBatches, batch_id: str, failing: set[str], queue: Reco
             batch_id,
             "product",
             [outcome(i, "error" if i in failing else "created") for i in message.local_ids],
+            chunk=message.chunk,
         )
     queue.sent.clear()
 

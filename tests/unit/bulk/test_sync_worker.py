@@ -107,6 +107,7 @@ def test_a_chunk_is_pushed_with_its_message_fields(pusher):
             "options": SyncOptions(force_update=True),
             "triggered_by": TriggeredBy.BULK,
             "batch_id": BATCH,
+            "chunk": 0,
         }
     ]
     assert (batch().succeeded, batch().status) == (2, BatchStatus.RUNNING)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from odoo_sync.core.schedules import ScheduleService
     from odoo_sync.core.settings import SettingsService
     from odoo_sync.core.tenants import TenantService
+    from odoo_sync.core.warm_cache import CachedPlans, ReusedClients
     from odoo_sync.core.webhook_delivery import WebhookDeliverer
     from odoo_sync.stores.batches import DynamoBatches
     from odoo_sync.stores.changes import DynamoChangeLog
@@ -151,13 +152,29 @@ def plan_loader() -> PlanService:
 
 
 @cache
+def warm_plans() -> CachedPlans:
+    """The workers' plans, kept for a few seconds between chunks (core.warm_cache)."""
+    from odoo_sync.core.warm_cache import CachedPlans
+
+    return CachedPlans(plan_loader())
+
+
+@cache
+def warm_clients() -> ReusedClients:
+    """The workers' Odoo clients, kept for a few seconds between chunks (core.warm_cache)."""
+    from odoo_sync.core.warm_cache import ReusedClients
+
+    return ReusedClients(connection_service())
+
+
+@cache
 def push_service() -> PushService:
     from odoo_sync.core.push import PushService
 
     return PushService(
         record_store(),
-        plan_loader(),
-        connection_service(),
+        warm_plans(),
+        warm_clients(),
         sync_log(),
         stats(),
         batches(),
@@ -287,8 +304,8 @@ def page_applier() -> PageApplier:
     return PageApplier(
         record_store(),
         DynamoPulledRecords(table(service_settings().records_table)),
-        plan_loader(),
-        connection_service(),
+        warm_plans(),
+        warm_clients(),
         sync_log(),
         stats(),
         batches(),

@@ -1,9 +1,9 @@
 """Batches: one bulk push of many records, its progress, and what its workers and routes need.
 
-A batch counts each of its records once, whatever SQS does: a record ends a batch as done or
-failed; a redelivered chunk finds the record's state and changes nothing; a retry moves failed
-records back to pending (failed goes down as they are re-queued), so `pending` is always what
-is still to come.
+A batch counts each of its records once, whatever SQS does: a record ends its chunk as done or
+failed; a redelivered chunk finds what it counted and changes nothing; a retry moves failed
+records back to pending (failed goes down as they are re-queued) into new chunks, so `pending`
+is always what is still to come.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ from odoo_sync.sync.model import (
 BATCH_ID_PATTERN = r"^bat_[0-9a-f]{16}$"
 BATCH_ID_PREFIX = "bat"
 PULL_KEY_PREFIX = "odoo:"  # a pull batch counts each Odoo record as `odoo:<id>`
+# A chunk's number names it in its batch (its progress is counted per chunk). Retries number
+# theirs from RETRY_CHUNK_BASE x the retry's number, past every first-run chunk (at most 500,000).
+RETRY_CHUNK_BASE = 1_000_000
 
 
 class BatchStatus(StrEnum):
@@ -68,6 +71,7 @@ class Batch(BaseModel):
     created_at: str
     started_at: str | None = None
     finished_at: str | None = None
+    last_progress_at: str | None = None  # when the counters last moved (finished_at, once complete)
     retries: int = 0
     # A large push selects its records a slice at a time in the worker: until the last slice is
     # queued, `total` counts only the slices queued so far and the batch cannot complete.

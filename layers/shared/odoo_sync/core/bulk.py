@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from odoo_sync.core.batches import (
     BATCH_ID_PREFIX,
     PULL_KEY_PREFIX,
+    RETRY_CHUNK_BASE,
     Batch,
     BatchDirection,
     BatchStatus,
@@ -261,7 +262,7 @@ class BulkSyncService:
         queued = chunks = 0
         for page in pages:
             self._batches.mark_retrying(tenant_id, batch_id, page)
-            messages = _retry_messages(batch, page, first_chunk=chunks)
+            messages = _retry_messages(batch, page, first_chunk=RETRY_CHUNK_BASE * attempt + chunks)
             try:
                 self._queue.send(messages, attempt)
             except StorageError:

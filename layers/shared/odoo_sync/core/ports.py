@@ -50,9 +50,17 @@ class StatsRecorder(Protocol):
 
 class BatchProgress(Protocol):
     def record_chunk(
-        self, tenant_id: str, batch_id: str, entity: str, outcomes: Sequence[RecordOutcome]
+        self,
+        tenant_id: str,
+        batch_id: str,
+        entity: str,
+        outcomes: Sequence[RecordOutcome],
+        *,
+        chunk: int,
+        newly_linked: int = 0,
     ) -> None:
-        """Count succeeded/failed, remember failed local ids for retry, forget them once they succeed."""
+        """Count succeeded/failed once per chunk (its number in the batch), remember failed local ids
+        for retry, forget them once they succeed; the statistics are counted with them."""
         ...
 
 

@@ -148,6 +148,7 @@ class PageApplication(Protocol):
         options: PullOptions,
         triggered_by: TriggeredBy,
         batch_id: str | None,
+        chunk: int = 0,
     ) -> list[RecordOutcome]: ...
 
     def reconcile_ids(
@@ -295,6 +296,7 @@ class PullService:
             options=message.options,
             triggered_by=message.triggered_by,
             batch_id=message.batch_id,
+            chunk=message.chunk,
         )
         self._commit_cursor(message)
         return outcomes
@@ -314,6 +316,7 @@ class PullService:
                 options=PullOptions(),
                 triggered_by=TriggeredBy.WEBHOOK,
                 batch_id=message.batch_id,
+                chunk=message.chunk,
             )
         return outcomes
 

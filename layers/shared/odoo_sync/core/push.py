@@ -8,14 +8,15 @@ found through their link or our external id in Odoo, so nothing is created twice
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from odoo_sync.core.conflicts import ConflictRecorder
-from odoo_sync.core.connections import ConnectionService
 from odoo_sync.core.ids import iso, new_id, utc_now
 from odoo_sync.core.order_push import CUSTOMER_ENTITY, LinkedCustomers, order_engine
 from odoo_sync.core.ports import BatchProgress, PlanLoader, RecordStore, StatsRecorder, SyncLogWriter
+from odoo_sync.core.warm_cache import ClientSource
 from odoo_sync.sync.engine import PushEngine
 from odoo_sync.sync.finance_presets import ensure_pushable
 from odoo_sync.sync.images import HttpImageFetcher, ImageFetcher
@@ -42,7 +43,7 @@ class PushService:
         self,
         records: RecordStore,
         plans: PlanLoader,
-        connections: ConnectionService,
+        connections: ClientSource,
         log: SyncLogWriter,
         stats: StatsRecorder,
         batches: BatchProgress,
@@ -72,10 +73,14 @@ class PushService:
         options: SyncOptions,
         triggered_by: TriggeredBy,
         batch_id: str | None = None,
+        chunk: int = 0,
     ) -> list[RecordOutcome]:
         """One outcome per local id, in order. Record-level failures are error outcomes; Odoo being
         unreachable, rate limiting or an outcome it could not reconcile raise (after the records
-        that did reach a final state are recorded), so the caller retries the whole call."""
+        that did reach a final state are recorded), so the caller retries the whole call.
+
+        With a batch, `chunk` is the queue message's number in it: the batch counts each record
+        once per chunk, however often the message is delivered."""
         ensure_pushable(entity)  # invoice and stock come from Odoo only: 422
         wanted = list(dict.fromkeys(local_ids))
         client = self._connections.client(tenant_id, connection_id)
@@ -84,13 +89,10 @@ class PushService:
         outcomes: dict[str, RecordOutcome] = {
             local_id: self._missing(local_id) for local_id in wanted if local_id not in found
         }
-        missing = list(outcomes.values())
-        if missing and batch_id is not None:
-            # A batch counts every record it was given; an unknown id is one of its failures.
-            self._log.append(
-                tenant_id, [log_entry(entity, connection_id, o, triggered_by, batch_id) for o in missing]
-            )
-            self._batches.record_chunk(tenant_id, batch_id, entity, missing)
+        # A batch counts every record it was given; an unknown id is one of its failures (booked
+        # with the first engine chunk, or alone when no record was found).
+        unbooked = list(outcomes.values()) if batch_id is not None else []
+        booking = _Booking(tenant_id, connection_id, entity, triggered_by, batch_id, chunk)
         fetcher = self._images() if options.sync_images else None
         try:
             customers = LinkedCustomers(
@@ -110,17 +112,20 @@ class PushService:
                 client, plan, connection_id, customers, clock=self._clock
             ) or PushEngine(client, plan, connection_id, images=fetcher, clock=self._clock)
             present = [found[local_id] for local_id in wanted if local_id in found]
+            if not present and unbooked:
+                self._book(booking, [], {}, unbooked)
             for start in range(0, len(present), CHUNK_SIZE):
-                chunk = present[start : start + CHUNK_SIZE]
+                part = present[start : start + CHUNK_SIZE]
                 result = engine.push(
-                    chunk,
+                    part,
                     options,
-                    open_conflicts=self._open_conflicts(tenant_id, connection_id, entity, chunk),
+                    open_conflicts=self._open_conflicts(tenant_id, connection_id, entity, part),
                 )
                 if result.held and self._conflicts is not None:
                     self._conflicts.hold(tenant_id, result.held)
                 chunk_outcomes = {outcome.local_id: outcome for outcome in result.outcomes}
-                self._book(tenant_id, connection_id, entity, chunk, chunk_outcomes, triggered_by, batch_id)
+                self._book(booking, part, chunk_outcomes, unbooked)
+                unbooked = []
                 outcomes.update(chunk_outcomes)
                 if result.error is not None:
                     raise result.error
@@ -157,17 +162,17 @@ class PushService:
         )
 
     # bookkeeping -----------------------------------------------------------------------------
-    def _book(  # noqa: PLR0917 - one chunk's context
+    def _book(
         self,
-        tenant_id: str,
-        connection_id: str,
-        entity: str,
+        booking: _Booking,
         records: Sequence[LocalRecord],
         outcomes: dict[str, RecordOutcome],
-        triggered_by: TriggeredBy,
-        batch_id: str | None,
+        unbooked: Sequence[RecordOutcome] = (),
     ) -> None:
-        if not outcomes:
+        """Links (100 to a request), the log entries, then the batch's and the statistics'
+        counters (one request for both in a batch); a failure raises and the chunk runs again."""
+        ordered = [*unbooked, *(outcomes[r.local_id] for r in records if r.local_id in outcomes)]
+        if not ordered:
             return
         newly_linked = 0
         links: dict[str, OdooLink] = {}
@@ -175,21 +180,42 @@ class PushService:
             outcome = outcomes.get(record.local_id)
             if outcome is None:
                 continue
-            previous = record.links.get(connection_id) or OdooLink()
+            previous = record.links.get(booking.connection_id) or OdooLink()
             link = _next_link(previous, record, outcome)
             if previous.odoo_id is None and link.odoo_id is not None:
                 newly_linked += 1  # even when Odoo refused this write: the record is linked now
             if not _same_agreement(previous, link):
                 links[record.local_id] = link
-        self._records.update_links(tenant_id, entity, connection_id, links)
-        ordered = [outcomes[record.local_id] for record in records if record.local_id in outcomes]
+        if links:
+            self._records.update_links(booking.tenant_id, booking.entity, booking.connection_id, links)
+        entity, connection, triggered_by = booking.entity, booking.connection_id, booking.triggered_by
         self._log.append(
-            tenant_id,
-            [log_entry(entity, connection_id, outcome, triggered_by, batch_id) for outcome in ordered],
+            booking.tenant_id,
+            [log_entry(entity, connection, outcome, triggered_by, booking.batch_id) for outcome in ordered],
         )
-        self._stats.record(tenant_id, entity, ordered, newly_linked)
-        if batch_id is not None:
-            self._batches.record_chunk(tenant_id, batch_id, entity, ordered)
+        if booking.batch_id is None:
+            self._stats.record(booking.tenant_id, entity, ordered, newly_linked)
+        else:
+            self._batches.record_chunk(
+                booking.tenant_id,
+                booking.batch_id,
+                entity,
+                ordered,
+                chunk=booking.chunk,
+                newly_linked=newly_linked,
+            )
+
+
+@dataclass(frozen=True)
+class _Booking:
+    """Where a push's outcomes are booked: its tenant, connection, entity, trigger, batch chunk."""
+
+    tenant_id: str
+    connection_id: str
+    entity: str
+    triggered_by: TriggeredBy
+    batch_id: str | None
+    chunk: int
 
 
 def _next_link(previous: OdooLink, record: LocalRecord, outcome: RecordOutcome) -> OdooLink:

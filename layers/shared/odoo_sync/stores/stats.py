@@ -5,7 +5,9 @@ Items (one for the tenant, one per entity):
     total_syncs, successful_syncs, failed_syncs, duration_ms_total, records_with_odoo_id (ADD)
     last_sync_at (only ever moves forward)
 
-Reading them is one query of the tenant's STATS# items; the log is never scanned.
+Reading them is one query of the tenant's STATS# items; the log is never scanned. A count of
+several outcomes is one transaction over these items (and, for a batch chunk, the batch's own
+counters: stores/batch_chunks.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 _STATS = "STATS#"
+_STATS_PER_READ = 500
 _ALL = "STATS#ALL"
 _ENTITY = "STATS#ENTITY#"
 _ADD = (
@@ -54,16 +57,49 @@ class Counters(BaseModel):
 
 
 class DynamoStats:
-    """core.ports.StatsRecorder, and `read` for `GET /v1/stats`."""
+    """core.ports.StatsRecorder, and `read` for `GET /v1/stats`.
+
+    A batch chunk's counters ride in the transaction that counts the chunk into its batch
+    (stores/batch_chunks.py, through `updates`), so a redelivered chunk counts nothing twice and a
+    chunk costs one request for batch progress and statistics together. Other syncs (one record
+    pushed now, an Odoo change notice) write the same updates in one transaction of their own.
+    """
 
     def __init__(self, table: Table) -> None:
         self._table = table
+
+    @property
+    def items_per_update(self) -> int:
+        """How many counter items one count updates (each an item of a transaction)."""
+        return len(_counter_keys("t", "e"))
 
     def record(
         self, tenant_id: str, entity: str, outcomes: Sequence[RecordOutcome], newly_linked: int
     ) -> None:
         if not outcomes and not newly_linked:
             return
+        for moves_last_sync in (True, False):
+            updates = self.updates(tenant_id, entity, outcomes, newly_linked, moves_last_sync=moves_last_sync)
+            try:
+                with storage_errors("count the syncs"):
+                    self._table.meta.client.transact_write_items(TransactItems=updates)  # type: ignore[arg-type]
+                return
+            except ConditionFailedError:
+                continue  # another count moved last_sync_at past ours: count without moving it
+
+    def updates(
+        self,
+        tenant_id: str,
+        entity: str,
+        outcomes: Sequence[RecordOutcome],
+        newly_linked: int,
+        *,
+        moves_last_sync: bool = True,
+    ) -> list[dict[str, Any]]:
+        """The transaction items adding these outcomes to the tenant's and the entity's counters.
+
+        With `moves_last_sync`, each also moves last_sync_at forward, on the condition that it is
+        not later already (a cancelled transaction is then written again without it)."""
         succeeded = sum(1 for outcome in outcomes if outcome.success)
         values: dict[str, Any] = {
             ":total": len(outcomes),
@@ -73,13 +109,23 @@ class DynamoStats:
             ":linked": newly_linked,
         }
         latest = max((outcome.completed_at for outcome in outcomes), default=None)
-        for sk in (_ALL, f"{_ENTITY}{entity}"):
-            self._add({"pk": tenant_pk(tenant_id), "sk": sk}, values, latest)
+        update: dict[str, Any] = {"UpdateExpression": _ADD, "ExpressionAttributeValues": values}
+        if moves_last_sync and latest is not None:
+            update = {
+                "UpdateExpression": f"{_ADD} SET last_sync_at = :latest",
+                "ConditionExpression": "attribute_not_exists(last_sync_at) OR last_sync_at <= :latest",
+                "ExpressionAttributeValues": {**values, ":latest": latest},
+            }
+        return [
+            {"Update": {"TableName": self._table.name, "Key": key, **update}}
+            for key in _counter_keys(tenant_id, entity)
+        ]
 
     def read(self, tenant_id: str) -> dict[str, Any]:
         items: list[dict[str, Any]] = []
         query: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(tenant_pk(tenant_id)) & Key("sk").begins_with(_STATS)
+            "KeyConditionExpression": Key("pk").eq(tenant_pk(tenant_id)) & Key("sk").begins_with(_STATS),
+            "Limit": _STATS_PER_READ,
         }
         while True:
             with storage_errors("read the statistics"):
@@ -99,23 +145,7 @@ class DynamoStats:
                 per_entity[sk.removeprefix(_ENTITY)] = counters.view()
         return {**overall.view(), "per_entity": dict(sorted(per_entity.items()))}
 
-    def _add(self, key: dict[str, str], values: dict[str, Any], latest: str | None) -> None:
-        """One update in the usual case: ADD and move last_sync_at forward together.
 
-        When last_sync_at is already later (another worker finished after this one), the
-        condition fails and the counters are added alone.
-        """
-        if latest is not None:
-            try:
-                with storage_errors("count the syncs"):
-                    self._table.update_item(
-                        Key=key,
-                        UpdateExpression=f"{_ADD} SET last_sync_at = :latest",
-                        ConditionExpression="attribute_not_exists(last_sync_at) OR last_sync_at < :latest",
-                        ExpressionAttributeValues={**values, ":latest": latest},
-                    )
-                return
-            except ConditionFailedError:
-                pass
-        with storage_errors("count the syncs"):
-            self._table.update_item(Key=key, UpdateExpression=_ADD, ExpressionAttributeValues=values)
+def _counter_keys(tenant_id: str, entity: str) -> list[dict[str, str]]:
+    """The counter items one count adds to: the tenant's, the entity's."""
+    return [{"pk": tenant_pk(tenant_id), "sk": sk} for sk in (_ALL, f"{_ENTITY}{entity}")]
