@@ -135,6 +135,22 @@ class InMemorySyncLog:
     def append(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> None:
         self.entries[tenant_id].extend(entries)
 
+    def prepare(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> PendingEntries:
+        return PendingEntries(lambda: self.append(tenant_id, entries))
+
+
+@dataclass
+class PendingEntries:
+    """core.ports.PendingLog of the in-memory log."""
+
+    append: Callable[[], None]
+    written: bool = False
+
+    def write(self) -> None:
+        if not self.written:
+            self.append()
+        self.written = True
+
 
 class InMemoryStats:
     """core.ports.StatsRecorder."""
@@ -169,9 +185,12 @@ class InMemoryBatchProgress:
         *,
         chunk: int,
         newly_linked: int = 0,
+        log: Any = None,
     ) -> None:
         self.chunks.append((tenant_id, batch_id, entity, list(outcomes)))
         self.chunk_numbers.append(chunk)
+        if log is not None:
+            log.write()
 
 
 QueuedMessage = PushChunkMessage | PullPageMessage | BulkSelectMessage
@@ -221,11 +240,16 @@ class FixedConnections:
     """core.batches.ConnectionResolver for a tenant with exactly one connection."""
 
     connection_id: str = "con_0123456789abcdef"
+    max_in_flight: int = 2
 
     def resolve_id(self, tenant_id: str, connection_id: str | None) -> str:
         if connection_id not in (None, self.connection_id):
             raise InvalidInputError("no such connection", field="connection_id")
         return self.connection_id
+
+    def resolve(self, tenant_id: str, connection_id: str | None) -> FixedConnections:
+        self.resolve_id(tenant_id, connection_id)
+        return self
 
 
 Pusher = Callable[[str, Sequence[str]], list[RecordOutcome]]
@@ -251,6 +275,7 @@ class ScriptedPushService:
         triggered_by: TriggeredBy,
         batch_id: str | None = None,
         chunk: int = 0,
+        holder: str | None = None,
     ) -> list[RecordOutcome]:
         self.calls.append(
             {

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from odoo_sync.stores.changes import DynamoChangeLog
     from odoo_sync.stores.conflicts import DynamoConflicts
     from odoo_sync.stores.deliveries import DynamoDeliveryLog
+    from odoo_sync.stores.leases import DynamoSlotLeases
     from odoo_sync.stores.queue import SqsChunkQueue
     from odoo_sync.stores.records import DynamoRecordStore
     from odoo_sync.stores.settings import DynamoSettingsRepository
@@ -91,6 +92,13 @@ def batches() -> DynamoBatches:
     from odoo_sync.stores.batches import DynamoBatches
 
     return DynamoBatches(table(service_settings().operations_table))
+
+
+@cache
+def slot_leases() -> DynamoSlotLeases:
+    from odoo_sync.stores.leases import DynamoSlotLeases
+
+    return DynamoSlotLeases(table(service_settings().operations_table))
 
 
 @cache
@@ -180,6 +188,7 @@ def push_service() -> PushService:
         batches(),
         allow_private_image_hosts=service_settings().allow_private_odoo_hosts,
         conflicts=conflict_store(),
+        leases=slot_leases(),
     )
 
 

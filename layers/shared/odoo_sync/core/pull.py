@@ -39,12 +39,13 @@ from odoo_sync.core.batches import (
     BatchDirection,
     BatchStatus,
     BatchStore,
-    ConnectionResolver,
+    ConnectionLookup,
     EntityLookup,
     pull_page_messages,
     send_batch_messages,
 )
 from odoo_sync.core.ids import Moment, iso, new_id, utc_now
+from odoo_sync.core.lanes import lane_count
 from odoo_sync.core.ports import PlanLoader
 from odoo_sync.errors import InvalidInputError
 from odoo_sync.odoo import OdooClient
@@ -125,7 +126,7 @@ class PageQueue(Protocol):
     def send(self, messages: Sequence[PullPageMessage], attempt: int = 0) -> int: ...
 
 
-class ClientSource(ConnectionResolver, Protocol):
+class ClientSource(ConnectionLookup, Protocol):
     def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
 
 
@@ -195,7 +196,8 @@ class PullService:
     ) -> ImportSubmission:
         """Search the ids the domain selects (ordered by id), queue them a page at a time."""
         definition = self._entities.get(tenant_id, request.entity)
-        connection_id = self._connections.resolve_id(tenant_id, request.connection_id)
+        connection = self._connections.resolve(tenant_id, request.connection_id)
+        connection_id, lanes = connection.connection_id, lane_count(connection.max_in_flight)
         client = self._connections.client(tenant_id, connection_id)
         # An entity's own selection (invoices: customer invoices and credit notes) and the tenant's.
         domain = [*default_domain(definition), *request.odoo_filters]
@@ -207,7 +209,7 @@ class PullService:
         ids = list(self._search_ids(client, definition.odoo_model, domain))
         options = PullOptions(create_missing=request.create_missing, update_existing=request.update_existing)
         batch, messages = self._batch(
-            tenant_id, connection_id, request.entity, ids, request.batch_size, options, triggered_by
+            tenant_id, connection_id, request.entity, ids, (request.batch_size, lanes), options, triggered_by
         )
         if messages and newest is not None:
             # An import of the whole entity leaves the delta cursor where it stopped, as a delta
@@ -246,7 +248,8 @@ class PullService:
         if not 1 <= batch_size <= MAX_PAGE_SIZE:
             raise InvalidInputError(f"batch_size must be between 1 and {MAX_PAGE_SIZE}", field="batch_size")
         definition = self._entities.get(tenant_id, entity)
-        connection = self._connections.resolve_id(tenant_id, connection_id)
+        resolved = self._connections.resolve(tenant_id, connection_id)
+        connection, lanes = resolved.connection_id, lane_count(resolved.max_in_flight)
         client = self._connections.client(tenant_id, connection)
         plan = self._plans.load(tenant_id, connection, entity, client)
         model = definition.odoo_model
@@ -260,7 +263,9 @@ class PullService:
         ids = [int(row["id"]) for row in rows]
         newest = max((str(row["write_date"]) for row in rows if row.get("write_date")), default=None)
         options = PullOptions(create_missing=True, update_existing=True, created_after=cursor.cursor)
-        batch, messages = self._batch(tenant_id, connection, entity, ids, batch_size, options, triggered_by)
+        batch, messages = self._batch(
+            tenant_id, connection, entity, ids, (batch_size, lanes), options, triggered_by
+        )
         gone = 0
         if full:
             alive = set(self._search_ids(client, model, archived))
@@ -375,10 +380,12 @@ class PullService:
         connection_id: str,
         entity: str,
         ids: Sequence[int],
-        page_size: int,
+        sizes: tuple[int, int],
         options: PullOptions,
         triggered_by: TriggeredBy,
     ) -> tuple[Batch, list[PullPageMessage]]:
+        """`sizes`: records per page, and the connection's lanes."""
+        page_size, lanes = sizes
         now = iso(self._clock())
         batch = Batch(
             batch_id=new_id(BATCH_ID_PREFIX),
@@ -392,6 +399,7 @@ class PullService:
             triggered_by=triggered_by,
             created_at=now,
             finished_at=None if ids else now,
+            lanes=lanes,
         )
         self._batches.create(batch)
         return batch, pull_page_messages(batch, ids, triggered_by=triggered_by)

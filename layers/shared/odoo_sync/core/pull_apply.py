@@ -781,8 +781,9 @@ class PageApplier:
         share = int((time.monotonic() - page.started) * 1000 / max(len(records), 1))
         outcomes = [o.model_copy(update={"duration_ms": share}) for o in records]
         entries = [e.model_copy(update={"duration_ms": share}) for e in page.log]
-        self._log.append(page.tenant_id, entries)
+        log = self._log.prepare(page.tenant_id, entries)
         if page.batch_id is None:
+            log.write()
             self._stats.record(page.tenant_id, page.entity, outcomes, page.newly_linked)
             return
         # The batch counts the page's ids (several quants may update one stock record), and the
@@ -799,6 +800,7 @@ class PageApplier:
             counted,
             chunk=page.chunk,
             newly_linked=page.newly_linked,
+            log=log,  # written with the count: one request for both
         )
 
 

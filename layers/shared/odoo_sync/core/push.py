@@ -14,8 +14,16 @@ from typing import Literal
 
 from odoo_sync.core.conflicts import ConflictRecorder
 from odoo_sync.core.ids import iso, new_id, utc_now
+from odoo_sync.core.lanes import SlotBusyError, slot_of
 from odoo_sync.core.order_push import CUSTOMER_ENTITY, LinkedCustomers, order_engine
-from odoo_sync.core.ports import BatchProgress, PlanLoader, RecordStore, StatsRecorder, SyncLogWriter
+from odoo_sync.core.ports import (
+    BatchProgress,
+    PlanLoader,
+    RecordStore,
+    SlotLeases,
+    StatsRecorder,
+    SyncLogWriter,
+)
 from odoo_sync.core.warm_cache import ClientSource
 from odoo_sync.sync.engine import PushEngine
 from odoo_sync.sync.finance_presets import ensure_pushable
@@ -35,6 +43,7 @@ from odoo_sync.sync.orders import OrderPushEngine
 # Records per engine run: big enough to keep calls per record low, small enough that one
 # create stays well inside Odoo's request time limit (500 records took ~1.3 s: captured).
 CHUNK_SIZE = 500
+LEASE_SECONDS = 150  # longer than the worker's timeout: a worker that dies frees its slots then
 ImageFetcherFactory = Callable[[], ImageFetcher]
 
 
@@ -52,6 +61,7 @@ class PushService:
         images: ImageFetcherFactory | None = None,
         clock: Callable[[], datetime] = utc_now,
         conflicts: ConflictRecorder | None = None,
+        leases: SlotLeases | None = None,
     ) -> None:
         self._records = records
         self._plans = plans
@@ -62,6 +72,7 @@ class PushService:
         self._images = images or (lambda: HttpImageFetcher(allow_private=allow_private_image_hosts))
         self._clock = clock
         self._conflicts = conflicts
+        self._leases = leases
 
     def push(
         self,
@@ -74,13 +85,16 @@ class PushService:
         triggered_by: TriggeredBy,
         batch_id: str | None = None,
         chunk: int = 0,
+        holder: str | None = None,
     ) -> list[RecordOutcome]:
         """One outcome per local id, in order. Record-level failures are error outcomes; Odoo being
         unreachable, rate limiting or an outcome it could not reconcile raise (after the records
         that did reach a final state are recorded), so the caller retries the whole call.
 
         With a batch, `chunk` is the queue message's number in it: the batch counts each record
-        once per chunk, however often the message is delivered."""
+        once per chunk, however often the message is delivered. With a `holder` (this delivery of
+        a queued chunk), the slots of the records it may create are leased first (core.lanes):
+        SlotBusyError when another holder has one."""
         ensure_pushable(entity)  # invoice and stock come from Odoo only: 422
         wanted = list(dict.fromkeys(local_ids))
         client = self._connections.client(tenant_id, connection_id)
@@ -93,6 +107,7 @@ class PushService:
         # with the first engine chunk, or alone when no record was found).
         unbooked = list(outcomes.values()) if batch_id is not None else []
         booking = _Booking(tenant_id, connection_id, entity, triggered_by, batch_id, chunk)
+        slots = self._lease(tenant_id, connection_id, list(found.values()), holder, options)
         fetcher = self._images() if options.sync_images else None
         try:
             customers = LinkedCustomers(
@@ -133,7 +148,27 @@ class PushService:
             close = getattr(fetcher, "close", None)
             if callable(close):
                 close()
+            if slots and self._leases is not None and holder is not None:
+                self._leases.release(tenant_id, connection_id, slots, holder)
         return [outcomes[local_id] for local_id in wanted if local_id in outcomes]
+
+    def _lease(
+        self,
+        tenant_id: str,
+        connection_id: str,
+        records: Sequence[LocalRecord],
+        holder: str | None,
+        options: SyncOptions,
+    ) -> list[int]:
+        """Lease the slots of the records this push may create; answers them (to give back)."""
+        if self._leases is None or holder is None:
+            return []
+        slots = sorted(
+            {slot_of(record.local_id) for record in records if _may_create(record, connection_id, options)}
+        )
+        if slots and not self._leases.acquire(tenant_id, connection_id, slots, holder, LEASE_SECONDS):
+            raise SlotBusyError("another worker is pushing records of this chunk; it comes back shortly")
+        return slots
 
     def _open_conflicts(
         self, tenant_id: str, connection_id: str, entity: str, chunk: Sequence[LocalRecord]
@@ -189,11 +224,12 @@ class PushService:
         if links:
             self._records.update_links(booking.tenant_id, booking.entity, booking.connection_id, links)
         entity, connection, triggered_by = booking.entity, booking.connection_id, booking.triggered_by
-        self._log.append(
+        log = self._log.prepare(
             booking.tenant_id,
             [log_entry(entity, connection, outcome, triggered_by, booking.batch_id) for outcome in ordered],
         )
         if booking.batch_id is None:
+            log.write()
             self._stats.record(booking.tenant_id, entity, ordered, newly_linked)
         else:
             self._batches.record_chunk(
@@ -203,6 +239,7 @@ class PushService:
                 ordered,
                 chunk=booking.chunk,
                 newly_linked=newly_linked,
+                log=log,  # written with the count: one request for both
             )
 
 
@@ -216,6 +253,14 @@ class _Booking:
     triggered_by: TriggeredBy
     batch_id: str | None
     chunk: int
+
+
+def _may_create(record: LocalRecord, connection_id: str, options: SyncOptions) -> bool:
+    """Whether a push could create this record in Odoo: nothing linked yet (or deleted there)."""
+    link = record.links.get(connection_id)
+    if link is None or link.odoo_id is None:
+        return True
+    return link.status is LinkStatus.DELETED and options.recreate_deleted
 
 
 def _next_link(previous: OdooLink, record: LocalRecord, outcome: RecordOutcome) -> OdooLink:

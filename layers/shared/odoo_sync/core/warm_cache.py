@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 DEFAULT_MAX_AGE_S = 30.0
 SETTINGS = "settings"
 CONNECTIONS = "connections"
+CONFLICTS = "conflicts"
 
 _generations: dict[tuple[str, str], int] = {}
 _generations_lock = threading.Lock()

@@ -8,7 +8,8 @@ A chunk (one queue message: its number is unique in the batch, retries included)
 of its records it counted done and which failed. Counting writes, in ONE transaction: that chunk
 item (on the condition that it is as read: absent, or at the version read), the batch's counters
 and the statistics counters (stores/stats.py), plus a FAILED# item per record that failed (a
-retry lists them) or one that failed before and succeeds now. A redelivered chunk finds its
+retry lists them) or one that failed before and succeeds now, and the chunk's page of the sync
+log (stores/sync_log.py). A redelivered chunk finds its
 records in its chunk item and counts nothing twice; two deliveries at once cannot both commit.
 
 Records that succeed, the usual case, cost no item of their own: 1 request per chunk. The first
@@ -33,6 +34,7 @@ from odoo_sync.core.batches import RETRY_CHUNK_BASE
 from odoo_sync.errors import StorageError
 from odoo_sync.stores.batching import batch_get
 from odoo_sync.stores.stats import DynamoStats
+from odoo_sync.stores.sync_log import LogPage
 from odoo_sync.stores.tenants import tenant_pk
 from odoo_sync.sync.model import RecordOutcome
 
@@ -129,7 +131,10 @@ class ChunkCounter:
         chunk: int,
         newly_linked: int,
         attempts: int,
+        log: LogPage | None = None,
     ) -> None:
+        """Count the outcomes; `log` (its page not written yet) is written in the first
+        transaction, and marked written."""
         latest = {outcome.local_id: outcome for outcome in outcomes}
         retry = chunk >= RETRY_CHUNK_BASE
         for attempt in range(attempts):
@@ -146,7 +151,7 @@ class ChunkCounter:
             if not changes:
                 return
             try:
-                self._apply(tenant_id, batch_id, entity, chunk, state, changes, newly_linked)
+                self._apply(tenant_id, batch_id, entity, chunk, state, changes, newly_linked, log)
                 return
             except ChunkMovedError:
                 continue
@@ -242,9 +247,12 @@ class ChunkCounter:
         state: ChunkState,
         changes: list[Change],
         newly_linked: int,
+        log: LogPage | None,
     ) -> None:
         done, failed, version = list(state.done), list(state.failed), state.version
-        fixed = 2 + self._stats.items_per_update
+        fixed = (
+            2 + self._stats.items_per_update + (len(log.items) if log is not None and not log.written else 0)
+        )
         step = _MAX_TRANSACTION_ITEMS - fixed
         group: list[Change] = []
         slots = 0
@@ -263,7 +271,10 @@ class ChunkCounter:
                     failed.remove(local_id)
                 (done if change.to_done else failed).append(local_id)
             linked = newly_linked if number == 0 else 0
-            self._transact(tenant_id, batch_id, entity, chunk, version, done, failed, part, linked)
+            page = log if number == 0 and log is not None and not log.written else None
+            self._transact(tenant_id, batch_id, entity, chunk, version, done, failed, part, linked, page)
+            if page is not None:
+                page.written = True
             version += 1
 
     def _transact(  # noqa: PLR0917 - one transaction's whole content
@@ -277,6 +288,7 @@ class ChunkCounter:
         failed: list[str],
         changes: list[Change],
         newly_linked: int,
+        log: LogPage | None,
     ) -> None:
         now = self._now()
         chunk_item: dict[str, Any] = {
@@ -310,6 +322,8 @@ class ChunkCounter:
             }
         }
         records = [change.record_item for change in changes if change.record_item is not None]
+        if log is not None:  # the chunk's log page, written with its count
+            records += [{"Put": {"TableName": log.log.table_name, "Item": item}} for item in log.items]
         # An id the batch was given that names no record is a failure of the batch, not a sync.
         counted = [c.outcome for c in changes if (c.outcome.error_details or {}).get("code") != "not_found"]
         for moves_last_sync in (True, False):

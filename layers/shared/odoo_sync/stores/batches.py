@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
@@ -25,6 +26,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from odoo_sync.core.batches import Batch, BatchStatus
 from odoo_sync.core.ids import iso, utc_now
+from odoo_sync.core.ports import PendingLog
 from odoo_sync.errors import ConflictError, NotFoundError, StorageError
 from odoo_sync.stores.batch_chunks import (
     FAILED,
@@ -44,6 +46,7 @@ from odoo_sync.stores.dynamodb import (
     to_item,
 )
 from odoo_sync.stores.stats import DynamoStats
+from odoo_sync.stores.sync_log import LogPage
 from odoo_sync.sync.model import RecordOutcome
 
 if TYPE_CHECKING:
@@ -53,6 +56,7 @@ __all__ = ["DynamoBatches", "RecordState", "batch_key", "records_pk"]
 
 _MAX_TRANSACTION_ITEMS = 100
 _RACE_ATTEMPTS = 4
+_LOG_IN_TRANSACTION_BYTES = 1_500_000  # a transaction takes 4 MB; larger pages go on their own
 
 
 class DynamoBatches:
@@ -216,21 +220,41 @@ class DynamoBatches:
         *,
         chunk: int,
         newly_linked: int = 0,
+        log: PendingLog | None = None,
     ) -> None:
-        if not outcomes:
-            return
+        """`log`: the chunk's log entries; a page of ours rides in the count's transaction."""
+        page = log if isinstance(log, LogPage) and log.size <= _LOG_IN_TRANSACTION_BYTES else None
+        if log is not None and page is None:
+            log.write()
         try:
-            self._counter.count(
-                tenant_id,
-                batch_id,
-                entity,
-                outcomes,
-                chunk=chunk,
-                newly_linked=newly_linked,
-                attempts=_RACE_ATTEMPTS,
-            )
+            if outcomes:
+                self._counter.count(
+                    tenant_id,
+                    batch_id,
+                    entity,
+                    outcomes,
+                    chunk=chunk,
+                    newly_linked=newly_linked,
+                    attempts=_RACE_ATTEMPTS,
+                    log=page,
+                )
         except BatchMissingError as exc:
             raise NotFoundError("batch", batch_id, field="batch_id") from exc
+        if page is not None:
+            page.write()  # nothing left to count (a redelivery): the entries go on their own
+
+    def note_failure(self, tenant_id: str, batch_id: str, key: str, now: float) -> tuple[float, int]:
+        """A chunk (or selection step) of the batch failed as a whole at `now` (epoch seconds): when
+        it first failed and how many times it has, this one included (core.recovery decides)."""
+        with storage_errors("note the chunk's failure"):
+            answer = self._table.update_item(
+                Key={"pk": records_pk(tenant_id, batch_id), "sk": f"RETRY#{key}"},
+                UpdateExpression="SET first_failed_at = if_not_exists(first_failed_at, :now) ADD failures :n",
+                ExpressionAttributeValues={":now": Decimal(str(round(now, 3))), ":n": 1},
+                ReturnValues="ALL_NEW",
+            )
+        stored = answer["Attributes"]
+        return float(str(stored["first_failed_at"])), int(str(stored["failures"]))
 
     def record_states(
         self, tenant_id: str, batch_id: str, local_ids: Sequence[str], *, chunk: int

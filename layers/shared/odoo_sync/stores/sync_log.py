@@ -29,6 +29,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -82,6 +83,24 @@ class LogQuery(BaseModel):
         return self
 
 
+@dataclass
+class LogPage:
+    """core.ports.PendingLog: a page of entries ready to be written (once)."""
+
+    log: DynamoSyncLog
+    items: list[dict[str, Any]]
+    written: bool = False
+
+    def write(self) -> None:
+        if not self.written and self.items:
+            self.log.write_items(self.items)
+        self.written = True
+
+    @property
+    def size(self) -> int:
+        return sum(len(str(item.get("entries", ""))) + 300 for item in self.items)
+
+
 class DynamoSyncLog:
     """core.ports.SyncLogWriter, and `query` for `GET /v1/logs`."""
 
@@ -101,8 +120,13 @@ class DynamoSyncLog:
         self._ticks = ticks
 
     def append(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> None:
+        self.prepare(tenant_id, entries).write()
+
+    def prepare(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> LogPage:
+        """The page these entries make, not written yet: `write()` it, or let the batch's count
+        carry it in its own transaction (stores/batch_chunks.py: one request for both)."""
         if not entries:
-            return
+            return LogPage(self, [])
         expires_at = int((self._clock() + self._retention).timestamp())
         # Ordered by its newest entry's start, then by when it was written.
         newest = max(entry.started_at for entry in entries)
@@ -111,6 +135,13 @@ class DynamoSyncLog:
             self._item(tenant_id, f"{page}#{number:02d}", part, expires_at)
             for number, part in enumerate(_parts(entries))
         ]
+        return LogPage(self, items)
+
+    @property
+    def table_name(self) -> str:
+        return self._table.name
+
+    def write_items(self, items: list[dict[str, Any]]) -> None:
         for start in range(0, len(items), _MAX_BATCH_WRITE):
             self._write(items[start : start + _MAX_BATCH_WRITE])
 
