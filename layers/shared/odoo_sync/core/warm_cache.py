@@ -5,7 +5,8 @@ connection's client (a read, and a KMS decrypt when the connection changed). Rea
 chunk, they were most of a push's DynamoDB requests; a warm worker now reuses them for
 `max_age` (30 s). A setting changed through this process is seen at once (the stores tell
 `changed`); one changed through another process (another Lambda instance) is seen within
-`max_age`: a chunk started in between uses the settings it started with.
+`max_age`: a chunk started in between uses the settings it started with. Chunks of several
+lanes starting at once read a plan or a client once: the others wait for it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,18 @@ def generation(kind: str, tenant_id: str) -> int:
         return _generations.get((kind, tenant_id), 0)
 
 
+class _KeyedLocks:
+    """One lock per key, so that one thread reads what several want at once."""
+
+    def __init__(self) -> None:
+        self._locks: dict[object, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, key: object) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(key, threading.Lock())
+
+
 class ClientSource(Protocol):
     def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
 
@@ -60,18 +73,20 @@ class CachedPlans:
         self._clock = clock
         self._plans: dict[tuple[str, str, str], tuple[float, int, SyncPlan]] = {}
         self._lock = threading.Lock()
+        self._loading = _KeyedLocks()
 
     def load(self, tenant_id: str, connection_id: str, entity: str, client: OdooClient) -> SyncPlan:
         key = (tenant_id, connection_id, entity)
-        now, current = self._clock(), generation(SETTINGS, tenant_id)
-        with self._lock:
-            kept = self._plans.get(key)
-        if kept is not None and now - kept[0] < self._max_age and kept[1] == current:
-            return kept[2]
-        plan = self._loader.load(tenant_id, connection_id, entity, client)
-        with self._lock:
-            self._plans[key] = (now, current, plan)
-        return plan
+        with self._loading(key):
+            now, current = self._clock(), generation(SETTINGS, tenant_id)
+            with self._lock:
+                kept = self._plans.get(key)
+            if kept is not None and now - kept[0] < self._max_age and kept[1] == current:
+                return kept[2]
+            plan = self._loader.load(tenant_id, connection_id, entity, client)
+            with self._lock:
+                self._plans[key] = (now, current, plan)
+            return plan
 
 
 class ReusedClients:
@@ -90,15 +105,17 @@ class ReusedClients:
         self._clock = clock
         self._clients: dict[tuple[str, str], tuple[float, int, OdooClient]] = {}
         self._lock = threading.Lock()
+        self._loading = _KeyedLocks()
 
     def client(self, tenant_id: str, connection_id: str) -> OdooClient:
         key = (tenant_id, connection_id)
-        now, current = self._clock(), generation(CONNECTIONS, tenant_id)
-        with self._lock:
-            kept = self._clients.get(key)
-        if kept is not None and now - kept[0] < self._max_age and kept[1] == current:
-            return kept[2]
-        client = self._source.client(tenant_id, connection_id)
-        with self._lock:
-            self._clients[key] = (now, current, client)
-        return client
+        with self._loading(key):
+            now, current = self._clock(), generation(CONNECTIONS, tenant_id)
+            with self._lock:
+                kept = self._clients.get(key)
+            if kept is not None and now - kept[0] < self._max_age and kept[1] == current:
+                return kept[2]
+            client = self._source.client(tenant_id, connection_id)
+            with self._lock:
+                self._clients[key] = (now, current, client)
+            return client
