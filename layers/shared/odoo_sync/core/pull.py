@@ -330,9 +330,8 @@ class PullService:
         cursor = self._cursors.get(message.tenant_id, message.connection_id, message.entity)
         if cursor.pending_batch != message.batch_id:
             return
-        # A retry numbers its pages afresh, so any of them may be the one that completes the batch.
-        if message.triggered_by is not TriggeredBy.RETRY and cursor.pending_last_chunk != message.chunk:
-            return
+        # The pages run in the connection's lanes at once (and a retry numbers its pages afresh):
+        # any page may be the one that completes the batch, the last-numbered one included.
         batch = self._batches.get(message.tenant_id, message.batch_id)
         if batch is None or batch.failed or batch.pending:
             return  # the next delta reads the window again
