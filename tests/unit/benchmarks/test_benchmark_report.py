@@ -91,3 +91,16 @@ def test_the_table_shows_sizes_side_by_side_and_says_what_was_not_run() -> None:
     assert "failed after 600 s: `RuntimeError: boom`" in table
     assert "load average 1.0 → 2.0" in table
     assert "2 cores, Python 3.11.7" in table
+
+
+def test_the_goals_table_sets_each_size_beside_the_goal_and_what_real_odoo_showed_before() -> None:
+    results = {
+        "machine": {"cores": 2, "python": "3.11.7", "platform": "Linux"},
+        "entries": {"push/real/1000": _entry(_push_figures(1_000, 50.0, 1.0) | {"ddb_per_1k_create": 48.0})},
+    }
+
+    table = render(results)
+
+    assert "| **push against Odoo's own one-call create** | ≥ 0.9x | 1.25x | — | — | 0.39 to 0.52x |" in table
+    assert "| DynamoDB requests / 1k: push, all new | ≤ 60 | 48.0 | — | — | 1,187 |" in table
+    assert "| import: rec/s | ≥ 2,000 | — | — | — |" in table
