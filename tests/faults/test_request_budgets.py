@@ -16,8 +16,9 @@ import pytest
 from local_stack.meter import AwsMeter, MeterReading
 from odoo_simulator import OdooSimulator
 from odoo_sync.api import dependencies
-from odoo_sync.core.pull import ImportRequest
+from odoo_sync.core.pull import DEFAULT_OVERLAP, ImportRequest
 from odoo_sync.settings import service_settings
+from odoo_sync.sync.model import TriggeredBy
 from tests.faults.rig import FaultRig, open_rig
 from tests.security.world import expect
 
@@ -89,6 +90,30 @@ def test_importing_1000_records_stays_within_budget(rig: FaultRig) -> None:
         rig.drain()
 
     reading = counted(pull)
+
+    assert per_1k(reading) <= PUSH_BUDGET, reading.by_operation("dynamodb")
+    assert reading.count("dynamodb", "UpdateItem") < 10
+
+
+def test_a_delta_in_which_1000_records_changed_stays_within_budget(rig: FaultRig) -> None:
+    with rig.sim.open_transaction() as tx:
+        ids = tx.create(
+            "res.partner", [{"name": f"Delta {n}", "ref": f"dlt-{n:04d}"} for n in range(RECORDS)]
+        )
+    pulls = dependencies.pull_service()
+
+    def delta() -> None:
+        pulls.start_delta(
+            rig.tenant.tenant_id, None, "customer", full=False, triggered_by=TriggeredBy.SCHEDULE
+        )
+        rig.drain()
+
+    delta()  # the first delta reads everything and moves the cursor
+    rig.sim.clock.advance(2 * DEFAULT_OVERLAP.total_seconds())  # past the window read again
+    with rig.sim.open_transaction() as tx:
+        for odoo_id in ids:
+            tx.write("res.partner", [odoo_id], {"name": f"Changed {odoo_id}"})
+    reading = counted(delta)
 
     assert per_1k(reading) <= PUSH_BUDGET, reading.by_operation("dynamodb")
     assert reading.count("dynamodb", "UpdateItem") < 10
