@@ -85,9 +85,9 @@ def run(records: int = 1500, down_after_s: float = 6.0, outage_s: float = 42.0) 
             status = _wait_for(bench, batch_id)
             done = time.perf_counter()
             stack.poller.stop()
-            refs = Counter(
-                str(row["default_code"])
-                for row in sim.records("product.template", [["default_code", "like", "OUTAGE-"]])
+            refs = Counter(  # each record's name is its own (a product's code lives on its variant)
+                str(row["name"])
+                for row in sim.records("product.template", [["name", "like", "OUTAGE product "]])
             )
     finally:
         sim.stop()
