@@ -79,6 +79,9 @@ class PullFigures:
         )
 
 
+CHANGE_CHUNK = 20
+
+
 class PullBench:
     def __init__(self, stack: LocalStack, sim: OdooSimulator, demo: Demo) -> None:
         self.stack, self.sim, self.demo = stack, sim, demo
@@ -178,9 +181,11 @@ class PullBench:
         return time.perf_counter() - started, batch
 
     def change(self, odoo_ids: list[int]) -> None:
-        with self.sim.open_transaction() as tx:
-            for odoo_id in odoo_ids:
-                tx.write("res.partner", [odoo_id], {"name": f"changed partner {odoo_id}"})
+        # A transaction of the simulator copies its changes at each call: a few a time.
+        for start in range(0, len(odoo_ids), CHANGE_CHUNK):
+            with self.sim.open_transaction() as tx:
+                for odoo_id in odoo_ids[start : start + CHANGE_CHUNK]:
+                    tx.write("res.partner", [odoo_id], {"name": f"changed partner {odoo_id}"})
 
     def worker_memory(self, prefix: str, count: int) -> memory.WorkerMemory:
         """Peak RSS of a fresh worker on one import page of `count` new partners (one lane)."""

@@ -199,7 +199,11 @@ def _metered_call(client: Any, operation_name: str, api_params: dict[str, Any]) 
         api_params = {**api_params, "ReturnConsumedCapacity": "INDEXES"}
         asked_capacity = True
     started = time.perf_counter()
-    answer = original(client, operation_name, api_params)
+    failure: Exception | None = None
+    try:
+        answer = original(client, operation_name, api_params)
+    except Exception as error:  # a refused request is billed too (a failed condition: its write units)
+        failure, answer = error, getattr(error, "response", {})
     call = _Call(service, operation_name, time.perf_counter() - started)
     if service == "dynamodb":
         if tables is not None:
@@ -212,6 +216,8 @@ def _metered_call(client: Any, operation_name: str, api_params: dict[str, Any]) 
         _sqs_units(call, operation_name, api_params, answer)
     for meter in list(_meters):
         meter._add(call)
+    if failure is not None:
+        raise failure
     return answer
 
 

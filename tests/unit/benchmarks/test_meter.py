@@ -135,3 +135,12 @@ def test_meters_count_what_happens_while_each_runs(dynamodb: Any) -> None:
 
     assert outer.reading().count("dynamodb") == 2
     assert inner.reading().count("dynamodb") == 1
+
+
+def test_a_refused_request_is_counted_and_billed(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item=item("a", 10))
+    with AwsMeter() as meter, pytest.raises(dynamodb.exceptions.ConditionalCheckFailedException):
+        dynamodb.put_item(TableName=TABLE, Item=item("a", 10), ConditionExpression="attribute_not_exists(pk)")
+
+    assert meter.reading().by_operation("dynamodb") == {"PutItem": 1}
+    assert meter.reading().write_units == {TABLE: 1}

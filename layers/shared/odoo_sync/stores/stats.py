@@ -62,7 +62,7 @@ class DynamoStats:
     A batch chunk's counters ride in the transaction that counts the chunk into its batch
     (stores/batch_chunks.py, through `updates`), so a redelivered chunk counts nothing twice and a
     chunk costs one request for batch progress and statistics together. Other syncs (one record
-    pushed now, an Odoo change notice) write the same updates in one transaction of their own.
+    pushed now, an Odoo change notice) write the same updates, an item at a time.
     """
 
     def __init__(self, table: Table) -> None:
@@ -78,14 +78,17 @@ class DynamoStats:
     ) -> None:
         if not outcomes and not newly_linked:
             return
-        for moves_last_sync in (True, False):
-            updates = self.updates(tenant_id, entity, outcomes, newly_linked, moves_last_sync=moves_last_sync)
+        # Each counter item alone: a transaction of them would bill twice the write units, and
+        # these counts (one record pushed now, an Odoo change) have no batch to be exact against.
+        moving = self.updates(tenant_id, entity, outcomes, newly_linked, moves_last_sync=True)
+        plain = self.updates(tenant_id, entity, outcomes, newly_linked, moves_last_sync=False)
+        for first, fallback in zip(moving, plain, strict=True):
             try:
                 with storage_errors("count the syncs"):
-                    self._table.meta.client.transact_write_items(TransactItems=updates)  # type: ignore[arg-type]
-                return
+                    self._table.meta.client.update_item(**first["Update"])
             except ConditionFailedError:
-                continue  # another count moved last_sync_at past ours: count without moving it
+                with storage_errors("count the syncs"):  # another count moved last_sync_at past ours
+                    self._table.meta.client.update_item(**fallback["Update"])
 
     def updates(
         self,

@@ -8,8 +8,13 @@ concurrent transaction on one of its items, throttling) runs again after a pause
 
 Transactions bill twice the write units of plain writes: they are used where an item needs a
 condition (a version check) or where one request instead of a hundred is worth that (see
-docs/benchmarks.md for the cost of each path). botocore gives each TransactWriteItems a client
+docs/performance.md for the cost of each path). botocore gives each TransactWriteItems a client
 request token and reuses it when it resends the request, so a resend never applies twice.
+
+A write of one item (one webhook change, one record pushed now) is no transaction: the same
+conditional write alone costs half the write units. Its condition guards it the same way; should
+botocore resend it after its answer was lost, the resend finds its own write and is reported a
+loser, which the caller reads again and writes again, as for any race.
 """
 
 from __future__ import annotations
@@ -67,7 +72,12 @@ def write_all(
         return set().union(*pool.map(lambda group: _write_group(client, group, what, sleep), groups))
 
 
+_SINGLE = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}
+
+
 def _write_group(client: Any, group: list[ItemWrite], what: str, sleep: Callable[[float], None]) -> set[str]:
+    if len(group) == 1 and len(group[0].action) == 1 and next(iter(group[0].action)) in _SINGLE:
+        return _write_one(client, group[0], what)
     losers: set[str] = set()
     pending = group
     for attempt in range(_ATTEMPTS):
@@ -91,6 +101,19 @@ def _write_group(client: Any, group: list[ItemWrite], what: str, sleep: Callable
         except BotoCoreError as exc:
             raise StorageError(f"storage failed to {what}") from exc
     raise StorageError(f"storage kept refusing to {what}; try again")
+
+
+def _write_one(client: Any, write: ItemWrite, what: str) -> set[str]:
+    ((kind, body),) = write.action.items()
+    try:
+        getattr(client, _SINGLE[kind])(**body)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return {write.key}
+        raise StorageError(f"storage failed to {what}") from exc
+    except BotoCoreError as exc:
+        raise StorageError(f"storage failed to {what}") from exc
+    return set()
 
 
 def _groups(writes: Sequence[ItemWrite]) -> Iterator[list[ItemWrite]]:
