@@ -34,9 +34,9 @@ cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
 bench-quick: $(STAMP)
-	$(BIN)/python -m benchmarks.push --records 1000 --latency-ms 20
+	$(BIN)/python -m benchmarks.quick
 
-# 100,000 products are opt-in (hours on moto): make bench SIZES=1000,10000,100000
+# 100,000 records are opt-in (about an hour each way): make bench SIZES=1000,10000,100000
 SIZES ?= 1000,10000
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --sizes $(SIZES)

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark; each prints its figures, and docs/benchmarks.md gets the table.
 
-    python -m benchmarks --sizes 1000,10000 --latencies 0,20
+    python -m benchmarks --sizes 1000,10000
 
 Figures are kept in .local/benchmarks.json (one entry per benchmark and size, each with the
 command, date and load average it was measured with); `--merge` keeps the entries of earlier
@@ -27,18 +27,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from benchmarks import cold_start, pull, push, report, webhook
+from benchmarks import cold_start, outage, pull, push, report, webhook
 from odoo_sync.core.pull import MAX_PAGE_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".local" / "benchmarks.json"
 DEFAULT_SIZES = (1_000, 10_000)
-DEFAULT_LATENCIES = (0.0, 20.0)
-BENCHMARKS = ("cold-start", "webhook", "pull", "push")
+BENCHMARKS = ("cold-start", "webhook", "pull", "push", "outage")
 WEBHOOK_SAMPLES = 50
-# Pages of 500 (the API's default) time out on moto: the worker takes 5 messages per invocation
-# and 2,500 records outlast its 120 s there (see docs/benchmarks.md).
-PULL_PAGE_SIZE = 100
 
 
 def _numbers(text: str) -> list[float]:
@@ -54,15 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         help="records per push and import run, comma separated (100000 is opt-in: hours on moto)",
     )
     parser.add_argument(
-        "--latencies", type=_numbers, default=list(DEFAULT_LATENCIES), help="ms per Odoo call (pushes)"
+        "--costs",
+        choices=("real", "none"),
+        default="real",
+        help="the simulator's cost model: real Odoo's per call and per record, or none",
     )
-    parser.add_argument("--pull-latency", type=float, default=20.0, help="ms per Odoo call (imports)")
-    parser.add_argument(
-        "--pull-page-size",
-        type=int,
-        default=PULL_PAGE_SIZE,
-        help="records per import page; the worker takes 5 pages per invocation within its 120 s",
-    )
+    parser.add_argument("--max-in-flight", type=int, default=2, help="the connection's lanes")
     parser.add_argument("--only", default=",".join(BENCHMARKS), help=f"some of {','.join(BENCHMARKS)}")
     parser.add_argument("--merge", action="store_true", help="keep earlier entries this run does not redo")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -99,15 +92,21 @@ def measured(command: str, run: Callable[[], Any]) -> dict[str, Any]:
     return entry
 
 
-def _push(size: int, latency_ms: float) -> dict[str, Any]:
-    figures = push.run(size, latency_ms, batch_size=100, naive_sample=1000)
+def _push(size: int, costs: str, max_in_flight: int, worker_memory: bool) -> dict[str, Any]:
+    figures = push.run(size, costs=costs, max_in_flight=max_in_flight, worker_memory=worker_memory)
     push.print_figures(figures)
     return asdict(figures)
 
 
-def _pull(size: int, latency_ms: float, page_size: int, memory_page: int) -> dict[str, Any]:
-    figures = pull.run(size, latency_ms, page_size=page_size, memory_page=memory_page)
+def _pull(size: int, costs: str, max_in_flight: int, memory_page: int) -> dict[str, Any]:
+    figures = pull.run(size, costs=costs, max_in_flight=max_in_flight, memory_page=memory_page)
     pull.print_figures(figures)
+    return asdict(figures)
+
+
+def _outage() -> dict[str, Any]:
+    figures = outage.run()
+    print(figures.summary(), flush=True)
     return asdict(figures)
 
 
@@ -151,19 +150,20 @@ def main(argv: list[str] | None = None) -> None:
     if "webhook" in only:
         print(f"== webhook latency, {WEBHOOK_SAMPLES} changes", flush=True)
         save("webhook", measured(command, partial(_webhook, WEBHOOK_SAMPLES)))
+    if "outage" in only:
+        print("== Odoo stopped for 42 s in the middle of a push of 1,500 products", flush=True)
+        save("outage", measured(command, _outage))
     sizes = sorted(int(s) for s in args.sizes)
     for size in sizes:
+        first = size == sizes[0]  # the worker's memory once, in the smallest run
         if "pull" in only:
-            pull_ms = args.pull_latency
-            # The 5,000-record page's memory once, in the smallest run: it costs minutes on moto.
-            memory_page = MAX_PAGE_SIZE if size == sizes[0] else 0
-            print(f"== import {size} partners and a 1 % delta, {pull_ms:g} ms per Odoo call", flush=True)
-            run = partial(_pull, size, pull_ms, args.pull_page_size, memory_page)
-            save(f"pull/{pull_ms:g}/{size}", measured(command, run))
+            print(f"== import {size} partners and deltas, {args.costs} Odoo costs", flush=True)
+            run = partial(_pull, size, args.costs, args.max_in_flight, MAX_PAGE_SIZE if first else 0)
+            save(f"pull/{args.costs}/{size}", measured(command, run))
         if "push" in only:
-            for latency in args.latencies:
-                print(f"== push {size} products, {latency:g} ms per Odoo call", flush=True)
-                save(f"push/{latency:g}/{size}", measured(command, partial(_push, size, latency)))
+            print(f"== push {size} products, {args.costs} Odoo costs", flush=True)
+            run = partial(_push, size, args.costs, args.max_in_flight, first)
+            save(f"push/{args.costs}/{size}", measured(command, run))
     print(f"wrote {output}")
 
 

@@ -5,7 +5,8 @@
 Runs in-process: moto for AWS, the simulator over HTTP, the real API handlers, queue and worker
 (the same rig as the fault tests). For each scenario: records in, Odoo records out, duplicates,
 missing, failed record operations logged, deliveries (and redeliveries) of chunks, the client's
-retries, Odoo calls.
+retries, Odoo calls. Then an outage on the local stack (benchmarks/outage.py): Odoo stopped
+mid-push and started again; printed: Odoo back → batch done.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import asdict
 import pytest
 from moto import mock_aws
 
+from benchmarks import outage
+from local_stack import moto_fixes
 from odoo_simulator import OdooSimulator
 from tests.conftest import TABLE_VARIABLES, _clear_caches
 from tests.faults.rig import Figures, open_rig
@@ -69,12 +72,14 @@ def local_aws(patch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     }.items():
         patch.setenv(name, value)
     patch.delenv("AWS_ENDPOINT_URL", raising=False)
+    moto_fixes.apply()
     with mock_aws():
         tables = create_tables()
         queues = create_queues()
         for logical_id, variable in TABLE_VARIABLES.items():
             patch.setenv(variable, tables[logical_id])
         patch.setenv("SYNC_QUEUE_URL", queues["SyncQueue"])
+        patch.setenv("SYNC_DEAD_LETTER_QUEUE_URL", queues["SyncDeadLetterQueue"])
         if "DeliveryQueue" in queues:
             patch.setenv("DELIVERY_QUEUE_URL", queues["DeliveryQueue"])
         patch.setenv("SECRETS_KEY_ID", create_kms_key())
@@ -115,11 +120,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument(
+        "--outage-s",
+        type=float,
+        default=42.0,
+        help="Odoo stopped this long mid-push on the local stack (0: skip)",
+    )
     arguments = parser.parse_args()
     rows = run(arguments.records, arguments.batch_size)
     print(table(rows))
     exact = all(figures.exact and figures.batch_status == "completed" for _, figures, _ in rows)
     print(f"faults: {len(rows)} scenarios, {'all exact' if exact else 'NOT EXACT'}")
+    if arguments.outage_s > 0:
+        down = outage.run(outage_s=arguments.outage_s)
+        print(down.summary(), flush=True)
+        exact = exact and down.duplicates == 0 and down.odoo_products == down.records
     if not exact:
         raise SystemExit(1)
 

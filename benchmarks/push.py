@@ -1,13 +1,15 @@
-"""Push benchmark: N products through the local stack into the simulator, against a naive loop.
+"""Push benchmark: N products through the local stack into the simulator, against Odoo's own batch.
 
-    python -m benchmarks.push --records 10000 --latency-ms 20
+    python -m benchmarks.push --records 10000
 
 The whole path runs: records API (batch upsert), POST /v1/bulk-sync, the SQS FIFO queue, the
-worker, the Odoo simulator over HTTP with the given latency per call, bookkeeping in DynamoDB
-(moto). Then 10 % of the records change and every record is pushed again (updates and unchanged
-ones), then once more with nothing changed. The engine alone is then timed on fresh records
-(Odoo calls only, no queue or DynamoDB), and a naive baseline creates records one call each, on a
-sample, through the same client, so the three rates share one simulator, one latency and one run.
+worker (in the connection's lanes, max_in_flight at a time), the Odoo 19 simulator over HTTP
+with the cost model of real Odoo (odoo_simulator/costs.py: per call and per record, 2 workers),
+bookkeeping in DynamoDB (moto). Then 10 % of the records change and every record is pushed again,
+then once more with nothing changed. In the same run, on the same simulator: Odoo's own one-call
+create of as many products (the fastest Odoo itself can take them), and a naive loop of one
+create call per record on a sample. Every AWS request of each phase is counted (local_stack.meter)
+and priced (benchmarks.prices).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import json
 import os
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,51 +27,61 @@ import httpx
 from pydantic import SecretStr
 
 from benchmarks import memory
+from benchmarks.measure import Measure
 from local_stack import LocalStack
 from local_stack.demo import Demo, OdooTarget, seed
 from odoo_simulator import OdooSimulator
-from odoo_sync.api import dependencies
-from odoo_sync.core.bulk import MAX_BATCH_SIZE
+from odoo_simulator.costs import CostModel
+from odoo_sync.core.bulk import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings
-from odoo_sync.sync.engine import PushEngine
-from odoo_sync.sync.model import PushChunkMessage, SyncOptions
+from odoo_sync.sync.model import PushChunkMessage
 
 ROOT = Path(__file__).resolve().parents[1]
-UPSERT_BATCH = 250  # requests of 1,000 records can outlast the 29 s API limit on moto
+UPSERT_BATCH = 1000
 WORKER = memory.WORKER
+NAIVE_SAMPLE = 20  # a product create alone costs ~0.4 s: 20 say what a thousand would
+ODOO_BATCH_MAX = 10_000  # one create of more would outlast any Odoo request limit; the rate holds
+DRAIN_WAIT_S = 600.0
 
 
 @dataclass
 class PushFigures:
     records: int
     latency_ms: float
+    costs: str
+    max_in_flight: int
     batch_size: int
-    upsert_s: float
     push_s: float
     records_per_s: float
     calls_per_1k_create: float
-    update_pass_s: float
     update_records_per_s: float
     calls_per_1k_update_10pct: float
-    unchanged_pass_s: float
     unchanged_records_per_s: float
     calls_per_1k_unchanged: float
     chunk_p50_ms: float
     chunk_p95_ms: float
-    worker_peak_rss_mib: float
-    worker_rss_before_chunk_mib: float
-    engine_records_per_s: float
-    engine_calls_per_1k: float
+    odoo_batch_records: int
+    odoo_batch_records_per_s: float
+    ratio_to_odoo_batch: float
     naive_records: int
     naive_records_per_s: float
-    naive_calls_per_1k: float
     ratio_to_naive: float
-    engine_ratio_to_naive: float
+    ddb_per_1k_create: float
+    ddb_per_1k_update_10pct: float
+    ddb_per_1k_unchanged: float
+    ddb_per_1k_upsert: float
+    list_one_ms: float | None = None  # GET /v1/records/product?limit=1 with every record stored
+    list_one_read_units: float | None = None
+    list_fifty_ddb_requests: int | None = None  # a page of 50
+    worker_peak_rss_mib: float | None = None
+    worker_rss_before_chunk_mib: float | None = None
+    phases: dict[str, Any] = field(default_factory=dict)  # every phase's requests, units and costs
 
     def summary(self) -> str:
         return (
             f"push: {self.records_per_s:.0f} rec/s, {self.calls_per_1k_create:.1f} calls/1k, "
-            f"{self.ratio_to_naive:.1f}x naive"
+            f"{self.ratio_to_naive:.1f}x naive, {self.ratio_to_odoo_batch:.2f}x odoo batch, "
+            f"{self.ddb_per_1k_create:.0f} ddb/1k"
         )
 
 
@@ -83,15 +95,37 @@ def products(prefix: str, count: int, price: str = "9.99") -> list[dict[str, Any
     ]
 
 
+def odoo_vals(record: dict[str, Any]) -> dict[str, Any]:
+    data = record["data"]
+    return {"name": data["title"], "default_code": data["sku"], "list_price": float(data["price"])}
+
+
 class Bench:
     def __init__(self, stack: LocalStack, sim: OdooSimulator, demo: Demo) -> None:
         self.stack, self.sim, self.demo = stack, sim, demo
         self.api = httpx.Client(
-            base_url=demo.api_url, headers={"Authorization": f"Bearer {demo.api_key}"}, timeout=300
+            base_url=demo.api_url, headers={"Authorization": f"Bearer {demo.api_key}"}, timeout=600
         )
 
-    def upsert(self, records: list[dict[str, Any]]) -> float:
-        started = time.perf_counter()
+    def set_max_in_flight(self, value: int) -> None:
+        path = f"/v1/connections/{self.demo.connection_id}"
+        shown = self.api.get(path).raise_for_status().json()
+        body = {
+            name: shown[name]
+            for name in (
+                "name",
+                "base_url",
+                "port",
+                "database",
+                "protocol",
+                "timeout_s",
+                "company_id",
+                "lang",
+            )
+        }
+        self.api.put(path, json={**body, "max_in_flight": value}).raise_for_status()
+
+    def upsert(self, records: list[dict[str, Any]]) -> None:
         for start in range(0, len(records), UPSERT_BATCH):
             answer = self.api.post(
                 "/v1/records/product/batch", json={"records": records[start : start + UPSERT_BATCH]}
@@ -99,19 +133,22 @@ class Bench:
             answer.raise_for_status()
             if answer.json()["failed"]:
                 raise RuntimeError(f"records were refused: {answer.text[:500]}")
-        return time.perf_counter() - started
 
-    def push_all(self, batch_size: int) -> tuple[float, dict[str, Any]]:
-        started = time.perf_counter()
+    def push_all(self, batch_size: int) -> dict[str, Any]:
         answer = self.api.post("/v1/bulk-sync", json={"entity": "product", "batch_size": batch_size})
         answer.raise_for_status()
         batch_id = answer.json()["batch_id"]
-        self.stack.poller.drain(max_rounds=100_000)
-        elapsed = time.perf_counter() - started
-        batch = self.api.get(f"/v1/batches/{batch_id}").json()
+        self.stack.poller.drain(max_rounds=1_000_000, parallel=True, wait_for_held_s=DRAIN_WAIT_S)
+        batch: dict[str, Any] = self.api.get(f"/v1/batches/{batch_id}").json()
         if batch["status"] != "completed":
             raise RuntimeError(f"batch did not complete cleanly: {batch}")
-        return elapsed, batch
+        return batch
+
+    def list_records(self, measure: Measure, limit: int) -> tuple[float, float, int]:
+        """A page of `limit` records: its time, read units and DynamoDB requests."""
+        with measure.phase(limit) as page:
+            self.api.get("/v1/records/product", params={"limit": limit}).raise_for_status()
+        return page.result.seconds * 1000, page.result.read_units, page.result.ddb_requests
 
     def chunk_times_ms(self, since: int) -> list[float]:
         times = []
@@ -122,66 +159,68 @@ class Bench:
         return times
 
     def worker_memory(self, local_ids: list[str]) -> memory.WorkerMemory:
-        """Peak RSS of a fresh worker on one chunk of these records, queued by a real bulk push.
-
-        The API queues chunks of at most MAX_BATCH_SIZE (500) records while a chunk message may
-        hold 1,000: the chunks of one bulk push are joined into one message of the same batch, so
-        this measures the largest chunk the worker can be handed.
-        """
+        """Peak RSS of a fresh worker on the largest chunk it can be handed (1,000 records): the
+        chunks of one bulk push (at most 500 each) joined into one message of the same batch."""
         answer = self.api.post(
             "/v1/bulk-sync",
             json={"entity": "product", "batch_size": MAX_BATCH_SIZE, "filters": {"local_ids": local_ids}},
         )
         answer.raise_for_status()
-        taken = memory.take_queued_messages(self.stack, -(-len(local_ids) // MAX_BATCH_SIZE))
+        count = answer.json()["chunks"]
+        taken = memory.take_queued_messages(self.stack, count)
         chunks = [PushChunkMessage.model_validate_json(message["Body"]) for message in taken]
-        joined = chunks[0].model_copy(update={"local_ids": [i for c in chunks for i in c.local_ids]})
+        joined = chunks[0].model_copy(
+            update={
+                "local_ids": [i for c in chunks for i in c.local_ids],
+                "slots": sorted({s for c in chunks for s in c.slots}),
+            }
+        )
         return memory.measure(self.stack, joined.model_dump_json(), taken)
 
-    def engine_only(self, local_ids: list[str], batch_size: int) -> tuple[float, int]:
-        """The Odoo side alone: the push engine on chunks, without queue or bookkeeping."""
-        tenant, connection = self.demo.tenant_id, self.demo.connection_id
-        client = dependencies.connection_service().client(tenant, connection)
-        plan = dependencies.plan_loader().load(tenant, connection, "product", client)
-        records = dependencies.record_store().get_many(tenant, "product", local_ids)
-        engine = PushEngine(client, plan, connection)
-        before, started = client.calls, time.perf_counter()
-        for start in range(0, len(records), batch_size):
-            engine.push(records[start : start + batch_size], SyncOptions())
-        return time.perf_counter() - started, client.calls - before
-
-    def naive(self, count: int) -> tuple[float, int]:
+    def odoo_client(self) -> OdooClient:
         settings = OdooConnectionSettings(
             base_url=self.sim.url,
             database=self.sim.database,
             secret=SecretStr(self.sim.admin_api_key),
             allow_private_network=True,
+            read_timeout_s=900,
         )
-        with OdooClient(settings) as client:
-            client.server_info()
-            before = client.calls
+        client = OdooClient(settings)
+        client.server_info()
+        return client
+
+    def odoo_batch(self, count: int) -> tuple[int, float]:
+        """Odoo's own best: one create call of `count` products (at most ODOO_BATCH_MAX)."""
+        count = min(count, ODOO_BATCH_MAX)
+        with self.odoo_client() as client:
             started = time.perf_counter()
+            client.create("product.template", [odoo_vals(r) for r in products("ODOO", count)])
+            return count, time.perf_counter() - started
+
+    def naive(self, count: int) -> tuple[int, float, int]:
+        with self.odoo_client() as client:
+            before, started = client.calls, time.perf_counter()
             for record in products("NAIVE", count):
-                data = record["data"]
-                client.create(
-                    "product.template",
-                    [
-                        {
-                            "name": data["title"],
-                            "default_code": data["sku"],
-                            "list_price": float(data["price"]),
-                        }
-                    ],
-                )
-            return time.perf_counter() - started, client.calls - before
+                client.create("product.template", [odoo_vals(record)])
+            return count, time.perf_counter() - started, client.calls - before
 
 
-def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> PushFigures:
+def run(
+    records: int,
+    latency_ms: float = 0.0,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    costs: str = "real",
+    max_in_flight: int = 2,
+    *,
+    naive_sample: int = NAIVE_SAMPLE,
+    worker_memory: bool = True,
+) -> PushFigures:
     # The worker's metrics go to stdout as EMF lines (CloudWatch reads them in AWS); here they
     # would bury the figures.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    cost_model = CostModel.real("19") if costs == "real" else None
     with (
-        OdooSimulator("19", port=0, seed_partners=0, seed_products=0) as sim,
+        OdooSimulator("19", port=0, seed_partners=0, seed_products=0, cost_model=cost_model) as sim,
         LocalStack(
             ROOT / "template.yaml",
             port=0,
@@ -190,94 +229,113 @@ def run(records: int, latency_ms: float, batch_size: int, naive_sample: int) -> 
     ):
         demo = seed(stack, OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)).demo
         bench = Bench(stack, sim, demo)
+        bench.set_max_in_flight(max_in_flight)
+        measure = Measure(stack)
         catalogue = products("BENCH", records)
-        upsert_s = bench.upsert(catalogue)
+        with measure.phase(records) as upsert:
+            bench.upsert(catalogue)
+        list_one_ms, list_one_units, _ = bench.list_records(measure, 1)
+        _, _, list_fifty_requests = bench.list_records(measure, 50)
 
         sim.knobs.latency_ms = latency_ms
         sim.reset_calls()
         first_invocation = len(stack.invocations)
-        push_s, _ = bench.push_all(batch_size)
+        with measure.phase(records) as created:
+            bench.push_all(batch_size)
         create_calls = sim.total_calls
         chunks = bench.chunk_times_ms(first_invocation)
+
+        odoo_count, odoo_s = bench.odoo_batch(records)
+        naive_count, naive_s, _ = bench.naive(min(records, naive_sample))
 
         changed = [
             {**r, "data": {**r["data"], "price": "12.50"}} for n, r in enumerate(catalogue) if n % 10 == 0
         ]
         bench.upsert(changed)
         sim.reset_calls()
-        update_s, _ = bench.push_all(batch_size)
+        with measure.phase(records) as updated:
+            bench.push_all(batch_size)
         update_calls = sim.total_calls
 
         sim.reset_calls()
-        unchanged_s, _ = bench.push_all(batch_size)
+        with measure.phase(records) as unchanged:
+            bench.push_all(batch_size)
         unchanged_calls = sim.total_calls
 
-        sim.knobs.latency_ms = 0
-        memory_records = products("MEM", 1000)
-        bench.upsert(memory_records)
-        sim.knobs.latency_ms = latency_ms
-        worker = bench.worker_memory([r["local_id"] for r in memory_records])
-
-        sim.knobs.latency_ms = 0
-        engine_records = products("ENGINE", records)
-        bench.upsert(engine_records)
-        sim.knobs.latency_ms = latency_ms
-        engine_s, engine_calls = bench.engine_only([r["local_id"] for r in engine_records], batch_size)
-
-        naive_count = min(records, naive_sample)
-        naive_s, naive_calls = bench.naive(naive_count)
+        worker = None
+        if worker_memory:
+            sim.knobs.cost_model = None  # the memory is the measure here, not the time
+            memory_records = products("MEM", 1000)
+            bench.upsert(memory_records)
+            worker = bench.worker_memory([r["local_id"] for r in memory_records])
+        measure.close()
 
     quantiles = statistics.quantiles(chunks, n=20, method="inclusive") if len(chunks) >= 2 else chunks * 19
+    rate = created.result.records_per_s
+    odoo_rate = odoo_count / odoo_s
     naive_rate = naive_count / naive_s
-    rate = records / push_s
     return PushFigures(
         records=records,
         latency_ms=latency_ms,
+        costs=costs,
+        max_in_flight=max_in_flight,
         batch_size=batch_size,
-        upsert_s=round(upsert_s, 2),
-        push_s=round(push_s, 2),
+        push_s=round(created.result.seconds, 2),
         records_per_s=round(rate, 1),
         calls_per_1k_create=round(create_calls * 1000 / records, 1),
-        update_pass_s=round(update_s, 2),
-        update_records_per_s=round(records / update_s, 1),
+        update_records_per_s=round(updated.result.records_per_s, 1),
         calls_per_1k_update_10pct=round(update_calls * 1000 / records, 1),
-        unchanged_pass_s=round(unchanged_s, 2),
-        unchanged_records_per_s=round(records / unchanged_s, 1),
+        unchanged_records_per_s=round(unchanged.result.records_per_s, 1),
         calls_per_1k_unchanged=round(unchanged_calls * 1000 / records, 1),
         chunk_p50_ms=round(statistics.median(chunks), 1),
         chunk_p95_ms=round(quantiles[18], 1),
-        worker_peak_rss_mib=worker.peak_rss_mib,
-        worker_rss_before_chunk_mib=worker.rss_before_mib,
-        engine_records_per_s=round(records / engine_s, 1),
-        engine_calls_per_1k=round(engine_calls * 1000 / records, 1),
+        odoo_batch_records=odoo_count,
+        odoo_batch_records_per_s=round(odoo_rate, 1),
+        ratio_to_odoo_batch=round(rate / odoo_rate, 2),
         naive_records=naive_count,
         naive_records_per_s=round(naive_rate, 1),
-        naive_calls_per_1k=round(naive_calls * 1000 / naive_count, 1),
         ratio_to_naive=round(rate / naive_rate, 1),
-        engine_ratio_to_naive=round(records / engine_s / naive_rate, 1),
+        ddb_per_1k_create=round(created.result.ddb_per_1k, 1),
+        ddb_per_1k_update_10pct=round(updated.result.ddb_per_1k, 1),
+        ddb_per_1k_unchanged=round(unchanged.result.ddb_per_1k, 1),
+        ddb_per_1k_upsert=round(upsert.result.ddb_per_1k, 1),
+        list_one_ms=round(list_one_ms, 1),
+        list_one_read_units=list_one_units,
+        list_fifty_ddb_requests=list_fifty_requests,
+        worker_peak_rss_mib=worker.peak_rss_mib if worker else None,
+        worker_rss_before_chunk_mib=worker.rss_before_mib if worker else None,
+        phases={
+            **upsert.result.as_dict("upsert"),
+            **created.result.as_dict("create"),
+            **updated.result.as_dict("update"),
+            **unchanged.result.as_dict("unchanged"),
+        },
     )
 
 
 def print_figures(figures: PushFigures) -> None:
-    """Every figure, one a line; the last line is `make bench-quick`'s summary."""
+    """Every figure, one a line; the last line is the summary."""
     width = max(len(name) for name in asdict(figures))
     for name, value in asdict(figures).items():
-        print(f"{name:<{width}}  {value}")
-    print(
-        f"engine alone: {figures.engine_records_per_s:.0f} rec/s, {figures.engine_ratio_to_naive:.1f}x naive"
-    )
+        if name != "phases":
+            print(f"{name:<{width}}  {value}")
+    for name, value in figures.phases.items():
+        print(f"{name:<{width}}  {json.dumps(value) if isinstance(value, dict) else value}")
     print(figures.summary(), flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="benchmarks.push", description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--latency-ms", type=float, default=20.0)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--naive-sample", type=int, default=1000, help="records the naive loop pushes")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every Odoo call")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument(
+        "--costs", choices=("real", "none"), default="real", help="the simulator's cost model"
+    )
+    parser.add_argument("--max-in-flight", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    figures = run(args.records, args.latency_ms, args.batch_size, args.naive_sample)
+    figures = run(args.records, args.latency_ms, args.batch_size, args.costs, args.max_in_flight)
     if args.json:
         print(json.dumps(asdict(figures), indent=2))
     print_figures(figures)

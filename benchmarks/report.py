@@ -6,10 +6,10 @@ import sys
 from typing import Any
 
 from benchmarks.cold_start import ROUTES_USE, WATCHED
+from benchmarks.report_costs import cost_section, goals_section, growth_section, outage_section
+from benchmarks.report_tables import OPT_IN_SIZE, runs, sized, table
 
-OPT_IN_SIZE = 100_000
 STDLIB = sys.stdlib_module_names
-SIZES = (1_000, 10_000, OPT_IN_SIZE)
 
 HEADER = """# Benchmarks
 
@@ -20,95 +20,48 @@ the run named beside it. Benchmarks print figures; nothing here is a pass/fail t
 PUSH_ROWS: tuple[tuple[str, str, str], ...] = (
     ("push end to end, all new (bulk-sync → batch completed)", "records_per_s", "rec/s"),
     ("push end to end, all new: time", "push_s", "s"),
-    ("Odoo calls per 1,000 records, all new (creates)", "calls_per_1k_create", ""),
+    ("Odoo's own one-call create of as many products, same run", "odoo_batch_records_per_s", "rec/s"),
+    ("**push against Odoo's own one-call create**", "ratio_to_odoo_batch", "x2"),
+    ("Odoo calls per 1,000 records, all new", "calls_per_1k_create", ""),
+    ("**DynamoDB requests per 1,000 records, all new**", "ddb_per_1k_create", ""),
     ("push again, 10 % changed", "update_records_per_s", "rec/s"),
     ("Odoo calls per 1,000 records, 10 % changed", "calls_per_1k_update_10pct", ""),
+    ("**DynamoDB requests per 1,000 records, 10 % changed**", "ddb_per_1k_update_10pct", ""),
     ("push again, nothing changed", "unchanged_records_per_s", "rec/s"),
     ("Odoo calls per 1,000 records, unchanged", "calls_per_1k_unchanged", ""),
-    ("chunk time p50 (100 records)", "chunk_p50_ms", "ms"),
+    ("**DynamoDB requests per 1,000 records, unchanged**", "ddb_per_1k_unchanged", ""),
+    ("**records batch upsert: DynamoDB requests per 1,000**", "ddb_per_1k_upsert", ""),
+    ("`GET /v1/records/product?limit=1`, every record stored", "list_one_ms", "ms"),
+    ("… its read units", "list_one_read_units", ""),
+    ("a page of 50 records: DynamoDB requests", "list_fifty_ddb_requests", ""),
+    ("chunk time p50 (500 records)", "chunk_p50_ms", "ms"),
     ("chunk time p95", "chunk_p95_ms", "ms"),
-    ("engine alone (Odoo calls only)", "engine_records_per_s", "rec/s"),
-    ("naive loop, one create call per record (1,000-record sample)", "naive_records_per_s", "rec/s"),
+    ("naive loop, one create call per record (20-record sample)", "naive_records_per_s", "rec/s"),
     ("ratio to naive, end to end", "ratio_to_naive", "x"),
-    ("ratio to naive, engine alone", "engine_ratio_to_naive", "x"),
-    ("records API batch upsert (moto)", "upsert_s", "s"),
 )
-
-
-def _number(value: float) -> str:
-    if isinstance(value, int) or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
-def _cell(entry: dict[str, Any] | None, key: str, unit: str, size: int) -> str:
-    if entry is None:
-        return f"not run (opt-in: `make bench SIZES=...,{size}`)" if size == OPT_IN_SIZE else "not run"
-    if "error" in entry:
-        return "failed (see below)"
-    value = entry["figures"][key]
-    return f"{_number(value)} {unit}".strip() if unit != "x" else f"{value:.1f}x"
-
-
-def _load(entry: dict[str, Any]) -> str:
-    before, after = entry["load_before"], entry["load_after"]
-    return f"load average {before[0]:.1f} → {after[0]:.1f} (1 min)"
-
-
-# What a failure's message means, for the failures these runs are known to meet.
-FAILURE_HINTS = (
-    (
-        "502 Bad Gateway' for url",
-        "the API answered 502: the function outlasted the API's 29 s, as `POST /v1/bulk-sync` does "
-        "when it reads every selected record id and queues all chunks within the request",
-    ),
-    (
-        "batch did not complete",
-        "the queue ran dry with the batch still running: a worker invocation (5 messages) outlasted "
-        "its 120 s, so its messages wait out the queue's visibility timeout",
-    ),
-)
-
-
-def _runs(entries: list[tuple[str, dict[str, Any]]]) -> list[str]:
-    lines = []
-    for name, entry in entries:
-        outcome = f"took {entry['wall_s']:,.0f} s"
-        if "error" in entry:
-            hints = [hint for marker, hint in FAILURE_HINTS if marker in entry["error"]]
-            message = entry["error"].splitlines()[0][:300]
-            outcome = f"failed after {entry['wall_s']:,.0f} s: `{message}`"
-            outcome += f" ({hints[0]})" if hints else ""
-        lines.append(f"- {name}: `{entry['command']}`, {entry['date']}, {_load(entry)}, {outcome}")
-    return lines
 
 
 def push_section(entries: dict[str, Any]) -> list[str]:
-    latencies = sorted({key.split("/")[1] for key in entries if key.startswith("push/")}, key=float)
-    if not latencies:
+    models = sized(entries, "push")
+    if not models:
         return ["## Push throughput", "", "Not measured yet: `make bench`.", ""]
     out = [
         "## Push throughput",
         "",
-        "N products through the whole local stack: records API batch upsert, `POST /v1/bulk-sync`,",
-        "the FIFO queue, the worker, the Odoo 19 simulator over HTTP with the given latency per call,",
-        "bookkeeping in DynamoDB (moto). Then 10 % of the records change and all are pushed again, then",
-        "all once more with nothing changed. The engine alone (Odoo calls only, no queue or DynamoDB)",
-        "and a naive loop of one create call per record run against the same simulator in the same run.",
-        "Chunks of 100 records.",
+        "N products through the whole local stack: records API batch upsert (1,000 a request),",
+        "`POST /v1/bulk-sync`, the FIFO queue, the worker in the connection's two lanes",
+        "(max_in_flight 2), the Odoo 19 simulator over HTTP with real Odoo's costs",
+        "(odoo_simulator/costs.py: a product create 400 ms a call and 12 ms a record, 2 workers),",
+        "bookkeeping in DynamoDB (moto). Then 10 % of the records change and all are pushed again,",
+        "then all once more with nothing changed. In the same run, on the same simulator: Odoo's own",
+        "one-call create of as many products (of 10,000 at most; the rate is per record), and a",
+        "naive loop of one create call per record on a sample. Chunks of 500 records (the default).",
+        "Every AWS request of each phase is counted (local_stack/meter.py).",
         "",
     ]
-    for latency in latencies:
-        row_entries = {size: entries.get(f"push/{latency}/{size}") for size in SIZES}
-        out += [f"### {latency} ms per Odoo call", ""]
-        out.append("| figure | " + " | ".join(f"{size:,} products" for size in SIZES) + " |")
-        out.append("|---|" + "---|" * len(SIZES))
-        for label, key, unit in PUSH_ROWS:
-            cells = [_cell(row_entries[size], key, unit, size) for size in SIZES]
-            out.append(f"| {label.strip()} | " + " | ".join(cells) + " |")
-        out.append("")
-        out += _runs([(f"{size:,}", entry) for size, entry in row_entries.items() if entry is not None])
-        out.append("")
+    for costs in models:
+        out += [f"### {costs} Odoo costs", ""]
+        out += table(entries, "push", costs, PUSH_ROWS, "products")
     return out
 
 
@@ -116,80 +69,42 @@ PULL_ROWS: tuple[tuple[str, str, str], ...] = (
     ("records per import page", "page_size", ""),
     ("import end to end (POST /v1/import → batch completed)", "import_records_per_s", "rec/s"),
     ("import: time", "import_s", "s"),
+    ("Odoo's own search_read of the same domain and fields, same run", "odoo_read_records_per_s", "rec/s"),
+    ("**import against Odoo's own search_read**", "ratio_to_odoo_read", "x3"),
     ("Odoo calls per 1,000 records imported", "import_calls_per_1k", ""),
+    ("**DynamoDB requests per 1,000 records imported**", "ddb_per_1k_import", ""),
     ("first delta (no cursor yet: reads all, nothing new)", "first_delta_s", "s"),
     ("first delta: Odoo calls", "first_delta_calls", ""),
     ("delta with 1 % changed: records changed", "delta_changed", ""),
     ("delta with 1 % changed: time", "delta_s", "s"),
     ("delta with 1 % changed: Odoo calls", "delta_calls", ""),
+    ("delta with 1 % changed: DynamoDB requests per 1,000 changed", "ddb_per_1k_delta", ""),
+    ("delta with every record changed", "full_delta_records_per_s", "rec/s"),
+    ("**delta, every record changed: DynamoDB requests per 1,000**", "ddb_per_1k_full_delta", ""),
 )
 
 
 def pull_section(entries: dict[str, Any]) -> list[str]:
-    latencies = sorted({key.split("/")[1] for key in entries if key.startswith("pull/")}, key=float)
+    models = sized(entries, "pull")
     out = ["## Import and delta throughput", ""]
-    if not latencies:
+    if not models:
         return [*out, "Not measured yet: `make bench`.", ""]
     out += [
-        "N partners written in the simulator (Odoo 19), then `POST /v1/import` (searches ids, queues",
-        "pages), the FIFO queue, the worker (one read per page, mapping, records, links, logs,",
-        "batch progress in moto). A schedule's first delta run sets the cursor; the simulator's clock",
-        "then moves past the 15-minute overlap window, 1 % of the partners are renamed in Odoo, and a",
-        "second delta run (`POST /v1/schedules/{id}/run`) is timed until its batch completes.",
-        "",
-        "Read the delta's Odoo calls with the design in mind: the cursor is the newest write_date a",
-        "delta found, and every delta re-reads 15 minutes before it. After an import the first cursor",
-        "is the import's own write_date, so the first 1 % delta still reads (and skips, by id and",
-        "write_date) every imported record: its calls match a full read. Later deltas read only the",
-        "changes since the previous cursor's window.",
+        "N partners written in the simulator (Odoo 19, real Odoo's costs), then `POST /v1/import`",
+        "(searches ids, queues pages of 500), the FIFO queue, the worker in the connection's two",
+        "lanes (a read per page, mapping, records, links, the change feed, logs, batch progress in",
+        "moto). In the same run: Odoo's own search_read of the import's domain and fields. A",
+        "schedule's first delta run sets the cursor; the simulator's clock then moves past the",
+        "15-minute overlap window, 1 % of the partners are renamed in Odoo, and a second delta run",
+        "(`POST /v1/schedules/{id}/run`) is timed until its batch completes; then one in which every",
+        "partner changed. The 1 % delta's requests per 1,000 are mostly its fixed cost (the schedule,",
+        "the cursor, the batch) over 10 records; the full delta's are what a delta costs a record.",
         "",
     ]
-    for latency in latencies:
-        row_entries = {size: entries.get(f"pull/{latency}/{size}") for size in SIZES}
-        out += [f"### {latency} ms per Odoo call", ""]
-        out.append("| figure | " + " | ".join(f"{size:,} partners" for size in SIZES) + " |")
-        out.append("|---|" + "---|" * len(SIZES))
-        for label, key, unit in PULL_ROWS:
-            cells = [_cell(row_entries[size], key, unit, size) for size in SIZES]
-            out.append(f"| {label.strip()} | " + " | ".join(cells) + " |")
-        out.append("")
-        out += _runs([(f"{size:,}", entry) for size, entry in row_entries.items() if entry is not None])
-        out.append("")
+    for costs in models:
+        out += [f"### {costs} Odoo costs", ""]
+        out += table(entries, "pull", costs, PULL_ROWS, "partners")
     return out
-
-
-def growth_section(entries: dict[str, Any]) -> list[str]:
-    """Time per record at each size, relative to 1,000: 1.0 everywhere is linear growth."""
-    rows = []
-    for key in sorted(entries):
-        kind, latency, size = [*key.split("/"), "", ""][:3]
-        if kind not in ("push", "pull") or size != "1000" or "figures" not in entries[key]:
-            continue
-        rate_key = "records_per_s" if kind == "push" else "import_records_per_s"
-        base = entries[key]["figures"][rate_key]
-        cells = []
-        for other in SIZES:
-            entry = entries.get(f"{kind}/{latency}/{other}")
-            if entry is None or "figures" not in entry:
-                cells.append("—")
-                continue
-            rate = entry["figures"][rate_key]
-            cells.append(f"{1000 / rate:,.1f} ms ({base / rate:.2f}x)")
-        label = "push, all new" if kind == "push" else "import"
-        rows.append(f"| {label}, {latency} ms per call | " + " | ".join(cells) + " |")
-    if not rows:
-        return []
-    return [
-        "## How cost grows",
-        "",
-        "Wall time per record at each size (and relative to 1,000 records): 1.00x at every size is",
-        "linear growth, more is worse than linear.",
-        "",
-        "| run | " + " | ".join(f"{size:,}" for size in SIZES) + " |",
-        "|---|" + "---|" * len(SIZES),
-        *rows,
-        "",
-    ]
 
 
 def webhook_section(entries: dict[str, Any]) -> list[str]:
@@ -198,7 +113,7 @@ def webhook_section(entries: dict[str, Any]) -> list[str]:
     if entry is None:
         return [*out, "Not measured yet: `make bench`.", ""]
     if "error" in entry:
-        return [*out, *_runs([("webhook", entry)]), ""]
+        return [*out, *runs([("webhook", entry)]), ""]
     figures = entry["figures"]
     return [
         *out,
@@ -215,7 +130,7 @@ def webhook_section(entries: dict[str, Any]) -> list[str]:
         f"| Odoo's save, waiting for our receiver | {figures['save_p50_ms']:,.0f} ms "
         f"| {figures['save_p95_ms']:,.0f} ms | |",
         "",
-        *_runs([("webhook", entry)]),
+        *runs([("webhook", entry)]),
         "",
     ]
 
@@ -282,13 +197,13 @@ def cold_start_section(entries: dict[str, Any]) -> list[str]:
     for handler in figures["handlers"]:
         third_party = [(package, ms) for package, ms in handler["heaviest"] if package not in STDLIB]
         heaviest = ", ".join(f"{package} {ms:.0f}" for package, ms in third_party)
-        runs = ", ".join(f"{ms:.0f}" for ms in handler["import_ms_runs"])
+        timings = ", ".join(f"{ms:.0f}" for ms in handler["import_ms_runs"])
         uses = ROUTES_USE.get(handler["function"], set(WATCHED))
         unused = ", ".join(package for package in handler["loads"] if package not in uses) or "—"
         out.append(
             f"| {handler['function']} | {handler['import_ms']:.0f} ms "
             f"| {min(handler['import_ms_runs']):.0f} ms "
-            f"| {runs} | {handler['modules']} | {heaviest} | {unused} |"
+            f"| {timings} | {handler['modules']} | {heaviest} | {unused} |"
         )
     counts = [handler["modules"] for handler in figures["handlers"]]
     if counts and min(counts) > 0.8 * max(counts):
@@ -311,22 +226,29 @@ def cold_start_section(entries: dict[str, Any]) -> list[str]:
             f"**{layer['installed_mib']} MiB** installed, {layer['zipped_mib']} MiB zipped, "
             f"{layer['packages']} packages ({layer['note']}). Lambda's limit is 250 MiB unzipped."
         )
-    out += ["", *_runs([("cold start", entry)]), ""]
+    out += ["", *runs([("cold start", entry)]), ""]
     return out
 
 
 def opt_in_note(entries: dict[str, Any]) -> list[str]:
-    ten_k = [e for key, e in entries.items() if key.endswith(f"/{10_000}") and "wall_s" in e]
-    measured = ", ".join(f"{e['wall_s'] / 60:.0f} min" for e in ten_k)
-    took = f"Here a 10,000-record run took {measured}" if ten_k else "A 10,000-record run takes many minutes"
+    runs = {
+        key: entry for key, entry in entries.items() if key.endswith(f"/{OPT_IN_SIZE}") and "wall_s" in entry
+    }
+    out = ["## 100,000 records", ""]
+    if runs:
+        took = ", ".join(f"`{key}` {entry['wall_s'] / 60:,.0f} min" for key, entry in sorted(runs.items()))
+        out += [
+            f"Measured once each ({took}), on their own:",
+            f"`python -m benchmarks --sizes {OPT_IN_SIZE} --merge`.",
+        ]
+    else:
+        out += ["Not measured yet."]
     return [
-        "## 100,000 records",
-        "",
-        f"{took} (the local stack's DynamoDB is moto, in process, one call",
-        "at a time), and per-record cost does not fall with size, so a 100,000-record run would take",
-        "hours. It is opt-in:",
-        f"`make bench SIZES=1000,10000,{OPT_IN_SIZE}` (or `--sizes {OPT_IN_SIZE} --merge` to add that",
-        'column to the figures kept from earlier runs). Its column says "not run" until then.',
+        *out,
+        f"A run of {OPT_IN_SIZE:,} records takes long on the local stack (one process runs moto,",
+        "the functions and the simulator), so `make bench` leaves it out:",
+        f"`make bench SIZES=1000,10000,{OPT_IN_SIZE}` measures it with the others, `--sizes {OPT_IN_SIZE}",
+        "--merge` on its own, keeping the other figures.",
         "",
     ]
 
@@ -340,13 +262,15 @@ def render(results: dict[str, Any]) -> str:
         "The local stack runs moto, the API, the queue poller and the simulator in one process, and",
         "other work on the machine slows it: each run below names the load average it met.",
         "",
-        f"100,000 records are opt-in: `make bench SIZES=1000,10000,{OPT_IN_SIZE}` (see the last",
-        "section for why).",
+        f"The {OPT_IN_SIZE:,}-record column is measured on its own (see the last section).",
         "",
     ]
+    out += goals_section(entries)
     out += push_section(entries)
     out += pull_section(entries)
+    out += cost_section(entries)
     out += growth_section(entries)
+    out += outage_section(entries)
     out += webhook_section(entries)
     out += memory_section(entries)
     out += cold_start_section(entries)

@@ -18,13 +18,14 @@ import json
 import os
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
+from benchmarks.measure import Measure
 from local_stack import LocalStack
 from local_stack.demo import OdooTarget, seed
 from odoo_simulator import OdooSimulator
@@ -44,6 +45,9 @@ class WebhookFigures:
     max_ms: float
     save_p50_ms: float  # Odoo's save, including its synchronous POST to the receiver
     save_p95_ms: float
+    cost_changes: int = 0  # changes in the cost phase (each its own notice, page and feed entry)
+    ddb_per_change: float = 0.0
+    cost_per_million: dict[str, float] = field(default_factory=dict)  # US$ per million changes
 
     def summary(self) -> str:
         return f"webhook: p50 {self.p50_ms:.0f} ms, p95 {self.p95_ms:.0f} ms (Odoo change → tenant feed)"
@@ -127,6 +131,15 @@ def run(samples: int, latency_ms: float) -> WebhookFigures:
             feed.wait_for(odoo_id, name, poll=lambda: stack.poller.drain(max_rounds=100))
             totals.append((time.perf_counter() - started) * 1000)
 
+        # What a change costs on AWS: each rename one at a time, as Odoo sends them (its notice,
+        # the worker's page, the feed); the tenant reading the feed is not part of it.
+        measure = Measure(stack)
+        with measure.phase(len(partners)) as changes:
+            for n, odoo_id in enumerate(partners):
+                odoo.write("res.partner", [odoo_id], {"name": f"HOOK costed {n}"})
+                stack.poller.drain(max_rounds=100)
+        measure.close()
+
     return WebhookFigures(
         samples=samples,
         latency_ms=latency_ms,
@@ -135,6 +148,9 @@ def run(samples: int, latency_ms: float) -> WebhookFigures:
         max_ms=round(max(totals), 1),
         save_p50_ms=round(statistics.median(saves), 1),
         save_p95_ms=round(_p95(saves), 1),
+        cost_changes=len(partners),
+        ddb_per_change=round(changes.result.ddb_requests / max(len(partners), 1), 1),
+        cost_per_million=changes.result.cost_per_million,
     )
 
 

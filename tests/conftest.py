@@ -8,6 +8,7 @@ import pytest
 from hypothesis import settings
 from moto import mock_aws
 
+from local_stack import moto_fixes
 from odoo_sync.api import dependencies
 from odoo_sync.settings import service_settings
 from odoo_sync.stores import dynamodb
@@ -47,6 +48,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    moto_fixes.apply()  # as the local stack runs it: thread-safe transactions, faster answers
     with mock_aws():
         tables = create_tables()
         queues = create_queues()
@@ -56,6 +58,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
         for logical_id, variable in TABLE_VARIABLES.items():
             monkeypatch.setenv(variable, tables[logical_id])
         monkeypatch.setenv("SYNC_QUEUE_URL", queues["SyncQueue"])
+        monkeypatch.setenv("SYNC_DEAD_LETTER_QUEUE_URL", queues["SyncDeadLetterQueue"])
         monkeypatch.setenv("DELIVERY_QUEUE_URL", queues["DeliveryQueue"])
         monkeypatch.setenv("SECRETS_KEY_ID", resources.key_id)
         monkeypatch.setenv("ALLOW_PRIVATE_ODOO_HOSTS", os.environ.get("ALLOW_PRIVATE_ODOO_HOSTS", "false"))

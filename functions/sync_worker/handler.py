@@ -4,67 +4,73 @@ only the messages that failed.
 Messages are told apart by their `kind` (push_chunk, pull_page, odoo_change, bulk_select: one
 bounded step of a large bulk push's selection, which queues chunks and the next step).
 
-FIFO order per tenant connection is kept: once a message of a group fails, the group's later
-messages in the same delivery are reported failed too (without being tried), so they come back
-after it; other groups go on. A chunk-level failure (Odoo unreachable, rate limited, an outcome
-unknown) makes SQS deliver the message again; record-level failures are outcomes, counted and
-logged, and the message is done. On the last delivery before the dead-letter queue, the chunk's
-records are marked failed in their batch, so the batch finishes and its retry can re-queue them.
-A malformed message can never succeed: it is logged and left to reach the dead-letter queue.
+FIFO order per lane (odoo_sync.core.lanes) is kept: once a message of a group fails, the group's
+later messages in the same delivery are reported failed too (without being tried), so they come
+back after it; other groups go on. The groups of one delivery run at once (a thread each: the
+work waits on Odoo), so a connection's lanes overlap even when SQS hands them to one invocation.
+A push chunk first takes the lease on its slots (another chunk holding one of them: it comes back
+in a few seconds, not counted as a failure).
 
-An Odoo change notice that Odoo (17) sent before committing the change is not applied yet: it and
-the messages of its group behind it come back after NOTICE_DELAYS_S (ChangeMessageVisibility),
-and the last delivery reads Odoo as it is (`odoo_sync.core.pull_notices`).
+A chunk-level failure (Odoo unreachable, rate limited, an outcome unknown) makes the message come
+back after a backoff of its own (core.recovery: ChangeMessageVisibility, Retry-After honoured),
+so work resumes within a minute of Odoo answering again; record-level failures are outcomes,
+counted and logged, and the message is done. A chunk (or selection step) failing for an hour is
+given up: its records end failed in their batch (retryable) and the message is done, so the
+chunks behind it in its group go on. Those, handed back untried while it failed, come back at
+once and are never given up for its failures. SQS's own limit (maxReceiveCount, MAX_RECEIVES) is
+a last resort that an outage of an hour does not reach. A malformed message can never succeed: it
+is logged and moved to the dead-letter queue, so it does not hold its group.
+
+An Odoo change notice that Odoo (17) sent before committing the change is not applied yet: it
+comes back after NOTICE_DELAYS_S (ChangeMessageVisibility), the messages of its group behind it
+held back by it, and the delivery after the last delay reads Odoo as it is
+(`odoo_sync.core.pull_notices`).
+
+Each message's work is done as its actor (odoo_sync.actors): whoever queued it, or Odoo's webhook
+for a change notice, so its log entries and batch say who asked.
 
 Each invocation takes up to 5 messages within the function's timeout. A message is started only
 while enough time is left for one page or chunk (MIN_MS_PER_MESSAGE); the ones that would not fit
-are reported failed untried, so SQS hands them back at once instead of after a timed-out
-invocation's visibility timeout. Like the ones skipped behind a failure, they are given up only
-on their last delivery.
+are handed back untried, at once.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import Field, TypeAdapter, ValidationError
 
 from odoo_sync.actors import ODOO_WEBHOOK, SYSTEM, Actor, acting_as
 from odoo_sync.api import dependencies
 from odoo_sync.core.batches import failed_outcomes
 from odoo_sync.core.ids import iso, utc_now
+from odoo_sync.core.lanes import SlotBusyError
 from odoo_sync.core.pull import batch_key
 from odoo_sync.core.pull_notices import NoticeAheadOfOdooError
 from odoo_sync.core.push import log_entry
+from odoo_sync.core.recovery import SLOT_BUSY_DELAY_S, gives_up, retry_delay
 from odoo_sync.errors import ServiceError
-from odoo_sync.odoo.errors import OdooError
+from odoo_sync.odoo.errors import OdooError, OdooRateLimitedError
 from odoo_sync.settings import service_settings
 from odoo_sync.sync.model import BulkSelectMessage, OdooChangeMessage, PullPageMessage, PushChunkMessage
 
-if TYPE_CHECKING:
-    from mypy_boto3_sqs.type_defs import ChangeMessageVisibilityBatchRequestEntryTypeDef
-
-# The SyncQueue's maxReceiveCount in template.yaml: the delivery after which SQS gives up.
-MAX_RECEIVES = 5
+# The SyncQueue's maxReceiveCount in template.yaml: a last resort, past any hour of backoffs.
+MAX_RECEIVES = 1000
 # Time a page or chunk may need, conservatively: with less left, a message is handed back untried
 # rather than cut off by the function's timeout (120 s) half-way through.
 MIN_MS_PER_MESSAGE = 25_000
 _CORRELATION_KEYS = ("kind", "tenant_id", "connection_id", "batch_id", "chunk")
 # Seconds before a notice Odoo sent ahead of its commit is read again, by delivery (1st-4th);
-# the next (the last) delivery applies the record as Odoo has it. About 37 s of patience: a
-# 3000-record import committed 8.4 s after its first webhooks (captured).
+# the next delivery applies the record as Odoo has it. About 37 s of patience: a 3000-record
+# import committed 8.4 s after its first webhooks (captured).
 NOTICE_DELAYS_S = (2, 5, 10, 20)
-# Message group -> delay, for the notices postponed in this invocation (see lambda_handler).
-_postponed: dict[str, int] = {}
 
 SyncMessage = Annotated[
     PushChunkMessage | PullPageMessage | OdooChangeMessage | BulkSelectMessage, Field(discriminator="kind")
@@ -73,10 +79,7 @@ _MESSAGES: TypeAdapter[SyncMessage] = TypeAdapter(SyncMessage)
 
 logger = Logger()
 metrics = Metrics()
-processor = SqsFifoPartialProcessor(skip_group_on_error=True)
-# When every message fails, answer the list of failures rather than raising: SQS treats both the
-# same, but an invocation error would count as a function failure in the metrics and alarms.
-processor.raise_on_entire_batch_failure = False
+clock = time.time  # the worker's "now" for giving up (tests move it)
 
 
 class MalformedMessageError(Exception):
@@ -90,18 +93,18 @@ class OutOfTimeError(Exception):
 def handle_message(record: SQSRecord) -> None:
     message = _parse(record)
     actor = message_actor(message)
-    logger.append_keys(**{key: getattr(message, key, None) for key in _CORRELATION_KEYS}, key_id=actor.key_id)
-    receive_count = int(record.attributes.approximate_receive_count or 1)
+    keys = {key: getattr(message, key, None) for key in _CORRELATION_KEYS}
+    logger.thread_safe_append_keys(**keys, key_id=actor.key_id)
     try:
         with acting_as(actor):
             if isinstance(message, PushChunkMessage):
-                _push(message, receive_count=receive_count)
+                _push(message, record)
             elif isinstance(message, BulkSelectMessage):
-                _select(message, receive_count=receive_count)
+                _select(message, record)
             else:
-                _pull(message, receive_count=receive_count, record=record)
+                _pull(message, record)
     finally:
-        logger.remove_keys([*_CORRELATION_KEYS, "key_id"])
+        logger.thread_safe_remove_keys([*_CORRELATION_KEYS, "key_id"])
 
 
 def message_actor(message: SyncMessage) -> Actor:
@@ -120,14 +123,23 @@ def _parse(record: SQSRecord) -> SyncMessage:
     except ValidationError as exc:
         problems = exc.errors(include_input=False, include_url=False, include_context=False)
         logger.error(
-            "malformed sync message; it will reach the dead-letter queue",
+            "malformed sync message; it goes to the dead-letter queue",
             extra={"message_id": record.message_id, "problems": problems[:5]},
         )
         metrics.add_metric(name="MalformedMessages", unit=MetricUnit.Count, value=1)
-        raise MalformedMessageError(record.message_id) from exc
+        dead_letters = service_settings().sync_dead_letter_queue_url
+        if not dead_letters:
+            raise MalformedMessageError(record.message_id) from exc
+        group = record.attributes.message_group_id or "malformed"
+        dependencies.chunk_queue().dead_letter(dead_letters, record.body, group, record.message_id)
+        raise _Done from exc
 
 
-def _push(message: PushChunkMessage, receive_count: int) -> None:
+class _Done(Exception):  # noqa: N818 - not an error: the message needs nothing more
+    """The message is dealt with (moved away, or given up on): SQS may delete it."""
+
+
+def _push(message: PushChunkMessage, record: SQSRecord) -> None:
     started = time.perf_counter()
     try:
         outcomes = dependencies.push_service().push(
@@ -138,16 +150,19 @@ def _push(message: PushChunkMessage, receive_count: int) -> None:
             options=message.options,
             triggered_by=message.triggered_by,
             batch_id=message.batch_id,
+            chunk=message.chunk,
+            # This delivery (another delivery of the same chunk is another holder).
+            holder=f"{record.message_id}#{uuid.uuid4().hex[:12]}" if message.slots else None,
         )
-    except Exception as exc:  # any chunk-level failure: the message returns, nothing is half-counted
-        logger.warning(
-            "chunk failed; SQS will deliver it again",
-            extra={"error": type(exc).__name__, "reason": _reason(exc), "receive_count": receive_count},
-        )
-        metrics.add_metric(name="ChunksFailed", unit=MetricUnit.Count, value=1)
-        if receive_count >= MAX_RECEIVES:
-            _give_up(message, _reason(exc), type(exc).__name__)
+    except SlotBusyError:
+        logger.info("a slot of the chunk is busy; it comes back shortly", extra={"slots": message.slots})
+        metrics.add_metric(name="ChunksWaitingForSlot", unit=MetricUnit.Count, value=1)
+        _reschedule(record, SLOT_BUSY_DELAY_S)
         raise
+    except Exception as exc:  # any chunk-level failure: the message returns, nothing is half-counted
+        metrics.add_metric(name="ChunksFailed", unit=MetricUnit.Count, value=1)
+        _failed(message, record, exc, f"chunk{message.chunk}")
+        return  # given up: its records end failed, the message is done
     succeeded = sum(1 for outcome in outcomes if outcome.success)
     elapsed_ms = (time.perf_counter() - started) * 1000
     metrics.add_metric(name="RecordsPushed", unit=MetricUnit.Count, value=succeeded)
@@ -164,57 +179,33 @@ def _push(message: PushChunkMessage, receive_count: int) -> None:
     )
 
 
-def _select(message: BulkSelectMessage, receive_count: int) -> None:
+def _select(message: BulkSelectMessage, record: SQSRecord) -> None:
     try:
         queued = dependencies.bulk_service().select_slice(message)
     except Exception as exc:  # the step returns; a redelivery queues nothing twice
-        logger.warning(
-            "selection step failed; SQS will deliver it again",
-            extra={"error": type(exc).__name__, "reason": _reason(exc), "receive_count": receive_count},
-        )
         metrics.add_metric(name="SelectionStepsFailed", unit=MetricUnit.Count, value=1)
-        if receive_count >= MAX_RECEIVES:
-            _end_selection(message)
-        raise
+        _failed(message, record, exc, f"select{message.slice}")
+        return
     logger.info("selection step queued", extra={"slice": message.slice, "records": queued})
 
 
-def _end_selection(message: BulkSelectMessage) -> None:
-    """The last delivery failed too: the batch stops selecting and completes with what was queued."""
-    try:
-        dependencies.bulk_service().end_selection(message)
-    except ServiceError:
-        logger.exception("could not end the batch's selection")
-    metrics.add_metric(name="SelectionsAbandoned", unit=MetricUnit.Count, value=1)
-
-
-def _pull(message: PullPageMessage | OdooChangeMessage, receive_count: int, record: SQSRecord) -> None:
+def _pull(message: PullPageMessage | OdooChangeMessage, record: SQSRecord) -> None:
     started = time.perf_counter()
     try:
         if isinstance(message, PullPageMessage):
             outcomes = dependencies.pull_service().apply_page(message)
         else:
-            patient = receive_count <= len(NOTICE_DELAYS_S)
+            receives = int(record.attributes.approximate_receive_count or 1)
+            patient = receives <= len(NOTICE_DELAYS_S)
             outcomes = dependencies.pull_service().apply_odoo_change(message, wait_for_commit=patient)
     except NoticeAheadOfOdooError as exc:
-        delay_s = NOTICE_DELAYS_S[receive_count - 1]
-        _postponed[record.attributes.message_group_id or ""] = delay_s
-        _postpone([record], delay_s)
-        logger.info(
-            "Odoo has not committed the noticed change yet; the notice is read again later",
-            extra={"reason": exc.message, "receive_count": receive_count, "retry_in_s": delay_s},
-        )
-        metrics.add_metric(name="NoticesPostponed", unit=MetricUnit.Count, value=1)
+        _postpone_notice(record, exc)
         raise
     except Exception as exc:  # any page-level failure: the message returns
-        logger.warning(
-            "pull failed; SQS will deliver it again",
-            extra={"error": type(exc).__name__, "reason": _reason(exc), "receive_count": receive_count},
-        )
         metrics.add_metric(name="PullsFailed", unit=MetricUnit.Count, value=1)
-        if receive_count >= MAX_RECEIVES and isinstance(message, PullPageMessage):
-            _give_up(message, _reason(exc), type(exc).__name__)
-        raise
+        key = f"pull{message.chunk}" if isinstance(message, PullPageMessage) else ""
+        _failed(message, record, exc, key)
+        return
     succeeded = sum(1 for outcome in outcomes if outcome.success)
     elapsed_ms = (time.perf_counter() - started) * 1000
     metrics.add_metric(name="RecordsPulled", unit=MetricUnit.Count, value=succeeded)
@@ -225,22 +216,72 @@ def _pull(message: PullPageMessage | OdooChangeMessage, receive_count: int, reco
     )
 
 
-def _postpone(records: Sequence[SQSRecord], delay_s: int) -> None:
-    """Make SQS hand these back in `delay_s` (else after the queue's visibility timeout)."""
-    entries: list[ChangeMessageVisibilityBatchRequestEntryTypeDef] = [
-        {"Id": str(number), "ReceiptHandle": record.receipt_handle, "VisibilityTimeout": delay_s}
-        for number, record in enumerate(records)
-    ]
+def _postpone_notice(record: SQSRecord, error: NoticeAheadOfOdooError) -> None:
+    """Read the notice again once Odoo has had time to commit; its group waits behind it."""
+    receives = int(record.attributes.approximate_receive_count or 1)
+    delay_s = NOTICE_DELAYS_S[min(receives, len(NOTICE_DELAYS_S)) - 1]
+    logger.info(
+        "Odoo has not committed the noticed change yet; the notice is read again later",
+        extra={"reason": error.message, "receive_count": receives, "retry_in_s": delay_s},
+    )
+    metrics.add_metric(name="NoticesPostponed", unit=MetricUnit.Count, value=1)
+    _reschedule(record, delay_s)
+
+
+def _failed(
+    message: PushChunkMessage | PullPageMessage | OdooChangeMessage | BulkSelectMessage,
+    record: SQSRecord,
+    error: Exception,
+    key: str,
+) -> None:
+    """Give the message up (returns) after an hour of failures, else schedule it back (raises)."""
+    receives = int(record.attributes.approximate_receive_count or 1)
+    failures = receives
+    batch_id = getattr(message, "batch_id", None)
+    if key and batch_id:
+        try:
+            first, failures = dependencies.batches().note_failure(message.tenant_id, batch_id, key, clock())
+        except ServiceError:
+            logger.exception("could not note the failure")
+            first = clock()
+        if gives_up(first, clock()) or receives >= MAX_RECEIVES - 1:
+            logger.error(
+                "giving up after an hour of failures",
+                extra={"error": type(error).__name__, "reason": _reason(error), "failures": failures},
+            )
+            _give_up(message, _reason(error), type(error).__name__)
+            return
+    retry_after = error.retry_after if isinstance(error, OdooRateLimitedError) else None
+    delay = retry_delay(failures, retry_after)
+    logger.warning(
+        "failed; SQS will deliver it again",
+        extra={
+            "error": type(error).__name__,
+            "reason": _reason(error),
+            "receive_count": receives,
+            "delay_s": delay,
+        },
+    )
+    _reschedule(record, delay)
+    raise error
+
+
+def _reschedule(record: SQSRecord, seconds: int) -> None:
     try:
-        boto3.client("sqs").change_message_visibility_batch(
-            QueueUrl=service_settings().sync_queue_url, Entries=entries
-        )
-    except (ClientError, BotoCoreError):
-        logger.exception("could not postpone; the queue's visibility timeout applies")
+        dependencies.chunk_queue().delay(record.receipt_handle, seconds)
+    except ServiceError:  # it still comes back, after the queue's visibility timeout
+        logger.exception("could not reschedule the message")
 
 
-def _give_up(message: PushChunkMessage | PullPageMessage, reason: str, error: str) -> None:
-    """The last delivery failed too: its records end the batch failed, ready for a retry."""
+def _give_up(message: Any, reason: str, error: str) -> None:
+    """The message kept failing: its records end the batch failed, ready for a retry (a selection
+    step ends the batch's selection with what was queued); a change notice is dropped (logged)."""
+    if isinstance(message, BulkSelectMessage):
+        _end_selection(message)
+        return
+    if not isinstance(message, PushChunkMessage | PullPageMessage):
+        metrics.add_metric(name="NoticesAbandoned", unit=MetricUnit.Count, value=1)
+        return
     keys = (
         message.local_ids
         if isinstance(message, PushChunkMessage)
@@ -259,12 +300,24 @@ def _give_up(message: PushChunkMessage | PullPageMessage, reason: str, error: st
     if isinstance(message, PullPageMessage):
         entries = [entry.model_copy(update={"sync_direction": "from_odoo"}) for entry in entries]
     try:
-        dependencies.batches().record_chunk(message.tenant_id, message.batch_id, message.entity, outcomes)
-        dependencies.sync_log().append(message.tenant_id, entries)
-        dependencies.stats().record(message.tenant_id, message.entity, outcomes, newly_linked=0)
+        log = dependencies.sync_log().prepare(message.tenant_id, entries)
+        dependencies.batches().record_chunk(
+            message.tenant_id, message.batch_id, message.entity, outcomes, chunk=message.chunk, log=log
+        )
     except ServiceError:
         logger.exception("could not record the chunk's records as failed")
+        raise
     metrics.add_metric(name="ChunksAbandoned", unit=MetricUnit.Count, value=1)
+
+
+def _end_selection(message: BulkSelectMessage) -> None:
+    """The step kept failing: the batch stops selecting and completes with what was queued."""
+    try:
+        dependencies.bulk_service().end_selection(message)
+    except ServiceError:
+        logger.exception("could not end the batch's selection")
+        raise
+    metrics.add_metric(name="SelectionsAbandoned", unit=MetricUnit.Count, value=1)
 
 
 def _reason(error: Exception) -> str:
@@ -275,13 +328,16 @@ def _reason(error: Exception) -> str:
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """A partial batch response: the messages that failed, and those skipped behind them."""
+    records = [SQSRecord(raw) for raw in event.get("Records", [])]
+    groups: dict[str, list[SQSRecord]] = {}
+    for record in records:
+        groups.setdefault(record.attributes.message_group_id or record.message_id, []).append(record)
     attempted: set[str] = set()
-    _postponed.clear()
 
     def attempt(record: SQSRecord) -> None:
         remaining_ms = context.get_remaining_time_in_millis()
         if remaining_ms < MIN_MS_PER_MESSAGE:
-            # Not attempted: it goes back untried, and counts toward giving up only as a skipped one.
             logger.info(
                 "too little time left to start the message; SQS will deliver it again",
                 extra={"message_id": record.message_id, "remaining_ms": remaining_ms},
@@ -289,49 +345,36 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             metrics.add_metric(name="MessagesDeferred", unit=MetricUnit.Count, value=1)
             raise OutOfTimeError(record.message_id)
         attempted.add(record.message_id)
-        handle_message(record)
+        try:
+            handle_message(record)
+        except _Done:
+            return
 
-    answer = process_partial_response(
-        event=event, record_handler=attempt, processor=processor, context=context
-    )
-    failed_ids = {str(failure["itemIdentifier"]) for failure in answer.get("batchItemFailures", [])}
-    _give_up_skipped(event, failed_ids - attempted)
-    _postpone_group_behind(event, failed_ids - attempted)
-    return dict(answer)
+    def run_group(group: list[SQSRecord]) -> list[str]:
+        for index, record in enumerate(group):
+            try:
+                attempt(record)
+            except Exception as exc:  # a failed message holds back the rest of its group
+                if not isinstance(exc, OdooError | ServiceError | OutOfTimeError | SlotBusyError):
+                    logger.exception("the message failed", extra={"message_id": record.message_id})
+                return [later.message_id for later in group[index:]]
+        return []
+
+    if len(groups) <= 1:
+        failed = {i for group in groups.values() for i in run_group(group)}
+    else:
+        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+            failed = {i for ids in pool.map(run_group, groups.values()) for i in ids}
+    _hand_back(event, failed - attempted)
+    return {
+        "batchItemFailures": [{"itemIdentifier": r.message_id} for r in records if r.message_id in failed]
+    }
 
 
-def _postpone_group_behind(event: dict[str, Any], skipped: set[str]) -> None:
-    """The messages skipped behind a postponed notice come back with it, in order: SQS FIFO
-    delivers none of a group while one of its messages is still hidden."""
-    for group, delay_s in _postponed.items():
-        behind = [
-            record
-            for raw in event.get("Records", [])
-            if (record := SQSRecord(raw)).message_id in skipped
-            and (record.attributes.message_group_id or "") == group
-        ]
-        if behind:
-            _postpone(behind, delay_s)
-
-
-def _give_up_skipped(event: dict[str, Any], skipped: set[str]) -> None:
-    """Messages skipped behind a failed one of their group, or left for want of time, also count
-    their deliveries: on their last one they go to the dead-letter queue untried, so their
-    records end failed too, or their batch would wait for them forever."""
+def _hand_back(event: dict[str, Any], untried: set[str]) -> None:
+    """Messages skipped behind a failed one of their group, or left for want of time, come back at
+    once: the group's failed message, still held back, keeps them waiting behind it."""
     for raw in event.get("Records", []):
         record = SQSRecord(raw)
-        if record.message_id not in skipped:
-            continue
-        if int(record.attributes.approximate_receive_count or 1) < MAX_RECEIVES:
-            continue
-        try:
-            message = _MESSAGES.validate_json(record.body)
-        except ValidationError:
-            continue  # malformed: nothing to mark, already logged
-        if isinstance(message, OdooChangeMessage):
-            continue  # no batch waits for a change notice
-        with acting_as(message_actor(message)):
-            if isinstance(message, BulkSelectMessage):
-                _end_selection(message)
-                continue
-            _give_up(message, "skipped behind a failed chunk of the same group", "SkippedInGroup")
+        if record.message_id in untried:
+            _reschedule(record, 0)

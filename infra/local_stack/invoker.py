@@ -53,6 +53,14 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+@dataclass
+class InvocationTotals:
+    """Every invocation of one function since the stack started (the history keeps only the last)."""
+
+    count: int = 0
+    duration_ms: float = 0.0
+
+
 @dataclass(frozen=True)
 class Invocation:
     function: str
@@ -69,6 +77,7 @@ class LambdaInvoker:
     def __init__(self, functions: Mapping[str, FunctionSpec], history: int = 1000) -> None:
         self.functions = dict(functions)
         self.invocations: deque[Invocation] = deque(maxlen=history)
+        self.totals: dict[str, InvocationTotals] = {name: InvocationTotals() for name in self.functions}
         self._handlers: dict[str, Handler] = {}
         self._added_paths: list[str] = []
         self._lock = threading.Lock()
@@ -132,6 +141,9 @@ class LambdaInvoker:
         duration_ms = (time.monotonic() - started) * 1000
         with self._lock:
             self.invocations.append(Invocation(function, request_id, event, result, error, duration_ms))
+            totals = self.totals[function]
+            totals.count += 1
+            totals.duration_ms += duration_ms
         if error is not None:
             raise error
         return result

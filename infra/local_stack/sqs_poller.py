@@ -1,7 +1,11 @@
 """Plays Lambda's SQS event source mappings: poll, invoke with SQS's event, delete what succeeded.
 
-Failed messages are left alone, so SQS makes them visible again after the visibility timeout and
-moves them to the dead-letter queue after maxReceiveCount, exactly as deployed.
+Failed messages are left alone, so SQS makes them visible again after the visibility timeout (or
+when the function rescheduled them) and moves them to the dead-letter queue after
+maxReceiveCount, exactly as deployed. Like Lambda's pollers, several invocations of one mapping
+run at once (its ScalingConfig's MaximumConcurrency, at most LOCAL_CONCURRENCY here): on a FIFO
+queue each takes messages of groups no other one holds, so the lanes of a connection run in
+parallel while a group's messages stay in order.
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +27,8 @@ from local_stack.template import Template, TemplateError
 log = logging.getLogger("local_stack.sqs")
 SQS_RECEIVE_MAX = 10
 DEFAULT_BATCH_SIZE = 10
+LOCAL_CONCURRENCY = 4  # invocations of one mapping at once on this machine (Lambda: many more)
+DEFAULT_CONCURRENCY = 2
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class QueueSource:
     batch_size: int
     report_batch_item_failures: bool
     enabled: bool
+    concurrency: int = 1  # invocations at once
 
 
 @dataclass(frozen=True)
@@ -74,13 +83,20 @@ def queue_sources(template: Template, deployment: Deployment, region: str) -> li
                 report_batch_item_failures="ReportBatchItemFailures"
                 in (props.get("FunctionResponseTypes") or []),
                 enabled=str(props.get("Enabled", True)).lower() != "false",
+                concurrency=_concurrency(props),
             )
         )
     return sources
 
 
+def _concurrency(props: dict[str, Any]) -> int:
+    scaling = props.get("ScalingConfig") or {}
+    wanted = int(scaling.get("MaximumConcurrency", DEFAULT_CONCURRENCY)) if isinstance(scaling, dict) else 1
+    return max(1, min(LOCAL_CONCURRENCY, wanted))
+
+
 class SqsPoller:
-    """Call `drain()` in tests; `start()` runs one long-polling thread per source."""
+    """Call `drain()` in tests; `start()` runs `concurrency` long-polling threads per source."""
 
     def __init__(self, sources: list[QueueSource], invoker: LambdaInvoker, region: str, wait_s: int = 1):
         self.sources = [source for source in sources if source.enabled]
@@ -106,24 +122,53 @@ class SqsPoller:
             )
         return BatchResult(source, len(messages), len(succeeded), len(messages) - len(succeeded))
 
-    def drain(self, max_rounds: int = 100) -> list[BatchResult]:
-        """Poll every source until none has a visible message; the batches, in order."""
+    def drain(
+        self, max_rounds: int = 100, *, parallel: bool = False, wait_for_held_s: float = 0.0
+    ) -> list[BatchResult]:
+        """Poll every source until none has a visible message; the batches, in order.
+
+        `parallel`: each round runs as many invocations of a source at once as it may (its
+        concurrency). `wait_for_held_s`: also wait, up to that long in all, for messages that are
+        held back (rescheduled by the function, or in flight) to come back and be processed."""
         results: list[BatchResult] = []
+        deadline = time.monotonic() + wait_for_held_s
         for _ in range(max_rounds):
-            round_results = [self.poll_once(source) for source in self.sources]
+            round_results = self._round(parallel)
             results.extend(result for result in round_results if result.received)
-            if not any(result.received for result in round_results):
+            if any(result.received for result in round_results):
+                continue
+            if wait_for_held_s <= 0 or not self._held() or time.monotonic() > deadline:
                 return results
+            time.sleep(0.2)
         raise RuntimeError(f"queues still had messages after {max_rounds} rounds")
+
+    def _round(self, parallel: bool) -> list[BatchResult]:
+        calls = [source for source in self.sources for _ in range(source.concurrency if parallel else 1)]
+        if len(calls) == 1 or not parallel:
+            return [self.poll_once(source) for source in calls]
+        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+            return list(pool.map(self.poll_once, calls))
+
+    def _held(self) -> bool:
+        """Whether any source's queue holds messages that are not visible now."""
+        for source in self.sources:
+            attributes = self._sqs.get_queue_attributes(
+                QueueUrl=source.queue_url,
+                AttributeNames=["ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessages"],
+            )["Attributes"]
+            if any(int(attributes.get(name, "0")) for name in attributes):
+                return True
+        return False
 
     def start(self) -> None:
         self._stop.clear()
         for source in self.sources:
-            thread = threading.Thread(
-                target=self._run, args=(source,), name=f"sqs-{source.mapping}", daemon=True
-            )
-            thread.start()
-            self._threads.append(thread)
+            for number in range(source.concurrency):
+                thread = threading.Thread(
+                    target=self._run, args=(source,), name=f"sqs-{source.mapping}-{number}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()

@@ -17,7 +17,7 @@ from local_stack.api.routes import rest_apis, stage_expressions
 from local_stack.api.server import ApiServer
 from local_stack.environment import merged_environment
 from local_stack.functions import FunctionSpec, environment_expressions, function_specs
-from local_stack.invoker import Invocation, LambdaInvoker
+from local_stack.invoker import Invocation, InvocationTotals, LambdaInvoker
 from local_stack.moto_server import MotoServer, aws_settings, patched_environ
 from local_stack.resources import Deployment, deploy
 from local_stack.sqs_poller import SqsPoller, queue_sources, source_expressions
@@ -161,6 +161,14 @@ class LocalStack:
     @property
     def invocations(self) -> list[Invocation]:
         return list(_running(self._invoker).invocations)
+
+    @property
+    def invocation_totals(self) -> dict[str, InvocationTotals]:
+        """Invocations and their summed duration per function since the stack started (a copy)."""
+        return {
+            name: InvocationTotals(totals.count, totals.duration_ms)
+            for name, totals in _running(self._invoker).totals.items()
+        }
 
     @property
     def gateway(self) -> ApiGateway:

@@ -8,6 +8,7 @@ import signal
 import threading
 from collections.abc import Sequence
 
+from .costs import CostModel
 from .personality import VERSIONS
 from .server import OdooSimulator
 
@@ -21,6 +22,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed-products", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database", default="odoo")
+    parser.add_argument(
+        "--costs",
+        choices=("none", "real"),
+        default="none",
+        help="real: each call costs what it cost real Odoo (odoo_simulator/costs.py)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="calls served at once (default: 2 with costs)"
+    )
     return parser.parse_args(argv)
 
 
@@ -48,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed_products=args.seed_products,
         seed=args.seed,
         database=args.database,
+        cost_model=CostModel.real(args.version) if args.costs == "real" else None,
+        workers=args.workers,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

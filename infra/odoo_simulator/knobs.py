@@ -7,6 +7,8 @@ import threading
 from dataclasses import dataclass
 from enum import Enum
 
+from .costs import CostModel
+
 
 class Fault(Enum):
     NONE = "none"
@@ -35,6 +37,9 @@ class Knobs:
         self._random = random.Random(seed)
         self.latency_ms: float = 0.0
         self.error_rate: float = 0.0
+        # What each call costs a real Odoo (costs.py); None: calls cost nothing but latency_ms.
+        # reset() leaves it: it is the server's speed, not a fault.
+        self.cost_model: CostModel | None = None
         self._rate_limited = 0
         self._retry_after_s = 0.0
         self._hangs = 0

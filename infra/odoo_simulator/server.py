@@ -12,7 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
+from . import costs
 from .clock import SimClock
+from .costs import DEFAULT_WORKERS, CostModel, Workers
 from .fields import DATETIME_FORMAT, X2MANY
 from .knobs import Decision, Fault, Knobs
 from .models import ADMIN_UID, Env, Registry
@@ -85,6 +87,12 @@ class Router:
         return xmlrpc.handle(self.service, request, rest)
 
 
+def transport_of(path: str) -> str:
+    if path.startswith("/json/2"):
+        return "json2"
+    return "jsonrpc" if path == "/jsonrpc" else "xmlrpc"
+
+
 def fault_page(decision: Decision) -> Response:
     if decision.fault is Fault.RATE_LIMITED:
         response = werkzeug_page(
@@ -137,11 +145,27 @@ class Handler(BaseHTTPRequestHandler):
             if decision.fault in (Fault.RATE_LIMITED, Fault.TRANSIENT):
                 self._send(fault_page(decision))
                 return
-        response = router.route(request)
+            response = self._costed(request)
+            if response is None:
+                return
+        else:
+            response = router.route(request)
         if response.mutating and sim.knobs.take_drop():
             self._drop()
             return
         self._send(response)
+
+    def _costed(self, request: Request) -> Response | None:
+        """The call, on one of the simulator's workers, taking what it costs a real Odoo (costs.py)."""
+        sim = self.server.simulator
+        model = sim.knobs.cost_model
+        with sim.workers.slot(), costs.collecting() as facts:
+            response = sim.router.route(request)
+            if model is not None:
+                seconds = sum(model.cost_ms(fact, transport_of(request.path)) for fact in facts) / 1000
+                if seconds and sim.stopping.wait(seconds):
+                    return None
+        return response
 
     def _drop(self) -> None:
         with contextlib.suppress(OSError):
@@ -201,13 +225,19 @@ class OdooSimulator:
         seed_products: int = 20,
         seed: int = 1,
         database: str = "odoo",
+        cost_model: CostModel | None = None,
+        workers: int | None = None,
     ) -> None:
+        """`cost_model`: what calls cost (costs.CostModel.real() for real Odoo's); `workers`: calls
+        served at once (None: as many as come; costs.DEFAULT_WORKERS with a cost model)."""
         self.personality = personality_for(version)
         self.version = self.personality.key
         self.host = host
         self.port = port
         self.database = database
         self.knobs = Knobs(seed)
+        self.knobs.cost_model = cost_model
+        self.workers = Workers(workers if workers is not None else (DEFAULT_WORKERS if cost_model else None))
         self.clock = SimClock()
         self.store = Store(self.clock)
         self.registry = Registry(self.personality)

@@ -20,6 +20,7 @@ from .errors import (
 )
 
 __all__ = ["AccessError", "CallResult", "Credentials", "OdooService", "as_odoo_exception"]
+from . import costs
 from .models import BaseModel, Env, Registry
 from .models.base import public_method
 from .models.importer import ImportFailedError
@@ -206,7 +207,9 @@ class OdooService:
             ids = args[0]
             records = env[model].browse([ids] if isinstance(ids, int) else list(ids or []))
             value = func(records)(*args[1:], **kwargs)
-        return self._downgrade(method, args, value)
+        answer = self._downgrade(method, args, value)
+        costs.note(model, method, args, None, answer)
+        return answer
 
     def _downgrade(self, method: str, args: list[Any], value: Any) -> Any:
         """Recordsets become ids; RPC create(dict) and (before 18) copy give a bare id."""
@@ -332,7 +335,11 @@ class OdooService:
             except TypeError as exc:
                 raise HttpError(422, "UnprocessableEntity", str(exc)) from None
             value = bound(**body)
-            return value.ids if isinstance(value, BaseModel) else value
+            answer = value.ids if isinstance(value, BaseModel) else value
+            costs.note(
+                model, method, list(body.values())[:1], ids if isinstance(ids, list) else [ids], answer
+            )
+            return answer
 
         return self._transaction(uid, context, model, method, run)
 

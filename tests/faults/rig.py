@@ -2,13 +2,16 @@
 the simulator with its knobs; what came out counted.
 
 The queue is moto's SQS, drained the way Lambda's event source does: a failed message becomes
-visible again (at once: no waiting) and its receive count grows, so the worker's redelivery and
-give-up logic runs as deployed. Retry pauses are recorded, not slept.
+visible again (at once: the backoff the worker asked for is not waited out) and its receive count
+grows, so the worker's redelivery logic runs as deployed; `an_hour_later()` moves the worker's
+clock so that its giving up after an hour of failures runs too. Retry pauses are recorded, not
+slept.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -60,6 +63,7 @@ class FaultRig:
     # What a retry found: the records the batch counted failed, and those logged as errors.
     failed_at_retry: set[str] = field(default_factory=set)
     logged_at_retry: set[str] = field(default_factory=set)
+    hours_ahead: int = 0  # how far an_hour_later moved the worker's clock
 
     def seed(self, count: int, tag: str) -> list[str]:
         ids = [f"{tag}-{n:04d}" for n in range(count)]
@@ -130,6 +134,13 @@ class FaultRig:
         answer = worker.lambda_handler({"Records": records}, LambdaContextStub())
         return [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
 
+    def an_hour_later(self, patch: pytest.MonkeyPatch) -> None:
+        """From now on the worker sees the time an hour further on (each call another hour):
+        chunks failing since before give up."""
+        self.hours_ahead += 1
+        ahead = 3600 * self.hours_ahead
+        patch.setattr(worker, "clock", lambda: time.time() + ahead)
+
     def errors_logged(self, batch_id: str) -> list[SyncLogEntry]:
         return self._logged(batch_id, "error")
 
@@ -190,15 +201,18 @@ def _sqs_record(message: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def open_rig(
-    patch: pytest.MonkeyPatch, sim: OdooSimulator, queue_url: str, tenant_id: str, timeout_s: float = 1
+def open_rig(  # noqa: PLR0917 - the rig's knobs
+    patch: pytest.MonkeyPatch,
+    sim: OdooSimulator,
+    queue_url: str,
+    tenant_id: str,
+    timeout_s: float = 1,
+    max_in_flight: int = 2,
 ) -> FaultRig:
     patch.setattr(worker.metrics, "namespace", "OdooSyncFaults")
     tenant = Tenant(tenant_id)
-    made = expect(
-        tenant.at("POST", "/v1/connections", body={**connection_body(sim, "faults"), "timeout_s": timeout_s}),
-        201,
-    )
+    body = {**connection_body(sim, "faults"), "timeout_s": timeout_s, "max_in_flight": max_in_flight}
+    made = expect(tenant.at("POST", "/v1/connections", body=body), 201)
     tenant.connection_id = made["connection_id"]
     rig = FaultRig(sim, tenant, queue_url)
     patch.setattr(odoo_client, "run_with_retry", _pausing(rig.pauses))

@@ -6,12 +6,14 @@ caller then checks that N records in made exactly N Odoo records, none twice.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from odoo_sync.api import dependencies
+from sync_worker import handler as worker
 from tests.faults.rig import FaultRig
 
 Scenario = Callable[[FaultRig, list[str], pytest.MonkeyPatch], None]
@@ -68,10 +70,17 @@ def killed_mid_chunk(rig: FaultRig, ids: list[str], patch: pytest.MonkeyPatch) -
 
 
 def failing_until_retried(rig: FaultRig, ids: list[str], patch: pytest.MonkeyPatch) -> None:
-    """Odoo refuses every call for a whole redelivery cycle; the batch ends failed, then is retried."""
+    """Odoo refuses every call for an hour; the chunks are given up, the batch ends failed, and
+    then it is retried."""
     rig.sim.knobs.fail_next(10_000, "server")
-    rig.drain()
+
+    def an_hour_on_after_the_first_failures(record: dict[str, Any]) -> None:
+        if int(record["attributes"]["ApproximateReceiveCount"]) >= 2:  # failed once already
+            rig.an_hour_later(patch)
+
+    rig.drain(before_delivery=an_hour_on_after_the_first_failures)
     rig.sim.knobs.reset()
+    patch.setattr(worker, "clock", time.time)
     rig.retry(rig.last_batch)
     rig.drain()
 

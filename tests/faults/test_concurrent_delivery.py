@@ -1,10 +1,10 @@
 """One chunk delivered twice at the same time: two workers in threads on the same SQS message.
 
 SQS FIFO keeps a group's message invisible while one worker has it (the visibility timeout is six
-times the worker's timeout), so this needs the first worker to outlive its visibility: rare, but
-it is the race the conditional writes in DynamoDB (record versions, batch record states, counters)
-are there for. Both workers are held just before their first write to Odoo, so both have read
-the same state (no link, nothing in Odoo under the match key) before either acts.
+times the worker's timeout), so this needs the first worker to outlive its visibility: rare. A push
+chunk takes a lease on its slots (core.lanes) before it calls Odoo, so the second worker finds
+them taken and hands the message back: only one of them ever pushes. The first worker is held
+inside its first write to Odoo while the second one runs.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def sim() -> Iterator[OdooSimulator]:
 def rig(aws: Any, sim: OdooSimulator, monkeypatch: pytest.MonkeyPatch) -> FaultRig:
     monkeypatch.setenv("ALLOW_PRIVATE_ODOO_HOSTS", "true")
     sim.knobs.reset()
-    return open_rig(monkeypatch, sim, aws.queues["SyncQueue"], f"ten_{next(_tenants):016x}")
+    # One lane: the batch is one chunk.
+    return open_rig(monkeypatch, sim, aws.queues["SyncQueue"], f"ten_{next(_tenants):016x}", max_in_flight=1)
 
 
 def _one_message(rig: FaultRig) -> dict[str, Any]:
@@ -50,37 +51,31 @@ def _one_message(rig: FaultRig) -> dict[str, Any]:
     return _sqs_record(got[0])
 
 
-def _hold_first_odoo_write(monkeypatch: pytest.MonkeyPatch, parties: int) -> threading.Barrier:
-    """Each worker waits at its first create in Odoo until every worker has got there."""
-    barrier = threading.Barrier(parties, timeout=10)
-    waited: set[int] = set()
+def _deliver(record: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = worker.lambda_handler({"Records": [record]}, LambdaContextStub())
+    return answer
+
+
+def _first_worker_held_in_odoo(
+    monkeypatch: pytest.MonkeyPatch, record: dict[str, Any]
+) -> tuple[threading.Thread, list[dict[str, Any]], threading.Event]:
+    """The first delivery, started in a thread and held at its first create in Odoo until the
+    returned event is set; answers (the thread, where its answer lands, the event)."""
+    inside, release = threading.Event(), threading.Event()
     original = OdooClient.create
 
     def create(self: OdooClient, model: str, vals_list: list[dict[str, Any]]) -> list[int]:
-        if threading.get_ident() not in waited:
-            waited.add(threading.get_ident())
-            barrier.wait()
+        if not inside.is_set():
+            inside.set()
+            assert release.wait(10), "the test never let the first worker go on"
         return original(self, model, vals_list)
 
     monkeypatch.setattr(OdooClient, "create", create)
-    return barrier
-
-
-def _deliver_concurrently(record: dict[str, Any], copies: int) -> list[dict[str, Any] | BaseException]:
-    answers: list[dict[str, Any] | BaseException] = []
-
-    def deliver() -> None:
-        try:
-            answers.append(worker.lambda_handler({"Records": [record]}, LambdaContextStub()))
-        except BaseException as exc:  # a crash is a figure here, not the end of the test
-            answers.append(exc)
-
-    threads = [threading.Thread(target=deliver) for _ in range(copies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return answers
+    answers: list[dict[str, Any]] = []
+    first = threading.Thread(target=lambda: answers.append(_deliver(record)))
+    first.start()
+    assert inside.wait(10), "the first worker never reached Odoo"
+    return first, answers, release
 
 
 def _partners(rig: FaultRig, ids: list[str]) -> Counter[str]:
@@ -88,21 +83,22 @@ def _partners(rig: FaultRig, ids: list[str]) -> Counter[str]:
     return Counter(str(row["ref"]) for row in rows)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nothing serialises two workers on one chunk: both find nothing under the match key "
-    "and both create (the FIFO group and the visibility timeout are what prevent it in AWS)",
-)
 def test_two_workers_on_one_chunk_at_once_make_each_odoo_record_once(
     rig: FaultRig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = rig.seed(RECORDS, "race")
     rig.push(ids, batch_size=RECORDS)
     record = _one_message(rig)
-    _hold_first_odoo_write(monkeypatch, parties=2)
+    first, answers, release = _first_worker_held_in_odoo(monkeypatch, record)
 
-    _deliver_concurrently(record, copies=2)
+    second = _deliver(record)  # while the first holds the chunk's slots
+    release.set()
+    first.join(30)
 
+    assert second == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}  # handed back
+    assert answers == [{"batchItemFailures": []}]
+    assert _partners(rig, ids) == Counter(dict.fromkeys(ids, 1))
+    assert _deliver(record) == {"batchItemFailures": []}  # its redelivery, later: nothing new
     assert _partners(rig, ids) == Counter(dict.fromkeys(ids, 1))
 
 
@@ -112,26 +108,23 @@ def test_two_workers_on_one_chunk_at_once_never_count_a_record_twice(
     ids = rig.seed(RECORDS, "racebook")
     batch_id = rig.push(ids, batch_size=RECORDS)
     record = _one_message(rig)
-    _hold_first_odoo_write(monkeypatch, parties=2)
+    first, _, release = _first_worker_held_in_odoo(monkeypatch, record)
 
-    answers = _deliver_concurrently(record, copies=2)
+    _deliver(record)
+    release.set()
+    first.join(30)
+    _deliver(record)
 
-    assert answers == [{"batchItemFailures": []}] * 2, answers
-    # The batch's conditional writes count each record once, whoever wrote first.
     batch = dependencies.batches().get(rig.tenant.tenant_id, batch_id)
     assert batch is not None
     assert (batch.total, batch.succeeded, batch.failed) == (RECORDS, RECORDS, 0)
     assert batch.finished_at is not None
-    # One link per record, to an Odoo record made for it.
-    made: dict[str, set[int]] = {}
-    for row in rig.sim.records("res.partner", [["ref", "in", ids]], active_test=False):
-        made.setdefault(str(row["ref"]), set()).add(int(row["id"]))
     store = dependencies.record_store()
+    made = {str(row["ref"]): int(row["id"]) for row in rig.sim.records("res.partner", [["ref", "in", ids]])}
     for local_id in ids:
         stored = store.get(rig.tenant.tenant_id, "customer", local_id)
         assert stored is not None
-        assert stored.links[rig.tenant.connection_id].odoo_id in made[local_id]
-    # The log claims no more than happened: one create logged per Odoo record made.
+        assert stored.links[rig.tenant.connection_id].odoo_id == made[local_id]
     creates = Counter(e.local_id for e in rig.successes_logged(batch_id) if e.sync_type == "create")
-    assert creates == Counter({local_id: len(odoo_ids) for local_id, odoo_ids in made.items()})
+    assert creates == Counter(dict.fromkeys(ids, 1))
     assert not rig.errors_logged(batch_id)

@@ -135,6 +135,22 @@ class InMemorySyncLog:
     def append(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> None:
         self.entries[tenant_id].extend(entries)
 
+    def prepare(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> PendingEntries:
+        return PendingEntries(lambda: self.append(tenant_id, entries))
+
+
+@dataclass
+class PendingEntries:
+    """core.ports.PendingLog of the in-memory log."""
+
+    append: Callable[[], None]
+    written: bool = False
+
+    def write(self) -> None:
+        if not self.written:
+            self.append()
+        self.written = True
+
 
 class InMemoryStats:
     """core.ports.StatsRecorder."""
@@ -154,15 +170,27 @@ class InMemoryStats:
 
 
 class InMemoryBatchProgress:
-    """core.ports.BatchProgress: keeps every chunk's outcomes, as given."""
+    """core.ports.BatchProgress: keeps every chunk's outcomes, as given (and the chunk numbers)."""
 
     def __init__(self) -> None:
         self.chunks: list[tuple[str, str, str, list[RecordOutcome]]] = []
+        self.chunk_numbers: list[int] = []
 
     def record_chunk(
-        self, tenant_id: str, batch_id: str, entity: str, outcomes: Sequence[RecordOutcome]
+        self,
+        tenant_id: str,
+        batch_id: str,
+        entity: str,
+        outcomes: Sequence[RecordOutcome],
+        *,
+        chunk: int,
+        newly_linked: int = 0,
+        log: Any = None,
     ) -> None:
         self.chunks.append((tenant_id, batch_id, entity, list(outcomes)))
+        self.chunk_numbers.append(chunk)
+        if log is not None:
+            log.write()
 
 
 QueuedMessage = PushChunkMessage | PullPageMessage | BulkSelectMessage
@@ -212,11 +240,16 @@ class FixedConnections:
     """core.batches.ConnectionResolver for a tenant with exactly one connection."""
 
     connection_id: str = "con_0123456789abcdef"
+    max_in_flight: int = 2
 
     def resolve_id(self, tenant_id: str, connection_id: str | None) -> str:
         if connection_id not in (None, self.connection_id):
             raise InvalidInputError("no such connection", field="connection_id")
         return self.connection_id
+
+    def resolve(self, tenant_id: str, connection_id: str | None) -> FixedConnections:
+        self.resolve_id(tenant_id, connection_id)
+        return self
 
 
 Pusher = Callable[[str, Sequence[str]], list[RecordOutcome]]
@@ -241,6 +274,8 @@ class ScriptedPushService:
         options: SyncOptions,
         triggered_by: TriggeredBy,
         batch_id: str | None = None,
+        chunk: int = 0,
+        holder: str | None = None,
     ) -> list[RecordOutcome]:
         self.calls.append(
             {
@@ -251,11 +286,12 @@ class ScriptedPushService:
                 "options": options,
                 "triggered_by": triggered_by,
                 "batch_id": batch_id,
+                "chunk": chunk,
             }
         )
         outcomes = self.pusher(entity, local_ids)
         if batch_id is not None and self.batches is not None:
-            self.batches.record_chunk(tenant_id, batch_id, entity, outcomes)
+            self.batches.record_chunk(tenant_id, batch_id, entity, outcomes, chunk=chunk)
         return outcomes
 
 

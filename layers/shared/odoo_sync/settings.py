@@ -19,6 +19,8 @@ class ServiceSettings(BaseModel):
     operations_table: str = Field(default="", alias="OPERATIONS_TABLE")
     idempotency_table: str = Field(default="", alias="IDEMPOTENCY_TABLE")
     sync_queue_url: str = Field(default="", alias="SYNC_QUEUE_URL")
+    # The sync worker moves a message that can never be processed there itself (set for it only).
+    sync_dead_letter_queue_url: str = Field(default="", alias="SYNC_DEAD_LETTER_QUEUE_URL")
     sync_log_retention_days: int = Field(default=90, ge=1, le=3650, alias="SYNC_LOG_RETENTION_DAYS")
     changes_table: str = Field(default="", alias="CHANGES_TABLE")
     change_retention_days: int = Field(default=30, ge=1, le=365, alias="CHANGE_RETENTION_DAYS")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 
@@ -19,17 +20,16 @@ def new(changes: Sequence[RecordChange]) -> list[NewChange]:
 
 
 class InterleavedLog(DynamoChangeLog):
-    """Runs `meanwhile` right after this writer read the feed's heads, once: another writer
-    committing between our read and our transaction."""
+    """Runs `meanwhile` right before this writer's transaction, once: another writer committing
+    between the heads this writer knows (read, or kept from its last append) and its transaction."""
 
     meanwhile: Callable[[], object] | None = None
 
-    def _read_heads(self, tenant_id: str, streams: Sequence[str | None]) -> dict[str | None, int]:
-        heads = super()._read_heads(tenant_id, streams)
+    def _commit(self, tenant_id: str, heads: Any, numbered: Any) -> bool:
         if self.meanwhile is not None:
             meanwhile, self.meanwhile = self.meanwhile, None
             meanwhile()
-        return heads
+        return super()._commit(tenant_id, heads, numbered)
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def ids(items: Sequence[object]) -> list[str]:
 
 def test_changes_come_back_in_order_and_a_cursor_resumes_after_the_last_read(log: InterleavedLog) -> None:
     service = feed(log)
-    service.publish(TENANT, [change(f"r{n:02d}") for n in range(45)])  # three transactions
+    service.publish(TENANT, [change(f"r{n:02d}") for n in range(45)])  # one page, one transaction
 
     seen: list[str] = []
     cursor = None

@@ -8,7 +8,8 @@ import shutil
 import stat
 import subprocess
 import sys
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,15 @@ CUSTOMERS_CSV = "local_id,name,email,city\n" + "".join(
     f"CLI-{n},Customer {n},customer{n}@example.com,Ghent\n" for n in range(1, 13)
 )
 BAD_EMAIL = "CLI-BAD"
+
+
+def next_second() -> str:
+    """The next whole second, once it has come: records keep `updated_at` to the second, so a
+    `modified_since` of it leaves out whatever the demo or an earlier test wrote before it."""
+    now = datetime.now(UTC)
+    following = now.replace(microsecond=0) + timedelta(seconds=1)
+    time.sleep((following - now).total_seconds())
+    return following.isoformat()
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -144,7 +154,7 @@ def test_a_day_of_work_push_bulk_sync_wait_sync_one_logs_stats_and_a_schedule(
 ) -> None:
     """One scenario, its steps in order (tests may run in any order; this one's steps may not)."""
     # A CSV of 12 customers in batch upserts of 5, then one clean batch, waited for.
-    since = datetime.now(UTC).isoformat()
+    since = next_second()
     csv_file = write(workdir, "c.csv", CUSTOMERS_CSV)
     pushed = odoo_sync(
         "records", "push", str(csv_file), "--entity", "customer", "--batch-size", "5", "--json"
@@ -167,7 +177,7 @@ def test_a_day_of_work_push_bulk_sync_wait_sync_one_logs_stats_and_a_schedule(
     assert (answer["batch"]["succeeded"], answer["batch"]["failed"], answer["failures"]) == (12, 0, [])
 
     # JSON lines: one record the API refuses (exit 1), one Odoo will refuse, one fine.
-    since = datetime.now(UTC).isoformat()
+    since = next_second()
     lines = [
         json.dumps({"local_id": "CLI-OK", "name": "Fine", "email": "fine@example.com"}),
         json.dumps({"local_id": BAD_EMAIL, "name": "Broken", "email": "not-an-email"}),

@@ -18,6 +18,7 @@ from odoo_sync.sync.order_presets import ORDER, ORDER_RULES, order_mappings, rel
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.value_maps import ValueMap, ValueMaps
 from tests.integration.push.builders import customer_plan, fields_of
+from tests.support.fakes import PendingEntries
 
 TENANT = "ten_0123456789abcdef"
 CONNECTION = "con_0123456789abcdef"
@@ -113,6 +114,9 @@ class Books:
 
     def append(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> None:
         self.entries.extend(entries)
+
+    def prepare(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> PendingEntries:
+        return PendingEntries(lambda: self.append(tenant_id, entries))
 
     def record(
         self, tenant_id: str, entity: str, outcomes: Sequence[RecordOutcome], newly_linked: int

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
+import boto3
 import pytest
 
 from odoo_sync.api import dependencies
+from odoo_sync.settings import service_settings
 from odoo_sync.stores.sync_log import LogQuery
 from odoo_sync.sync.model import LinkStatus, TriggeredBy
-from tests.integration.pull.conftest import drain, local_records
+from sync_worker import handler as worker
+from tests.integration.pull.conftest import _record, drain, local_records
+from tests.support.events import LambdaContextStub
 
 
 @pytest.fixture
@@ -69,6 +74,28 @@ def test_the_cursor_does_not_move_before_the_pages_are_applied(pulling, sim, fro
     assert _cursor(pulling).pending_batch == submitted.batch_id
     drain()
     newest = max(row["write_date"] for row in sim.records("res.partner", active_test=False))
+    assert _cursor(pulling).cursor == newest
+
+
+def test_the_cursor_moves_when_the_batch_completes_whichever_lane_finishes_last(pulling, sim, frozen):
+    client = _client(pulling)
+    client.create("res.partner", [{"name": f"lane {n}", "ref": f"dlt-lane-{n}"} for n in range(12)])
+    dependencies.pull_service().start_delta(
+        pulling.tenant_id, None, "customer", full=False, batch_size=2, triggered_by=TriggeredBy.SCHEDULE
+    )
+    sqs = boto3.client("sqs")
+    url = service_settings().sync_queue_url
+    queued = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        # The two lanes run at once: the last-numbered page may well finish before the others.
+        for message in sorted(messages, key=lambda m: -json.loads(m["Body"])["chunk"]):
+            event = {"Records": [_record(dict(message))]}
+            assert worker.lambda_handler(event, LambdaContextStub())["batchItemFailures"] == []
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        queued += messages
+
+    newest = max(row["write_date"] for row in sim.records("res.partner", active_test=False))
+    assert len({json.loads(m["Body"])["lane"] for m in queued}) == 2
     assert _cursor(pulling).cursor == newest
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import boto3
+import pytest
 
 from bulk_api.handler import lambda_handler as bulk_handler
 from odoo_sync.api import dependencies
+from odoo_sync.core import pull as pull_module
 from odoo_sync.core.batches import BatchDirection, BatchStatus
 from odoo_sync.core.pull import ImportRequest
 from odoo_sync.settings import service_settings
@@ -41,9 +44,20 @@ def _deliver(message: dict[str, Any], *, receive_count: int = 1) -> list[Any]:
     return failures
 
 
-def _import_with_a_dead_first_page(pulling, sim, tag: str) -> tuple[str, list[int]]:
-    """Three partners in pages of two; the first page fails on its last delivery (it would go to
-    the dead-letter queue), the second lands."""
+def _give_up(message: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page fails (it comes back after a backoff), then fails again an hour later: given up."""
+    assert _deliver(message) != []
+    monkeypatch.setattr(worker, "clock", lambda: time.time() + 3600)
+    assert _deliver(message, receive_count=2) == []  # done: its records end failed
+    monkeypatch.setattr(worker, "clock", time.time)
+
+
+def _import_with_a_dead_first_page(
+    pulling, sim, tag: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, list[int]]:
+    """Three partners in pages of two (one lane: pages in id order); the first page fails for an
+    hour and is given up, the second lands."""
+    monkeypatch.setattr(pull_module, "lane_count", lambda _: 1)
     client = dependencies.connection_service().client(pulling.tenant_id, pulling.connection_id)
     ids = client.create("res.partner", [{"name": f"{tag} {i}", "ref": f"{tag}-{i}"} for i in range(3)])
     request = ImportRequest(
@@ -53,7 +67,7 @@ def _import_with_a_dead_first_page(pulling, sim, tag: str) -> tuple[str, list[in
     first, second = _receive_all()
     sim.knobs.fail_next(1_000, "server")
     try:
-        assert _deliver(first, receive_count=worker.MAX_RECEIVES) != []
+        _give_up(first, monkeypatch)
     finally:
         sim.knobs.reset()
     assert _deliver(second) == []
@@ -85,9 +99,9 @@ def test_a_pull_batch_is_stored_with_its_direction_and_options(pulling, sim):
     assert shown.body["direction"] == "from_odoo"
 
 
-def test_retrying_a_pull_batch_reads_its_failed_records_from_odoo_again(pulling, sim):
+def test_retrying_a_pull_batch_reads_its_failed_records_from_odoo_again(pulling, sim, monkeypatch):
     tag = "pr1"
-    batch_id, odoo_ids = _import_with_a_dead_first_page(pulling, sim, tag)
+    batch_id, odoo_ids = _import_with_a_dead_first_page(pulling, sim, tag, monkeypatch)
     failed = dependencies.batches().get(pulling.tenant_id, batch_id)
     assert failed is not None
     assert (failed.status, failed.succeeded, failed.failed) == (BatchStatus.COMPLETED_WITH_ERRORS, 1, 2)
@@ -121,9 +135,9 @@ def test_retrying_a_pull_batch_reads_its_failed_records_from_odoo_again(pulling,
     assert records[f"{tag}-0"].links[pulling.connection_id].odoo_id == odoo_ids[0]
 
 
-def test_retrying_one_failed_odoo_record_of_a_pull_batch(pulling, sim):
+def test_retrying_one_failed_odoo_record_of_a_pull_batch(pulling, sim, monkeypatch):
     tag = "pr2"
-    batch_id, odoo_ids = _import_with_a_dead_first_page(pulling, sim, tag)
+    batch_id, odoo_ids = _import_with_a_dead_first_page(pulling, sim, tag, monkeypatch)
 
     answer = call(
         bulk_handler,
@@ -144,9 +158,9 @@ def test_retrying_one_failed_odoo_record_of_a_pull_batch(pulling, sim):
     assert f"{tag}-0" not in local_records(pulling)
 
 
-def test_retrying_an_odoo_record_that_did_not_fail_is_refused(pulling, sim):
+def test_retrying_an_odoo_record_that_did_not_fail_is_refused(pulling, sim, monkeypatch):
     tag = "pr3"
-    batch_id, odoo_ids = _import_with_a_dead_first_page(pulling, sim, tag)
+    batch_id, odoo_ids = _import_with_a_dead_first_page(pulling, sim, tag, monkeypatch)
 
     answer = call(
         bulk_handler,
@@ -163,7 +177,8 @@ def test_retrying_an_odoo_record_that_did_not_fail_is_refused(pulling, sim):
     assert drain() == []
 
 
-def test_retrying_a_failed_delta_moves_its_cursor_once_everything_landed(pulling, sim):
+def test_retrying_a_failed_delta_moves_its_cursor_once_everything_landed(pulling, sim, monkeypatch):
+    monkeypatch.setattr(pull_module, "lane_count", lambda _: 1)
     client = dependencies.connection_service().client(pulling.tenant_id, pulling.connection_id)
     client.create("res.partner", [{"name": "delta retry", "ref": "pr4-0"}])
     service = dependencies.pull_service()
@@ -174,7 +189,7 @@ def test_retrying_a_failed_delta_moves_its_cursor_once_everything_landed(pulling
     assert others  # the retry's one page is numbered 0, the delta's last page is not
     sim.knobs.fail_next(1_000, "server")
     try:
-        assert _deliver(first, receive_count=worker.MAX_RECEIVES) != []
+        _give_up(first, monkeypatch)
     finally:
         sim.knobs.reset()
     assert all(_deliver(page) == [] for page in others)

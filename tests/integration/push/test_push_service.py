@@ -25,6 +25,7 @@ from odoo_sync.sync.model import (
 )
 from odoo_sync.sync.plan import SyncPlan
 from tests.integration.push.builders import CONNECTION, customer_plan, customers, partners_with_ref, prefix
+from tests.support.fakes import PendingEntries
 
 TENANT = "ten_0123456789abcdef"
 
@@ -78,15 +79,31 @@ class FakeBooks:
     def append(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> None:
         self.entries.extend(entries)
 
+    def prepare(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> PendingEntries:
+        return PendingEntries(lambda: self.append(tenant_id, entries))
+
     def record(
         self, tenant_id: str, entity: str, outcomes: Sequence[RecordOutcome], newly_linked: int
     ) -> None:
         self.stats.append((entity, len(outcomes), newly_linked))
 
     def record_chunk(
-        self, tenant_id: str, batch_id: str, entity: str, outcomes: Sequence[RecordOutcome]
+        self,
+        tenant_id: str,
+        batch_id: str,
+        entity: str,
+        outcomes: Sequence[RecordOutcome],
+        *,
+        chunk: int,
+        newly_linked: int = 0,
+        log: Any = None,
     ) -> None:
+        if log is not None:
+            log.write()
         self.chunks.append((batch_id, [o.local_id for o in outcomes]))
+        # The statistics ride with the batch's count; an unknown id is no sync of a record.
+        synced = [o for o in outcomes if (o.error_details or {}).get("code") != "not_found"]
+        self.stats.append((entity, len(synced), newly_linked))
 
 
 @dataclass
@@ -103,7 +120,7 @@ def setup(client: OdooClient) -> Setup:
     service = PushService(
         records,
         FakePlans(customer_plan(client)),
-        FakeConnections(client),  # type: ignore[arg-type]
+        FakeConnections(client),
         books,
         books,
         books,

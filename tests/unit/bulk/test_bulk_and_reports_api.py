@@ -25,7 +25,11 @@ UNKNOWN_BATCH = "bat_ffffffffffffffff"
 def tenant(aws) -> str:
     auth = ApiKeyAuth(type="api_key", login="admin", api_key="secret-key")
     connection = connection_service().create(
-        TENANT, ConnectionInput(name="odoo", base_url="https://odoo.example.com", database="db", auth=auth)
+        TENANT,
+        # One lane: these tests follow the selection and its chunks in order (lanes: test_lanes.py).
+        ConnectionInput(
+            name="odoo", base_url="https://odoo.example.com", database="db", auth=auth, max_in_flight=1
+        ),
     )
     for n in range(7):
         record_store().put(TENANT, "product", f"p{n}", {"title": f"Product {n}", "sku": f"SKU{n}"})
@@ -68,6 +72,7 @@ def play_workers(aws, failing: set[str] = frozenset()) -> None:  # type: ignore[
             message["batch_id"],
             message["entity"],
             [outcome(i, "error" if i in failing else "created") for i in message["local_ids"]],
+            chunk=message["chunk"],
         )
 
 
@@ -82,7 +87,7 @@ def test_bulk_sync_queues_chunks_and_answers_202(aws, tenant):
     assert answer.body["records_queued"] == 7
     assert answer.body["chunks"] == 3
     assert answer.body["batch_id"].startswith("bat_")
-    assert [len(m["local_ids"]) for m in messages] == [3, 3, 1]
+    assert [len(m["local_ids"]) for m in messages] == [3, 2, 2]  # few chunks, even sizes
     assert {m["connection_id"] for m in messages} == {tenant}
 
 
@@ -193,7 +198,8 @@ def test_retry_of_all_failed_records_and_then_of_one(aws, tenant):
     assert [sorted(m["local_ids"]) for m in requeued] == [["p2", "p4"]]
     assert requeued[0]["triggered_by"] == "retry"
 
-    batches().record_chunk(TENANT, batch_id, "product", [outcome("p2"), outcome("p4", "error")])
+    outcomes = [outcome("p2"), outcome("p4", "error")]
+    batches().record_chunk(TENANT, batch_id, "product", outcomes, chunk=requeued[0]["chunk"])
     one = retry(batch_id, {"local_ids": ["p4"]})
     assert (one.status, one.body["records_queued"]) == (202, 1)
     assert [m["local_ids"] for m in queued(aws)] == [["p4"]]

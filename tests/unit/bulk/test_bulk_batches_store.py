@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from odoo_sync.core.batches import BatchStatus
+from odoo_sync.core.batches import RETRY_CHUNK_BASE, BatchStatus
 from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError
 from odoo_sync.stores.batches import DynamoBatches, RecordState
 from odoo_sync.stores.dynamodb import table
@@ -52,9 +52,9 @@ def test_a_new_batch_is_queued_with_everything_pending(store):
 def test_status_moves_from_running_to_completed_with_errors(store):
     store.create(new_batch(total=3))
 
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a"), outcome("b", "error")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a"), outcome("b", "error")], chunk=0)
     running = read(store)
-    store.record_chunk(TENANT, BATCH, "product", [outcome("c", "unchanged")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("c", "unchanged")], chunk=1)
     finished = read(store)
 
     assert (running.status, running.succeeded, running.failed, running.pending) == (
@@ -78,7 +78,7 @@ def test_status_moves_from_running_to_completed_with_errors(store):
 def test_all_succeeded_is_completed(store):
     store.create(new_batch(total=2))
 
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a"), outcome("b", "updated")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a"), outcome("b", "updated")], chunk=0)
 
     assert read(store).status is BatchStatus.COMPLETED
 
@@ -86,11 +86,11 @@ def test_all_succeeded_is_completed(store):
 def test_a_redelivered_chunk_counts_nothing_twice_and_keeps_finished_at(store):
     store.create(new_batch(total=2))
     chunk = [outcome("a"), outcome("b", "error")]
-    store.record_chunk(TENANT, BATCH, "product", chunk)
+    store.record_chunk(TENANT, BATCH, "product", chunk, chunk=0)
     first = read(store)
 
     # The engine answers "unchanged" for what it already did; the failure fails again.
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "unchanged"), outcome("b", "error")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "unchanged"), outcome("b", "error")], chunk=0)
     again = read(store)
 
     assert (again.succeeded, again.failed, again.total) == (1, 1, 2)
@@ -100,9 +100,9 @@ def test_a_redelivered_chunk_counts_nothing_twice_and_keeps_finished_at(store):
 
 def test_a_failed_record_that_later_succeeds_moves_to_succeeded(store):
     store.create(new_batch(total=2))
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a"), outcome("b", "error")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a"), outcome("b", "error")], chunk=0)
 
-    store.record_chunk(TENANT, BATCH, "product", [outcome("b", "created")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("b", "created")], chunk=0)
 
     batch = read(store)
     assert (batch.succeeded, batch.failed, batch.status) == (2, 0, BatchStatus.COMPLETED)
@@ -111,25 +111,29 @@ def test_a_failed_record_that_later_succeeds_moves_to_succeeded(store):
 
 def test_a_done_record_stays_done_when_a_late_delivery_fails_it(store):
     store.create(new_batch(total=1))
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a")], chunk=0)
 
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "error")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "error")], chunk=0)
 
     batch = read(store)
     assert (batch.succeeded, batch.failed) == (1, 0)
-    assert store.record_states(TENANT, BATCH, ["a"]) == {"a": RecordState.DONE}
+    assert store.record_states(TENANT, BATCH, ["a"], chunk=0) == {"a": RecordState.DONE}
 
 
 def test_retry_makes_failed_records_pending_again_and_finishes_anew(store):
     store.create(new_batch(total=3))
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a"), outcome("b", "error"), outcome("c", "error")])
+    store.record_chunk(
+        TENANT, BATCH, "product", [outcome("a"), outcome("b", "error"), outcome("c", "error")], chunk=0
+    )
     first_finish = read(store).finished_at
 
     assert store.start_retry(TENANT, BATCH) == 1
     store.mark_retrying(TENANT, BATCH, ["b", "c"])
     retrying = read(store)
     failed_while_retrying = store.failed_local_ids(TENANT, BATCH, 10, None)
-    store.record_chunk(TENANT, BATCH, "product", [outcome("b"), outcome("c", "error")])
+    store.record_chunk(
+        TENANT, BATCH, "product", [outcome("b"), outcome("c", "error")], chunk=RETRY_CHUNK_BASE
+    )
     done = read(store)
 
     assert (retrying.status, retrying.failed, retrying.pending, retrying.finished_at) == (
@@ -152,7 +156,7 @@ def test_retry_makes_failed_records_pending_again_and_finishes_anew(store):
 
 def test_a_record_already_being_retried_cannot_be_marked_again(store):
     store.create(new_batch(total=1))
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "error")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "error")], chunk=0)
     store.mark_retrying(TENANT, BATCH, ["a"])
 
     with pytest.raises(ConflictError):
@@ -163,7 +167,7 @@ def test_a_record_already_being_retried_cannot_be_marked_again(store):
 
 def test_unmarking_puts_records_back_to_failed_and_finishes_the_batch(store):
     store.create(new_batch(total=1))
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "error")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "error")], chunk=0)
     store.mark_retrying(TENANT, BATCH, ["a"])
 
     store.unmark_retrying(TENANT, BATCH, ["a"])
@@ -178,7 +182,8 @@ def test_failed_ids_are_paged_with_a_cursor(store):
     store.create(new_batch(total=250, batch_size=100))
     ids = [f"p{n:03d}" for n in range(250)]
     for start in range(0, 250, 100):
-        store.record_chunk(TENANT, BATCH, "product", [outcome(i, "error") for i in ids[start : start + 100]])
+        failed = [outcome(i, "error") for i in ids[start : start + 100]]
+        store.record_chunk(TENANT, BATCH, "product", failed, chunk=start // 100)
 
     pages, cursor = [], None
     while True:
@@ -194,7 +199,7 @@ def test_failed_ids_are_paged_with_a_cursor(store):
 
 def test_a_cursor_of_another_batch_is_refused(store):
     store.create(new_batch(total=2))
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "error"), outcome("b", "error")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a", "error"), outcome("b", "error")], chunk=0)
     _, cursor = store.failed_local_ids(TENANT, BATCH, 1, None)
 
     with pytest.raises(InvalidInputError):
@@ -203,7 +208,7 @@ def test_a_cursor_of_another_batch_is_refused(store):
 
 def test_progress_for_an_unknown_batch_is_not_found(store):
     with pytest.raises(NotFoundError):
-        store.record_chunk(TENANT, BATCH, "product", [outcome("a")])
+        store.record_chunk(TENANT, BATCH, "product", [outcome("a")], chunk=0)
     with pytest.raises(NotFoundError):
         store.start_retry(TENANT, BATCH)
 
@@ -213,7 +218,7 @@ def test_another_tenants_batch_is_invisible(store):
 
     assert store.get(OTHER, BATCH) is None
     with pytest.raises(NotFoundError):
-        store.record_chunk(OTHER, BATCH, "product", [outcome("a")])
+        store.record_chunk(OTHER, BATCH, "product", [outcome("a")], chunk=0)
     assert read(store).pending == 1
 
 
@@ -226,7 +231,7 @@ def test_a_batch_id_cannot_be_created_twice(store):
 
 def test_shrinking_the_total_can_finish_the_batch(store):
     store.create(new_batch(total=3))
-    store.record_chunk(TENANT, BATCH, "product", [outcome("a")])
+    store.record_chunk(TENANT, BATCH, "product", [outcome("a")], chunk=0)
 
     store.shrink_total(TENANT, BATCH, 2)
 
@@ -239,8 +244,8 @@ def test_a_large_chunk_is_counted_in_several_transactions(store):
     store.create(new_batch(total=230, batch_size=500))
     outcomes = [outcome(f"r{n}", "error" if n % 7 == 0 else "created") for n in range(230)]
 
-    store.record_chunk(TENANT, BATCH, "product", outcomes)
-    store.record_chunk(TENANT, BATCH, "product", outcomes)  # and redelivered whole
+    store.record_chunk(TENANT, BATCH, "product", outcomes, chunk=0)
+    store.record_chunk(TENANT, BATCH, "product", outcomes, chunk=0)  # and redelivered whole
 
     batch = read(store)
     assert (batch.succeeded, batch.failed) == (230 - 33, 33)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import boto3
@@ -28,7 +29,11 @@ def tenant(aws, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(worker.metrics, "namespace", "OdooSyncTests")  # the template sets it deployed
     auth = ApiKeyAuth(type="api_key", login="admin", api_key="secret-key")
     connection = connection_service().create(
-        TENANT, ConnectionInput(name="odoo", base_url="https://odoo.example.com", database="db", auth=auth)
+        TENANT,
+        # One lane: these tests follow the selection and its chunks in order (lanes: test_lanes.py).
+        ConnectionInput(
+            name="odoo", base_url="https://odoo.example.com", database="db", auth=auth, max_in_flight=1
+        ),
     )
     for n in range(RECORDS):
         record_store().put(TENANT, "product", f"p{n:02d}", {"title": f"Product {n}", "sku": f"SKU{n}"})
@@ -113,7 +118,11 @@ def test_the_total_shows_once_selection_is_done_and_then_the_batch_completes(aws
     after = get_batch(batch_id)
     for chunk in chunks:
         batches().record_chunk(
-            TENANT, batch_id, "product", [outcome(i, "created") for i in chunk["local_ids"]]
+            TENANT,
+            batch_id,
+            "product",
+            [outcome(i, "created") for i in chunk["local_ids"]],
+            chunk=chunk["chunk"],
         )
 
     assert (during["selecting"], during["total"], during["status"]) == (True, SLICE, "queued")
@@ -129,7 +138,11 @@ def test_chunks_recorded_before_selection_ends_do_not_complete_the_batch(aws, te
 
     for chunk in first:
         batches().record_chunk(
-            TENANT, batch_id, "product", [outcome(i, "created") for i in chunk["local_ids"]]
+            TENANT,
+            batch_id,
+            "product",
+            [outcome(i, "created") for i in chunk["local_ids"]],
+            chunk=chunk["chunk"],
         )
 
     shown = get_batch(batch_id)
@@ -151,14 +164,17 @@ def test_a_redelivered_selection_step_queues_no_duplicate_chunks_and_counts_once
     assert get_batch(batch_id)["total"] == 2 * SLICE
 
 
-def test_a_selection_step_that_keeps_failing_ends_selection_with_what_was_queued(aws, tenant):
+def test_a_selection_step_that_keeps_failing_ends_selection_with_what_was_queued(aws, tenant, monkeypatch):
     batch_id = call(bulk_handler, "POST", "/v1/bulk-sync", body={"entity": "product"}).body["batch_id"]
     step = next(message for message in drain(aws) if message["kind"] == "bulk_select")
     broken = step | {"cursor": "not-a-cursor"}
 
-    answers = [deliver(broken, receives=n) for n in (1, worker.MAX_RECEIVES)]
+    first = deliver(broken)
+    monkeypatch.setattr(worker, "clock", lambda: time.time() + 3600)
+    an_hour_later = deliver(broken, receives=80)
 
-    assert all(len(answer["batchItemFailures"]) == 1 for answer in answers)
+    assert len(first["batchItemFailures"]) == 1  # comes back after a backoff
+    assert an_hour_later["batchItemFailures"] == []  # given up
     shown = get_batch(batch_id)
     assert (shown["selecting"], shown["total"]) == (False, SLICE)
 
@@ -180,13 +196,14 @@ def test_a_small_push_is_whole_in_its_answer_as_before(aws, tenant):
     ("change", "field"),
     [({"slice": 0}, "slice"), ({"cursor": ""}, "cursor"), ({"filters": {"bogus": 1}}, None)],
 )
-def test_a_malformed_selection_step_is_left_for_the_dead_letter_queue(aws, tenant, change, field):
+def test_a_malformed_selection_step_queues_nothing(aws, tenant, change, field):
     call(bulk_handler, "POST", "/v1/bulk-sync", body={"entity": "product"})
     step = next(message for message in drain(aws) if message["kind"] == "bulk_select")
 
     answer = deliver(step | change)
 
-    assert len(answer["batchItemFailures"]) == 1
+    # Malformed: moved to the dead-letter queue. Well formed but unusable: it comes back.
+    assert len(answer["batchItemFailures"]) == (0 if field else 1)
     assert [message for message in drain(aws) if message["kind"] == "push_chunk"] == []
 
 

@@ -57,7 +57,8 @@ def queue() -> RecordingQueue:
 
 @pytest.fixture
 def service(records, batches, queue) -> BulkSyncService:
-    return BulkSyncService(KnownEntities(), records, FixedConnections(), batches, queue)
+    # One lane: these tests follow chunks in order (lanes: test_lanes.py).
+    return BulkSyncService(KnownEntities(), records, FixedConnections(max_in_flight=1), batches, queue)
 
 
 def submit(service: BulkSyncService, **fields: object):
@@ -89,7 +90,7 @@ def test_records_are_chunked_by_batch_size_and_the_batch_is_stored_first(service
 
     batch = batches.get(TENANT, answer.batch_id)
     assert (answer.records_queued, answer.chunks, answer.status) == (10, 3, BatchStatus.QUEUED)
-    assert [len(m.local_ids) for m in queue.messages] == [4, 4, 2]
+    assert [len(m.local_ids) for m in queue.messages] == [4, 3, 3]  # as few chunks as fit, of even sizes
     assert [m.chunk for m in queue.messages] == [0, 1, 2]
     first = queue.messages[0]
     assert (first.tenant_id, first.connection_id, first.entity, first.batch_id) == (
@@ -143,9 +144,10 @@ def test_a_queue_failing_part_way_leaves_a_batch_of_what_was_queued(records, bat
     assert caught.value.details["records_queued"] == 6
     assert batch is not None
     assert batch.total == 6
-    batches.record_chunk(
-        TENANT, batch_id, "product", [outcome(i) for m in queue.messages for i in m.local_ids]
-    )
+    for message in queue.messages:
+        batches.record_chunk(
+            TENANT, batch_id, "product", [outcome(i) for i in message.local_ids], chunk=message.chunk
+        )
     assert batches.get(TENANT, batch_id).status is BatchStatus.COMPLETED
 
 
@@ -157,6 +159,7 @@ def finish(batches: DynamoBatches, batch_id: str, failing: set[str], queue: Reco
             batch_id,
             "product",
             [outcome(i, "error" if i in failing else "created") for i in message.local_ids],
+            chunk=message.chunk,
         )
     queue.sent.clear()
 

@@ -114,12 +114,14 @@ class AtomicRequests:
     the recorder never reads, adds and writes back itself.
     """
 
-    def __init__(self, real: Any) -> None:
+    def __init__(self, real: Any, lock: Any = None) -> None:
         self._real = real
-        self._lock = threading.Lock()
+        self._lock = lock or threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._real, name)
+        if name in ("meta", "client"):  # the table's own client: its requests too
+            return AtomicRequests(attribute, self._lock)
         if not callable(attribute):
             return attribute
 
@@ -174,7 +176,7 @@ def test_stats_never_mix_tenants(stats):
 # -- the sync log -----------------------------------------------------------------------------------
 
 
-def test_entries_are_written_in_groups_of_25_and_read_newest_first(log, aws):
+def test_one_append_is_one_item_read_newest_first(log, aws):
     entries = [entry(n, outcome(f"p{n}", at=f"2024-05-01T10:00:{n:02d}Z")) for n in range(60)]
 
     log.append(TENANT, entries)
@@ -183,8 +185,31 @@ def test_entries_are_written_in_groups_of_25_and_read_newest_first(log, aws):
     rest, end = log.query(TENANT, LogQuery(limit=50, cursor=cursor))
     assert [e.local_id for e in first + rest] == [f"p{n}" for n in reversed(range(60))]
     assert end is None
-    item = table(aws.tables["SyncLogTable"]).scan(Limit=1)["Items"][0]
-    assert item["expires_at"] == int(datetime(2024, 5, 31, tzinfo=UTC).timestamp())
+    items = table(aws.tables["SyncLogTable"]).scan()["Items"]
+    assert len(items) == 1
+    assert items[0]["expires_at"] == int(datetime(2024, 5, 31, tzinfo=UTC).timestamp())
+
+
+def test_a_page_too_large_for_one_item_is_cut_and_read_back_whole(log, aws):
+    big = "x" * 2_000  # error messages of 2 KB: 500 entries make a megabyte
+    entries = [
+        entry(n, outcome(f"p{n:03d}", "error", at=f"2024-05-01T10:00:{n % 60:02d}Z")).model_copy(
+            update={"error_message": big}
+        )
+        for n in range(500)
+    ]
+
+    log.append(TENANT, entries)
+
+    assert table(aws.tables["SyncLogTable"]).scan(Select="COUNT")["Count"] >= 3  # items of 300 KB at most
+    found: list[SyncLogEntry] = []
+    cursor = None
+    while True:
+        page, cursor = log.query(TENANT, LogQuery(limit=200, cursor=cursor))
+        found += page
+        if cursor is None:
+            break
+    assert sorted(e.local_id for e in found) == sorted(f"p{n:03d}" for n in range(500))
 
 
 def test_unprocessed_items_are_sent_again(log):
@@ -194,18 +219,19 @@ def test_unprocessed_items_are_sent_again(log):
     def flaky(**kwargs: Any) -> Any:
         requests = next(iter(kwargs["RequestItems"].values()))
         calls.append(len(requests))
-        if len(calls) == 1:  # DynamoDB throttled half of the first request
-            real(RequestItems={name: reqs[:10] for name, reqs in kwargs["RequestItems"].items()})
-            return {"UnprocessedItems": {name: reqs[10:] for name, reqs in kwargs["RequestItems"].items()}}
+        if len(calls) == 1:  # DynamoDB throttled part of the first request
+            real(RequestItems={name: reqs[:1] for name, reqs in kwargs["RequestItems"].items()})
+            return {"UnprocessedItems": {name: reqs[1:] for name, reqs in kwargs["RequestItems"].items()}}
         return real(**kwargs)
 
     log._table.meta.client.batch_write_item = flaky
+    batches = [BATCH, "bat_fedcba9876543210", None]  # one part per batch
     try:
-        log.append(TENANT, [entry(n, outcome(f"p{n}")) for n in range(20)])
+        log.append(TENANT, [entry(n, outcome(f"p{n}"), batch_id=batches[n % 3]) for n in range(20)])
     finally:
         del log._table.meta.client.batch_write_item
 
-    assert calls == [20, 10]
+    assert calls == [3, 2]
     assert len(log.query(TENANT, LogQuery(limit=200))[0]) == 20
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import boto3
 import pytest
 
 from odoo_sync.api import dependencies
 from odoo_sync.core.batches import BatchStatus
-from odoo_sync.odoo.errors import OdooNetworkError
+from odoo_sync.core.lanes import SlotBusyError
+from odoo_sync.odoo.errors import OdooNetworkError, OdooRateLimitedError
+from odoo_sync.settings import service_settings
 from odoo_sync.stores.sync_log import LogQuery
 from odoo_sync.sync.model import PushChunkMessage, RecordOutcome, SyncOptions, TriggeredBy
 from sync_worker import handler as worker
@@ -107,6 +111,7 @@ def test_a_chunk_is_pushed_with_its_message_fields(pusher):
             "options": SyncOptions(force_update=True),
             "triggered_by": TriggeredBy.BULK,
             "batch_id": BATCH,
+            "chunk": 0,
         }
     ]
     assert (batch().succeeded, batch().status) == (2, BatchStatus.RUNNING)
@@ -136,7 +141,8 @@ def test_a_failing_chunk_fails_itself_and_its_group_followers_only(pusher):
     )
 
     assert failures == ["m2", "m4"]
-    assert [call["local_ids"] for call in pusher.calls] == [["a"], ["b"], ["c"]]  # m4 was never tried
+    # The groups run at once; in its group, m4 was never tried after m2 failed.
+    assert sorted(call["local_ids"][0] for call in pusher.calls) == ["a", "b", "c"]
     assert (batch().succeeded, batch().failed, batch().pending) == (2, 0, 2)
 
 
@@ -150,14 +156,23 @@ def test_a_failing_chunk_fails_itself_and_its_group_followers_only(pusher):
         json.dumps({**json.loads(chunk(0, ["a"])), "surprise": True}),
     ],
 )
-def test_a_malformed_message_is_reported_failed_and_logged(pusher, log_lines, body):
+def test_a_malformed_message_is_logged_and_moved_to_the_dead_letter_queue(aws, pusher, log_lines, body):
     failures = invoke(sqs_record("bad", body), sqs_record("ok", chunk(0, ["a"]), group="another#group"))
 
-    assert failures == ["bad"]
+    assert failures == []  # moved away: it no longer holds its group
     assert [call["local_ids"] for call in pusher.calls] == [["a"]]
     logged = next(line for line in log_lines() if "malformed sync message" in line["message"])
     assert logged["level"] == "ERROR"
     assert logged["message_id"] == "bad"
+    dead = boto3.client("sqs").receive_message(QueueUrl=aws.queues["SyncDeadLetterQueue"])["Messages"]
+    assert [message["Body"] for message in dead] == [body]
+
+
+def test_without_a_dead_letter_queue_a_malformed_message_is_reported_failed(pusher, monkeypatch):
+    monkeypatch.delenv("SYNC_DEAD_LETTER_QUEUE_URL", raising=False)
+    service_settings.cache_clear()
+
+    assert invoke(sqs_record("bad", "not json")) == ["bad"]
 
 
 def test_a_redelivered_chunk_counts_its_records_once(pusher):
@@ -170,18 +185,54 @@ def test_a_redelivered_chunk_counts_its_records_once(pusher):
     assert (batch().succeeded, batch().failed, batch().pending) == (1, 1, 2)
 
 
-def test_the_last_delivery_marks_the_records_failed_so_the_batch_can_finish(pusher):
-    def odoo_down(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
-        raise OdooNetworkError("connection refused")
+def odoo_down(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
+    raise OdooNetworkError("connection refused")
 
-    invoke(sqs_record("m0", chunk(0, ["a", "b"])))
+
+@pytest.fixture
+def delays(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """(receipt handle, seconds) of every message the worker handed back to SQS."""
+    asked: list[tuple[str, int]] = []
+    queue = dependencies.chunk_queue()
+    monkeypatch.setattr(queue, "delay", lambda receipt, seconds: asked.append((receipt, seconds)))
+    return asked
+
+
+def test_a_failed_chunk_comes_back_after_a_backoff_of_its_own(pusher, delays):
     pusher.pusher = odoo_down
 
-    early = invoke(sqs_record("m1", chunk(1, ["c", "d"]), receives=worker.MAX_RECEIVES - 1))
-    pending_before = batch().pending
-    last = invoke(sqs_record("m1", chunk(1, ["c", "d"]), receives=worker.MAX_RECEIVES))
+    failed = [invoke(sqs_record("m1", chunk(0, ["a", "b"]), receives=n)) for n in (1, 2, 3, 4, 5)]
 
-    assert (early, last) == (["m1"], ["m1"])  # still failed: it reaches the dead-letter queue
+    assert failed == [["m1"]] * 5
+    waits = [seconds for _, seconds in delays]
+    assert 2 <= waits[0] <= 5  # 5 s, give or take half, then doubling, capped at 45 s
+    assert 5 <= waits[1] <= 10
+    assert 20 <= waits[3] <= 40
+    assert all(seconds <= 45 for seconds in waits)
+    assert (batch().failed, batch().pending) == (0, 4)  # nothing given up: Odoo may come back
+
+
+def test_odoos_retry_after_is_honoured(pusher, delays):
+    def rate_limited(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
+        raise OdooRateLimitedError("slow down", retry_after=120)
+
+    pusher.pusher = rate_limited
+
+    assert invoke(sqs_record("m1", chunk(0, ["a"]))) == ["m1"]
+    assert delays == [("handle-m1", 120)]
+
+
+def test_a_chunk_failing_for_an_hour_is_given_up_and_its_records_end_failed(pusher, delays, monkeypatch):
+    invoke(sqs_record("m0", chunk(0, ["a", "b"])))
+    pusher.pusher = odoo_down
+    early = invoke(sqs_record("m1", chunk(1, ["c", "d"])))
+    pending_before = batch().pending
+    an_hour_later = time.time() + 3600
+    monkeypatch.setattr(worker, "clock", lambda: an_hour_later)
+
+    late = invoke(sqs_record("m1", chunk(1, ["c", "d"]), receives=80))
+
+    assert (early, late) == (["m1"], [])  # given up: the message is done, its group goes on
     assert pending_before == 2
     assert (batch().failed, batch().status) == (2, BatchStatus.COMPLETED_WITH_ERRORS)
     assert dependencies.batches().failed_among(TENANT, BATCH, ["c", "d"]) == {"c", "d"}
@@ -215,27 +266,26 @@ def test_max_receives_matches_the_queue_redrive_policy():
     assert int(queue["RedrivePolicy"]["maxReceiveCount"]) == worker.MAX_RECEIVES
 
 
-def test_chunks_skipped_behind_a_failed_one_on_their_last_delivery_end_failed_too(pusher):
-    def odoo_down(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
-        raise OdooNetworkError("connection refused")
-
+def test_chunks_skipped_behind_a_failed_one_come_back_at_once_and_are_never_given_up_for_it(
+    pusher, delays, monkeypatch
+):
     pusher.pusher = odoo_down
-    last = worker.MAX_RECEIVES
+    invoke(sqs_record("m1", chunk(0, ["a", "b"])), sqs_record("m2", chunk(1, ["c", "d"])))
+    monkeypatch.setattr(worker, "clock", lambda: time.time() + 3600)
 
     failed = invoke(
-        sqs_record("m1", chunk(0, ["a", "b"]), receives=last),
-        sqs_record("m2", chunk(1, ["c", "d"]), receives=last),
+        sqs_record("m1", chunk(0, ["a", "b"]), receives=80),
+        sqs_record("m2", chunk(1, ["c", "d"]), receives=80),
     )
 
-    assert failed == ["m1", "m2"]  # both reach the dead-letter queue
-    assert len(pusher.calls) == 1  # the second was skipped, not tried
-    assert (batch().failed, batch().pending, batch().status) == (4, 0, BatchStatus.COMPLETED_WITH_ERRORS)
+    # m1 has failed for an hour: given up. m2 was skipped behind it every time: it is tried now.
+    assert failed == ["m2"]
+    assert [call["local_ids"] for call in pusher.calls][-1] == ["c", "d"]
+    assert ("handle-m2", 0) in delays[:2]  # handed back untried the first time, at once
+    assert (batch().failed, batch().pending) == (2, 2)
 
 
-def test_skipped_chunks_before_their_last_delivery_stay_pending(pusher):
-    def odoo_down(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
-        raise OdooNetworkError("connection refused")
-
+def test_skipped_chunks_stay_pending(pusher, delays):
     pusher.pusher = odoo_down
 
     invoke(
@@ -243,15 +293,29 @@ def test_skipped_chunks_before_their_last_delivery_stay_pending(pusher):
     )
 
     assert (batch().failed, batch().pending) == (0, 4)
+    assert ("handle-m2", 0) in delays
 
 
-def test_records_given_up_on_are_logged_and_counted_as_failed(pusher):
-    def odoo_down(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
-        raise OdooNetworkError("connection refused")
+def test_a_chunk_whose_slot_another_holds_comes_back_shortly_without_failing(pusher, delays):
+    def slot_busy(entity: str, local_ids: Sequence[str]) -> list[RecordOutcome]:
+        raise SlotBusyError("another worker is pushing records of this chunk")
 
+    pusher.pusher = slot_busy
+    held = invoke(sqs_record("m1", chunk(0, ["a"])))
+    pusher.pusher = succeed_all
+    done = invoke(sqs_record("m1", chunk(0, ["a"]), receives=2))
+
+    assert (held, done) == (["m1"], [])
+    assert delays == [("handle-m1", 5)]
+    assert (batch().succeeded, batch().failed) == (1, 0)
+
+
+def test_records_given_up_on_are_logged_and_counted_as_failed(pusher, delays, monkeypatch):
     pusher.pusher = odoo_down
+    invoke(sqs_record("m1", chunk(0, ["c", "d"])))
+    monkeypatch.setattr(worker, "clock", lambda: time.time() + 3601)
 
-    invoke(sqs_record("m1", chunk(0, ["c", "d"]), receives=worker.MAX_RECEIVES))
+    invoke(sqs_record("m1", chunk(0, ["c", "d"]), receives=80))
 
     entries, _ = dependencies.sync_log().query(TENANT, LogQuery(batch_id=BATCH))
     assert sorted((e.local_id, e.sync_status) for e in entries) == [("c", "error"), ("d", "error")]

@@ -50,10 +50,10 @@ def test_messages_that_would_not_fit_go_back_untried(pusher):
         sqs_record("m1", chunk(0, ["a"])),
         sqs_record("m2", chunk(1, ["b"])),
         sqs_record("m3", chunk(2, ["c"])),
-        sqs_record("m4", chunk(3, ["d"]), group=OTHER_GROUP),
+        sqs_record("m4", chunk(3, ["d"])),
     )
 
-    # three chunks of 40 s use up the 120 s; the fourth (another group) is not started
+    # three chunks of 40 s use up the 120 s; the fourth is not started
     assert [call["local_ids"] for call in pusher.calls] == [["a"], ["b"], ["c"]]
     assert failed == ["m4"]
     assert (batch().succeeded, batch().failed, batch().pending) == (3, 0, 1)
@@ -90,21 +90,16 @@ def test_a_message_left_for_want_of_time_keeps_its_order_in_its_group(pusher):
     assert failed == ["m2", "m3"]
 
 
-def test_records_left_for_want_of_time_are_not_given_up_before_their_last_delivery(pusher):
+def test_records_left_for_want_of_time_are_never_given_up_and_come_back_at_once(pusher, monkeypatch):
     context = ClockedContext(remaining_ms=0)
+    handed_back: list[tuple[str, int]] = []
+    monkeypatch.setattr(dependencies.chunk_queue(), "delay", lambda r, s: handed_back.append((r, s)))
 
-    invoke_with(context, sqs_record("m1", chunk(0, ["a", "b"]), receives=worker.MAX_RECEIVES - 1))
+    failed = invoke_with(context, sqs_record("m1", chunk(0, ["a", "b"]), receives=worker.MAX_RECEIVES - 2))
 
+    assert failed == ["m1"]
+    assert handed_back == [("handle-m1", 0)]
+    assert pusher.calls == []
     assert (batch().failed, batch().pending) == (0, 4)
     entries, _ = dependencies.sync_log().query(TENANT, LogQuery(batch_id=batch().batch_id))
     assert entries == []
-
-
-def test_on_their_last_delivery_records_left_for_want_of_time_end_failed(pusher):
-    context = ClockedContext(remaining_ms=0)
-
-    failed = invoke_with(context, sqs_record("m1", chunk(0, ["a", "b"]), receives=worker.MAX_RECEIVES))
-
-    assert failed == ["m1"]  # it reaches the dead-letter queue; its batch can finish
-    assert pusher.calls == []
-    assert (batch().failed, batch().pending) == (2, 2)

@@ -301,7 +301,7 @@ def test_a_batch_of_a_thousand_reaches_the_store(aws, monkeypatch):
 
     def put_many(tenant_id, entity, records):
         written.extend(records)
-        return [record_store().put(tenant_id, entity, *records[0])] * len(records)
+        return [1] * len(records)
 
     monkeypatch.setattr(record_store(), "put_many", put_many)
 

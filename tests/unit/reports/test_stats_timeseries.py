@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
+from local_stack.meter import AwsMeter
 from odoo_sync.api.dependencies import stats
 from odoo_sync.core.timeseries import Granularity, SeriesWindow, series
 from odoo_sync.errors import InvalidInputError
@@ -19,21 +19,6 @@ from tests.support.fakes import outcome
 TENANT = "ten_0123456789abcdef"
 OTHER = "ten_fedcba9876543210"
 NOW = datetime(2024, 5, 2, 12, 30, tzinfo=UTC)
-
-
-class CountingTable:
-    """The operations table, counting the requests the stats store makes."""
-
-    def __init__(self, real: Any) -> None:
-        self._real = real
-        self.updates = 0
-
-    def update_item(self, **kwargs: Any) -> Any:
-        self.updates += 1
-        return self._real.update_item(**kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
 
 
 def timeseries(query: str = "", tenant_id: str = TENANT):
@@ -59,21 +44,33 @@ def recorded(aws) -> None:
 # -- writing -----------------------------------------------------------------------------------------
 
 
-def test_a_recorded_chunk_costs_one_more_request_whatever_its_size(aws):
-    counting = CountingTable(table(aws.tables["OperationsTable"]))
-    store = DynamoStats(counting)  # type: ignore[arg-type]
+def test_a_count_outside_a_batch_costs_one_more_request_whatever_its_size(aws):
+    store = DynamoStats(table(aws.tables["OperationsTable"]))
 
-    store.record(TENANT, "product", [outcome(f"p{n}", at="2024-05-01T10:00:00Z") for n in range(100)], 100)
+    with AwsMeter() as meter:
+        store.record(
+            TENANT, "product", [outcome(f"p{n}", at="2024-05-01T10:00:00Z") for n in range(100)], 100
+        )
 
     # overall + entity counters as before, and one update of the hour
-    assert counting.updates == 3
+    assert meter.reading().by_operation("dynamodb") == {"UpdateItem": 3}
+
+
+def test_a_batch_chunks_count_carries_the_hour_in_its_own_transaction(aws):
+    store = DynamoStats(table(aws.tables["OperationsTable"]))
+
+    items = store.updates(TENANT, "product", [outcome("p1", at="2024-05-01T10:59:59Z")], 1)
+
+    keys = [item["Update"]["Key"]["sk"] for item in items]
+    assert keys == ["STATS#ALL", "STATS#ENTITY#product", "SERIES#2024-05-01T10"]
+    assert len(items) <= store.items_per_update
 
 
 def test_nothing_recorded_writes_no_hour(aws):
-    counting = CountingTable(table(aws.tables["OperationsTable"]))
-    DynamoStats(counting).record(TENANT, "product", [], 0)  # type: ignore[arg-type]
+    with AwsMeter() as meter:
+        DynamoStats(table(aws.tables["OperationsTable"])).record(TENANT, "product", [], 0)
 
-    assert counting.updates == 0
+    assert meter.reading().by_operation("dynamodb") == {}
 
 
 # -- GET /v1/stats/timeseries ------------------------------------------------------------------------

@@ -227,3 +227,25 @@ def test_an_oversized_body_is_refused(aws):
 
     assert answer.status == 413
     assert answer.body["code"] == "payload_too_large"
+
+
+def test_max_in_flight_is_two_unless_set_and_can_be_changed(aws):
+    created = _create()
+    path = {"connection_id": created["connection_id"]}
+
+    replaced = call(lambda_handler, "PUT", ONE, path, body=_connection(max_in_flight=5), tenant_id=TENANT_A)
+
+    assert created["max_in_flight"] == 2
+    assert replaced.status == 200, replaced.body
+    assert replaced.body["max_in_flight"] == 5
+    assert call(lambda_handler, "GET", ONE, path, tenant_id=TENANT_A).body["max_in_flight"] == 5
+
+
+@pytest.mark.parametrize("value", [0, 11, -1, "two"])
+def test_max_in_flight_outside_1_to_10_is_refused(aws, value):
+    answer = call(
+        lambda_handler, "POST", COLLECTION, body=_connection(max_in_flight=value), tenant_id=TENANT_A
+    )
+
+    assert answer.status == 422
+    assert "max_in_flight" in json.dumps(answer.body)

@@ -33,12 +33,14 @@ if TYPE_CHECKING:
     from odoo_sync.core.schedules import ScheduleService
     from odoo_sync.core.settings import SettingsService
     from odoo_sync.core.tenants import TenantService
+    from odoo_sync.core.warm_cache import CachedPlans, ReusedClients
     from odoo_sync.core.webhook_delivery import WebhookDeliverer
     from odoo_sync.stores.batch_list import DynamoBatchList
     from odoo_sync.stores.batches import DynamoBatches
     from odoo_sync.stores.changes import DynamoChangeLog
     from odoo_sync.stores.conflicts import DynamoConflicts
     from odoo_sync.stores.deliveries import DynamoDeliveryLog
+    from odoo_sync.stores.leases import DynamoSlotLeases
     from odoo_sync.stores.queue import SqsChunkQueue
     from odoo_sync.stores.records import DynamoRecordStore
     from odoo_sync.stores.settings import DynamoSettingsRepository
@@ -91,6 +93,13 @@ def batches() -> DynamoBatches:
     from odoo_sync.stores.batches import DynamoBatches
 
     return DynamoBatches(table(service_settings().operations_table))
+
+
+@cache
+def slot_leases() -> DynamoSlotLeases:
+    from odoo_sync.stores.leases import DynamoSlotLeases
+
+    return DynamoSlotLeases(table(service_settings().operations_table))
 
 
 @cache
@@ -152,18 +161,35 @@ def plan_loader() -> PlanService:
 
 
 @cache
+def warm_plans() -> CachedPlans:
+    """The workers' plans, kept for a few seconds between chunks (core.warm_cache)."""
+    from odoo_sync.core.warm_cache import CachedPlans
+
+    return CachedPlans(plan_loader())
+
+
+@cache
+def warm_clients() -> ReusedClients:
+    """The workers' Odoo clients, kept for a few seconds between chunks (core.warm_cache)."""
+    from odoo_sync.core.warm_cache import ReusedClients
+
+    return ReusedClients(connection_service())
+
+
+@cache
 def push_service() -> PushService:
     from odoo_sync.core.push import PushService
 
     return PushService(
         record_store(),
-        plan_loader(),
-        connection_service(),
+        warm_plans(),
+        warm_clients(),
         sync_log(),
         stats(),
         batches(),
         allow_private_image_hosts=service_settings().allow_private_odoo_hosts,
         conflicts=conflict_store(),
+        leases=slot_leases(),
     )
 
 
@@ -288,8 +314,8 @@ def page_applier() -> PageApplier:
     return PageApplier(
         record_store(),
         DynamoPulledRecords(table(service_settings().records_table)),
-        plan_loader(),
-        connection_service(),
+        warm_plans(),
+        warm_clients(),
         sync_log(),
         stats(),
         batches(),

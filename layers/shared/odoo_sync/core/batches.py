@@ -1,9 +1,9 @@
 """Batches: one bulk push of many records, its progress, and what its workers and routes need.
 
-A batch counts each of its records once, whatever SQS does: a record ends a batch as done or
-failed; a redelivered chunk finds the record's state and changes nothing; a retry moves failed
-records back to pending (failed goes down as they are re-queued), so `pending` is always what
-is still to come.
+A batch counts each of its records once, whatever SQS does: a record ends its chunk as done or
+failed; a redelivered chunk finds what it counted and changes nothing; a retry moves failed
+records back to pending (failed goes down as they are re-queued) into new chunks, so `pending`
+is always what is still to come.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.actors import Actor, current_actor
+from odoo_sync.core.lanes import chunked
 from odoo_sync.errors import StorageError
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import (
@@ -41,6 +42,9 @@ def new_batch_id(now: Callable[[], float] = time.time) -> str:
 
 
 PULL_KEY_PREFIX = "odoo:"  # a pull batch counts each Odoo record as `odoo:<id>`
+# A chunk's number names it in its batch (its progress is counted per chunk). Retries number
+# theirs from RETRY_CHUNK_BASE x the retry's number, past every first-run chunk (at most 500,000).
+RETRY_CHUNK_BASE = 1_000_000
 
 
 class BatchStatus(StrEnum):
@@ -79,7 +83,10 @@ class Batch(BaseModel):
     created_at: str
     started_at: str | None = None
     finished_at: str | None = None
+    last_progress_at: str | None = None  # when the counters last moved (finished_at, once complete)
     retries: int = 0
+    # Lanes of the connection its messages travel in (its max_in_flight when the batch started).
+    lanes: int = Field(default=1, ge=1)
     # A large push selects its records a slice at a time in the worker: until the last slice is
     # queued, `total` counts only the slices queued so far and the batch cannot complete.
     selecting: bool = False
@@ -209,14 +216,28 @@ class EntityLookup(Protocol):
         ...
 
 
+class ResolvedConnection(Protocol):
+    @property
+    def connection_id(self) -> str: ...
+
+    @property
+    def max_in_flight(self) -> int: ...
+
+
 class ConnectionResolver(Protocol):
     def resolve_id(self, tenant_id: str, connection_id: str | None) -> str: ...
+
+
+class ConnectionLookup(ConnectionResolver, Protocol):
+    def resolve(self, tenant_id: str, connection_id: str | None) -> ResolvedConnection:
+        """The connection a request means (as resolve_id), with its max_in_flight."""
+        ...
 
 
 def chunk_messages(
     batch: Batch, local_ids: Sequence[str], *, first_chunk: int = 0, triggered_by: TriggeredBy
 ) -> list[PushChunkMessage]:
-    size = batch.batch_size
+    """A push batch's chunks: `batch_size` records at most, formed within a lane (core.lanes)."""
     return [
         PushChunkMessage(
             tenant_id=batch.tenant_id,
@@ -224,20 +245,22 @@ def chunk_messages(
             entity=batch.entity,
             batch_id=batch.batch_id,
             chunk=first_chunk + number,
-            local_ids=list(local_ids[start : start + size]),
+            local_ids=part,
             options=batch.options,
             triggered_by=triggered_by,
             actor=current_actor(),
+            lane=lane,
+            slots=slots,
         )
-        for number, start in enumerate(range(0, len(local_ids), size))
+        for number, (lane, slots, part) in enumerate(chunked(local_ids, batch.batch_size, batch.lanes))
     ]
 
 
 def pull_page_messages(
     batch: Batch, odoo_ids: Sequence[int], *, first_chunk: int = 0, triggered_by: TriggeredBy
 ) -> list[PullPageMessage]:
-    """A pull batch's pages: its ids `batch_size` at a time, read with the batch's pull options."""
-    size = batch.batch_size
+    """A pull batch's pages: `batch_size` ids at most, formed within a lane (core.lanes), read
+    with the batch's pull options."""
     return [
         PullPageMessage(
             tenant_id=batch.tenant_id,
@@ -245,12 +268,14 @@ def pull_page_messages(
             entity=batch.entity,
             batch_id=batch.batch_id,
             chunk=first_chunk + number,
-            odoo_ids=list(odoo_ids[start : start + size]),
+            odoo_ids=part,
             options=batch.pull_options or PullOptions(),
             triggered_by=triggered_by,
             actor=current_actor(),
+            lane=lane,
+            slots=slots,
         )
-        for number, start in enumerate(range(0, len(odoo_ids), size))
+        for number, (lane, slots, part) in enumerate(chunked(odoo_ids, batch.batch_size, batch.lanes))
     ]
 
 

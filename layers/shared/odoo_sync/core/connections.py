@@ -22,6 +22,11 @@ _DATABASE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"
 LANG_PATTERN = r"^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?(@[a-z]+)?$"
 _LOGIN_MAX = 256
 _MAX_CACHED_CLIENTS = 32
+MAX_IN_FLIGHT_LIMIT = 10
+MAX_IN_FLIGHT_DESCRIPTION = (
+    "Chunks of this connection sent to Odoo at once (1-10, default 2): our bookkeeping overlaps "
+    "Odoo's work; a record is always in the same lane, so it is never pushed by two workers at once."
+)
 
 
 class ApiKeyAuth(BaseModel):
@@ -69,6 +74,7 @@ class _ConnectionFields(BaseModel):
         pattern=LANG_PATTERN,
         description="Odoo language code for reads and writes (e.g. fr_FR); must be installed in Odoo.",
     )
+    max_in_flight: int = Field(default=2, ge=1, le=MAX_IN_FLIGHT_LIMIT, description=MAX_IN_FLIGHT_DESCRIPTION)
 
     @field_validator("base_url")
     @classmethod
@@ -120,6 +126,7 @@ class ConnectionView(BaseModel):
     timeout_s: float
     company_id: int | None = None
     lang: str | None = None
+    max_in_flight: int = Field(default=2, description=MAX_IN_FLIGHT_DESCRIPTION)
     auth_type: Literal["api_key", "password"]
     login: str | None
     api_key_expires_at: date | None = None
@@ -231,11 +238,15 @@ class ConnectionService:
 
     def resolve_id(self, tenant_id: str, connection_id: str | None) -> str:
         """The connection a request means: the one it names, or the tenant's only one."""
+        return self.resolve(tenant_id, connection_id).connection_id
+
+    def resolve(self, tenant_id: str, connection_id: str | None) -> ConnectionView:
+        """resolve_id's connection itself (one read either way)."""
         if connection_id is not None:
-            return self._load(tenant_id, connection_id).connection_id
+            return _view(self._load(tenant_id, connection_id))
         found, _ = self._repository.list(tenant_id, 2, None)
         if len(found) == 1:
-            return found[0].connection_id
+            return _view(found[0])
         problem = "has no Odoo connection yet" if not found else "has several connections: name one"
         raise InvalidInputError(f"the tenant {problem}", field="connection_id")
 

@@ -36,8 +36,18 @@ class PlanLoader(Protocol):
         ...
 
 
+class PendingLog(Protocol):
+    def write(self) -> None:
+        """Write the entries (once; nothing if a batch's count already carried them)."""
+        ...
+
+
 class SyncLogWriter(Protocol):
     def append(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> None: ...
+
+    def prepare(self, tenant_id: str, entries: Sequence[SyncLogEntry]) -> PendingLog:
+        """The entries, ready to be written by `write()` or with a batch's count."""
+        ...
 
 
 class StatsRecorder(Protocol):
@@ -50,9 +60,19 @@ class StatsRecorder(Protocol):
 
 class BatchProgress(Protocol):
     def record_chunk(
-        self, tenant_id: str, batch_id: str, entity: str, outcomes: Sequence[RecordOutcome]
+        self,
+        tenant_id: str,
+        batch_id: str,
+        entity: str,
+        outcomes: Sequence[RecordOutcome],
+        *,
+        chunk: int,
+        newly_linked: int = 0,
+        log: PendingLog | None = None,
     ) -> None:
-        """Count succeeded/failed, remember failed local ids for retry, forget them once they succeed."""
+        """Count succeeded/failed once per chunk (its number in the batch), remember failed local ids
+        for retry, forget them once they succeed; the statistics are counted with them, and `log`
+        written with them (or on its own)."""
         ...
 
 
@@ -60,3 +80,15 @@ class ChangeSink(Protocol):
     def publish(self, tenant_id: str, changes: Sequence[RecordChange]) -> None:
         """Append to the tenant's change feed (in order) and queue the outbound webhook deliveries."""
         ...
+
+
+class SlotLeases(Protocol):
+    """Leases on a connection's slots (core.lanes): one pusher of a record at a time."""
+
+    def acquire(
+        self, tenant_id: str, connection_id: str, slots: Sequence[int], holder: str, seconds: float
+    ) -> bool:
+        """True when every slot is this holder's now; False (nothing taken) when one is not free."""
+        ...
+
+    def release(self, tenant_id: str, connection_id: str, slots: Sequence[int], holder: str) -> None: ...

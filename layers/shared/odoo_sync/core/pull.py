@@ -39,13 +39,14 @@ from odoo_sync.core.batches import (
     BatchDirection,
     BatchStatus,
     BatchStore,
-    ConnectionResolver,
+    ConnectionLookup,
     EntityLookup,
     new_batch_id,
     pull_page_messages,
     send_batch_messages,
 )
 from odoo_sync.core.ids import Moment, iso, utc_now
+from odoo_sync.core.lanes import lane_count
 from odoo_sync.core.ports import PlanLoader
 from odoo_sync.core.pull_notices import check_visible
 from odoo_sync.errors import InvalidInputError
@@ -127,7 +128,7 @@ class PageQueue(Protocol):
     def send(self, messages: Sequence[PullPageMessage], attempt: int = 0) -> int: ...
 
 
-class ClientSource(ConnectionResolver, Protocol):
+class ClientSource(ConnectionLookup, Protocol):
     def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
 
 
@@ -150,6 +151,7 @@ class PageApplication(Protocol):
         options: PullOptions,
         triggered_by: TriggeredBy,
         batch_id: str | None,
+        chunk: int = 0,
     ) -> list[RecordOutcome]: ...
 
     def reconcile_ids(
@@ -196,7 +198,8 @@ class PullService:
     ) -> ImportSubmission:
         """Search the ids the domain selects (ordered by id), queue them a page at a time."""
         definition = self._entities.get(tenant_id, request.entity)
-        connection_id = self._connections.resolve_id(tenant_id, request.connection_id)
+        connection = self._connections.resolve(tenant_id, request.connection_id)
+        connection_id, lanes = connection.connection_id, lane_count(connection.max_in_flight)
         client = self._connections.client(tenant_id, connection_id)
         # An entity's own selection (invoices: customer invoices and credit notes) and the tenant's.
         domain = [*default_domain(definition), *request.odoo_filters]
@@ -208,7 +211,7 @@ class PullService:
         ids = list(self._search_ids(client, definition.odoo_model, domain))
         options = PullOptions(create_missing=request.create_missing, update_existing=request.update_existing)
         batch, messages = self._batch(
-            tenant_id, connection_id, request.entity, ids, request.batch_size, options, triggered_by
+            tenant_id, connection_id, request.entity, ids, (request.batch_size, lanes), options, triggered_by
         )
         if messages and newest is not None:
             # An import of the whole entity leaves the delta cursor where it stopped, as a delta
@@ -247,7 +250,8 @@ class PullService:
         if not 1 <= batch_size <= MAX_PAGE_SIZE:
             raise InvalidInputError(f"batch_size must be between 1 and {MAX_PAGE_SIZE}", field="batch_size")
         definition = self._entities.get(tenant_id, entity)
-        connection = self._connections.resolve_id(tenant_id, connection_id)
+        resolved = self._connections.resolve(tenant_id, connection_id)
+        connection, lanes = resolved.connection_id, lane_count(resolved.max_in_flight)
         client = self._connections.client(tenant_id, connection)
         plan = self._plans.load(tenant_id, connection, entity, client)
         model = definition.odoo_model
@@ -261,7 +265,9 @@ class PullService:
         ids = [int(row["id"]) for row in rows]
         newest = max((str(row["write_date"]) for row in rows if row.get("write_date")), default=None)
         options = PullOptions(create_missing=True, update_existing=True, created_after=cursor.cursor)
-        batch, messages = self._batch(tenant_id, connection, entity, ids, batch_size, options, triggered_by)
+        batch, messages = self._batch(
+            tenant_id, connection, entity, ids, (batch_size, lanes), options, triggered_by
+        )
         gone = 0
         if full:
             alive = set(self._search_ids(client, model, archived))
@@ -297,6 +303,7 @@ class PullService:
             options=message.options,
             triggered_by=message.triggered_by,
             batch_id=message.batch_id,
+            chunk=message.chunk,
         )
         self._commit_cursor(message)
         return outcomes
@@ -321,6 +328,7 @@ class PullService:
                 options=PullOptions(),
                 triggered_by=TriggeredBy.WEBHOOK,
                 batch_id=message.batch_id,
+                chunk=message.chunk,
             )
         return outcomes
 
@@ -329,9 +337,8 @@ class PullService:
         cursor = self._cursors.get(message.tenant_id, message.connection_id, message.entity)
         if cursor.pending_batch != message.batch_id:
             return
-        # A retry numbers its pages afresh, so any of them may be the one that completes the batch.
-        if message.triggered_by is not TriggeredBy.RETRY and cursor.pending_last_chunk != message.chunk:
-            return
+        # The pages run in the connection's lanes at once (and a retry numbers its pages afresh):
+        # any page may be the one that completes the batch, the last-numbered one included.
         batch = self._batches.get(message.tenant_id, message.batch_id)
         if batch is None or batch.failed or batch.pending:
             return  # the next delta reads the window again
@@ -379,10 +386,12 @@ class PullService:
         connection_id: str,
         entity: str,
         ids: Sequence[int],
-        page_size: int,
+        sizes: tuple[int, int],
         options: PullOptions,
         triggered_by: TriggeredBy,
     ) -> tuple[Batch, list[PullPageMessage]]:
+        """`sizes`: records per page, and the connection's lanes."""
+        page_size, lanes = sizes
         now = iso(self._clock())
         batch = Batch(
             batch_id=new_batch_id(),
@@ -397,6 +406,7 @@ class PullService:
             created_at=now,
             finished_at=None if ids else now,
             actor=current_actor(),
+            lanes=lanes,
         )
         self._batches.create(batch)
         return batch, pull_page_messages(batch, ids, triggered_by=triggered_by)

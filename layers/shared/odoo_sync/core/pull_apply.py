@@ -75,19 +75,23 @@ class ClientSource(Protocol):
     def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
 
 
+@dataclass(frozen=True)
+class PulledWrite:
+    """One record's link, with its data unless `data` is None (the link alone, not versioned);
+    data is written only if the record is still at `expected_version` (None: not there yet)."""
+
+    local_id: str
+    link: OdooLink
+    data: dict[str, Any] | None = None
+    expected_version: int | None = None
+
+
 class PulledRecordWriter(Protocol):
-    def write(
-        self,
-        tenant_id: str,
-        entity: str,
-        local_id: str,
-        *,
-        connection_id: str,
-        data: dict[str, Any],
-        link: OdooLink,
-        expected_version: int | None,
-    ) -> LocalRecord:
-        """Data and link in one conditional write; ConflictError when the record moved meanwhile."""
+    def write_many(
+        self, tenant_id: str, entity: str, connection_id: str, writes: Sequence[PulledWrite]
+    ) -> set[str]:
+        """Every write in few requests; answers the local ids not written because their record
+        moved (a data write) or disappeared (a link alone) since it was read."""
         ...
 
     def linked_ids(self, tenant_id: str, entity: str, connection_id: str) -> Iterable[tuple[str, int, str]]:
@@ -109,6 +113,7 @@ class _Page:
     batch_id: str | None
     started_at: str
     started: float
+    chunk: int = 0
     warnings: list[FieldIssue] = field(default_factory=list)
     outcomes: dict[int, RecordOutcome] = field(default_factory=dict)
     log: list[SyncLogEntry] = field(default_factory=list)
@@ -119,6 +124,8 @@ class _Page:
     subjects: dict[int, int] = field(default_factory=dict)
     reported: dict[int, RecordOutcome] = field(default_factory=dict)
     gone: set[int] = field(default_factory=set)  # page ids Odoo no longer has
+    records: dict[str, LocalRecord] = field(default_factory=dict)  # local records read, by id
+    looked_up: set[str] = field(default_factory=set)  # local ids read (found or not)
 
 
 class PageApplier:
@@ -159,14 +166,16 @@ class PageApplier:
         options: PullOptions,
         triggered_by: TriggeredBy,
         batch_id: str | None,
+        chunk: int = 0,
     ) -> list[RecordOutcome]:
         """One outcome per Odoo id (batch key `odoo:<id>`), in order. Odoo unreachable, or a
-        tenant write racing a record, raise after the rest was recorded: the page runs again."""
+        tenant write racing a record, raise after the rest was recorded: the page runs again.
+        With a batch, `chunk` is the page's number in it (counted once, whatever SQS does)."""
         client = self._connections.client(tenant_id, connection_id)
         plan = self._plans.load(tenant_id, connection_id, entity, client)
         page = _Page(
             tenant_id, connection_id, entity, plan, client, options, triggered_by, batch_id,
-            iso(self._clock()), time.monotonic(),
+            iso(self._clock()), time.monotonic(), chunk,
         )  # fmt: skip
         wanted = list(dict.fromkeys(int(odoo_id) for odoo_id in odoo_ids))
         shape = pulled_shape(plan.entity)
@@ -186,10 +195,7 @@ class PageApplier:
         else:
             pulled, owners = self._shaped(page, wanted, shape, refresh)
             mapper = None
-        found = {
-            record.local_id: record
-            for record in self._records.get_many(page.tenant_id, page.entity, list(owners.values()))
-        }
+        found = self._local_records(page, list(owners.values()))
         # A shaped entity is read-only: Odoo is its system of record, nothing is merged.
         reconciliations = self._reconcile(page, pulled, owners, found) if shape is None else {}
         decisions: dict[int, PullApply] = {}
@@ -414,11 +420,8 @@ class PageApplier:
             if odoo_id not in owners
         }
         candidates = [local_id for local_id in by_key.values() if local_id is not None]
-        existing = {
-            record.local_id: record
-            for record in self._records.get_many(page.tenant_id, page.entity, candidates)
-            if record.local_id in candidates
-        }
+        # The records owned through our external id are read now too: one read for the page.
+        existing = self._local_records(page, [*candidates, *owners.values()])
         taken = set(owners.values())
         for odoo_id, local_id in by_key.items():
             chosen = local_id
@@ -430,6 +433,17 @@ class PageApplier:
             owners[odoo_id] = chosen or f"odoo-{odoo_id}"
             taken.add(owners[odoo_id])
         return owners
+
+    def _local_records(self, page: _Page, local_ids: Sequence[str]) -> dict[str, LocalRecord]:
+        """The page's local records among `local_ids`, each read from the store once per page."""
+        unread = [local_id for local_id in dict.fromkeys(local_ids) if local_id not in page.looked_up]
+        if unread:
+            page.records.update(
+                (record.local_id, record)
+                for record in self._records.get_many(page.tenant_id, page.entity, unread)
+            )
+            page.looked_up.update(unread)
+        return {local_id: page.records[local_id] for local_id in local_ids if local_id in page.records}
 
     # two-way ---------------------------------------------------------------------------------------
     def _reconcile(
@@ -555,8 +569,8 @@ class PageApplier:
         found: Mapping[str, LocalRecord],
         pulled: Mapping[int, PulledRecord],
     ) -> ConflictError | None:
-        race: ConflictError | None = None
-        link_only: dict[str, OdooLink] = {}
+        writes: list[PulledWrite] = []
+        written: dict[str, tuple[int, PullApply, SyncAction]] = {}
         for odoo_id, decision in decisions.items():
             record = found.get(decision.local_id)
             if decision.skipped is not None or decision.link is None:
@@ -565,41 +579,35 @@ class PageApplier:
             previous = record.links.get(page.connection_id) if record is not None else None
             if previous is None or previous.odoo_id != odoo_id:
                 page.newly_linked += 1
+            link = decision.link
             if decision.data is None and record is not None:
-                link = decision.link
                 if not decision.keep_synced_version:
                     link = link.model_copy(update={"synced_version": record.version})
-                link_only[decision.local_id] = link
-                self._done(
-                    page,
-                    odoo_id,
-                    decision,
-                    SyncAction.UNCHANGED if decision.action is None else SyncAction.UPDATED,
-                    pulled[odoo_id],
+                writes.append(PulledWrite(decision.local_id, link))
+                action = SyncAction.UNCHANGED if decision.action is None else SyncAction.UPDATED
+            else:
+                version = record.version + 1 if record is not None else 1
+                if not decision.keep_synced_version:
+                    link = link.model_copy(update={"synced_version": version})
+                expected = record.version if record is not None else None
+                writes.append(PulledWrite(decision.local_id, link, decision.data or {}, expected))
+                action = SyncAction.CREATED if decision.create else SyncAction.UPDATED
+            written[decision.local_id] = (odoo_id, decision, action)
+        losers: set[str] = set()
+        if writes:
+            losers = self._writer.write_many(page.tenant_id, page.entity, page.connection_id, writes)
+        race: ConflictError | None = None
+        for write in writes:
+            odoo_id, decision, action = written[write.local_id]
+            if write.local_id in losers and write.data is not None:
+                race = ConflictError(
+                    f"record {write.local_id} changed while it was pulled; it will be pulled again",
+                    field="local_id",
                 )
+                self._failed(page, odoo_id, write.local_id, race.message, retryable=True)
                 continue
-            version = record.version + 1 if record is not None else 1
-            link = decision.link
-            if not decision.keep_synced_version:
-                link = link.model_copy(update={"synced_version": version})
-            try:
-                self._writer.write(
-                    page.tenant_id,
-                    page.entity,
-                    decision.local_id,
-                    connection_id=page.connection_id,
-                    data=decision.data or {},
-                    link=link,
-                    expected_version=record.version if record is not None else None,
-                )
-            except ConflictError as exc:
-                race = exc
-                self._failed(page, odoo_id, decision.local_id, exc.message, retryable=True)
-                continue
-            action = SyncAction.CREATED if decision.create else SyncAction.UPDATED
+            # A link-only write that lost found its record deleted meanwhile: nothing to link.
             self._done(page, odoo_id, decision, action, pulled[odoo_id])
-        if link_only:
-            self._records.update_links(page.tenant_id, page.entity, page.connection_id, link_only)
         return race
 
     def _save_external_ids(
@@ -776,16 +784,27 @@ class PageApplier:
         share = int((time.monotonic() - page.started) * 1000 / max(len(records), 1))
         outcomes = [o.model_copy(update={"duration_ms": share}) for o in records]
         entries = [e.model_copy(update={"duration_ms": share}) for e in page.log]
-        self._log.append(page.tenant_id, entries)
-        self._stats.record(page.tenant_id, page.entity, outcomes, page.newly_linked)
-        if page.batch_id is not None:
-            # The batch counts the page's ids (several quants may update one stock record).
-            counted = [
-                outcome.model_copy(update={"duration_ms": share})
-                for odoo_id in wanted
-                if (outcome := self._page_outcome(page, odoo_id)) is not None
-            ]
-            self._batches.record_chunk(page.tenant_id, page.batch_id, page.entity, counted)
+        log = self._log.prepare(page.tenant_id, entries)
+        if page.batch_id is None:
+            log.write()
+            self._stats.record(page.tenant_id, page.entity, outcomes, page.newly_linked)
+            return
+        # The batch counts the page's ids (several quants may update one stock record), and the
+        # statistics with them, once per page whatever SQS redelivers.
+        counted = [
+            outcome.model_copy(update={"duration_ms": share})
+            for odoo_id in wanted
+            if (outcome := self._page_outcome(page, odoo_id)) is not None
+        ]
+        self._batches.record_chunk(
+            page.tenant_id,
+            page.batch_id,
+            page.entity,
+            counted,
+            chunk=page.chunk,
+            newly_linked=page.newly_linked,
+            log=log,  # written with the count: one request for both
+        )
 
 
 def _invalid(record: PulledRecord) -> str:

@@ -8,15 +8,24 @@ found through their link or our external id in Odoo, so nothing is created twice
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from odoo_sync.actors import current_actor
 from odoo_sync.core.conflicts import ConflictRecorder
-from odoo_sync.core.connections import ConnectionService
 from odoo_sync.core.ids import iso, new_id, utc_now
+from odoo_sync.core.lanes import SlotBusyError, slot_of
 from odoo_sync.core.order_push import CUSTOMER_ENTITY, LinkedCustomers, order_engine
-from odoo_sync.core.ports import BatchProgress, PlanLoader, RecordStore, StatsRecorder, SyncLogWriter
+from odoo_sync.core.ports import (
+    BatchProgress,
+    PlanLoader,
+    RecordStore,
+    SlotLeases,
+    StatsRecorder,
+    SyncLogWriter,
+)
+from odoo_sync.core.warm_cache import ClientSource
 from odoo_sync.sync.engine import PushEngine
 from odoo_sync.sync.finance_presets import ensure_pushable
 from odoo_sync.sync.images import HttpImageFetcher, ImageFetcher
@@ -35,6 +44,7 @@ from odoo_sync.sync.orders import OrderPushEngine
 # Records per engine run: big enough to keep calls per record low, small enough that one
 # create stays well inside Odoo's request time limit (500 records took ~1.3 s: captured).
 CHUNK_SIZE = 500
+LEASE_SECONDS = 150  # longer than the worker's timeout: a worker that dies frees its slots then
 ImageFetcherFactory = Callable[[], ImageFetcher]
 
 
@@ -43,7 +53,7 @@ class PushService:
         self,
         records: RecordStore,
         plans: PlanLoader,
-        connections: ConnectionService,
+        connections: ClientSource,
         log: SyncLogWriter,
         stats: StatsRecorder,
         batches: BatchProgress,
@@ -52,6 +62,7 @@ class PushService:
         images: ImageFetcherFactory | None = None,
         clock: Callable[[], datetime] = utc_now,
         conflicts: ConflictRecorder | None = None,
+        leases: SlotLeases | None = None,
     ) -> None:
         self._records = records
         self._plans = plans
@@ -62,6 +73,7 @@ class PushService:
         self._images = images or (lambda: HttpImageFetcher(allow_private=allow_private_image_hosts))
         self._clock = clock
         self._conflicts = conflicts
+        self._leases = leases
 
     def push(
         self,
@@ -73,10 +85,17 @@ class PushService:
         options: SyncOptions,
         triggered_by: TriggeredBy,
         batch_id: str | None = None,
+        chunk: int = 0,
+        holder: str | None = None,
     ) -> list[RecordOutcome]:
         """One outcome per local id, in order. Record-level failures are error outcomes; Odoo being
         unreachable, rate limiting or an outcome it could not reconcile raise (after the records
-        that did reach a final state are recorded), so the caller retries the whole call."""
+        that did reach a final state are recorded), so the caller retries the whole call.
+
+        With a batch, `chunk` is the queue message's number in it: the batch counts each record
+        once per chunk, however often the message is delivered. With a `holder` (this delivery of
+        a queued chunk), the slots of the records it may create are leased first (core.lanes):
+        SlotBusyError when another holder has one."""
         ensure_pushable(entity)  # invoice and stock come from Odoo only: 422
         wanted = list(dict.fromkeys(local_ids))
         client = self._connections.client(tenant_id, connection_id)
@@ -85,13 +104,11 @@ class PushService:
         outcomes: dict[str, RecordOutcome] = {
             local_id: self._missing(local_id) for local_id in wanted if local_id not in found
         }
-        missing = list(outcomes.values())
-        if missing and batch_id is not None:
-            # A batch counts every record it was given; an unknown id is one of its failures.
-            self._log.append(
-                tenant_id, [log_entry(entity, connection_id, o, triggered_by, batch_id) for o in missing]
-            )
-            self._batches.record_chunk(tenant_id, batch_id, entity, missing)
+        # A batch counts every record it was given; an unknown id is one of its failures (booked
+        # with the first engine chunk, or alone when no record was found).
+        unbooked = list(outcomes.values()) if batch_id is not None else []
+        booking = _Booking(tenant_id, connection_id, entity, triggered_by, batch_id, chunk)
+        slots = self._lease(tenant_id, connection_id, list(found.values()), holder, options)
         fetcher = self._images() if options.sync_images else None
         try:
             customers = LinkedCustomers(
@@ -111,17 +128,20 @@ class PushService:
                 client, plan, connection_id, customers, clock=self._clock
             ) or PushEngine(client, plan, connection_id, images=fetcher, clock=self._clock)
             present = [found[local_id] for local_id in wanted if local_id in found]
+            if not present and unbooked:
+                self._book(booking, [], {}, unbooked)
             for start in range(0, len(present), CHUNK_SIZE):
-                chunk = present[start : start + CHUNK_SIZE]
+                part = present[start : start + CHUNK_SIZE]
                 result = engine.push(
-                    chunk,
+                    part,
                     options,
-                    open_conflicts=self._open_conflicts(tenant_id, connection_id, entity, chunk),
+                    open_conflicts=self._open_conflicts(tenant_id, connection_id, entity, part),
                 )
                 if result.held and self._conflicts is not None:
                     self._conflicts.hold(tenant_id, result.held)
                 chunk_outcomes = {outcome.local_id: outcome for outcome in result.outcomes}
-                self._book(tenant_id, connection_id, entity, chunk, chunk_outcomes, triggered_by, batch_id)
+                self._book(booking, part, chunk_outcomes, unbooked)
+                unbooked = []
                 outcomes.update(chunk_outcomes)
                 if result.error is not None:
                     raise result.error
@@ -129,7 +149,27 @@ class PushService:
             close = getattr(fetcher, "close", None)
             if callable(close):
                 close()
+            if slots and self._leases is not None and holder is not None:
+                self._leases.release(tenant_id, connection_id, slots, holder)
         return [outcomes[local_id] for local_id in wanted if local_id in outcomes]
+
+    def _lease(
+        self,
+        tenant_id: str,
+        connection_id: str,
+        records: Sequence[LocalRecord],
+        holder: str | None,
+        options: SyncOptions,
+    ) -> list[int]:
+        """Lease the slots of the records this push may create; answers them (to give back)."""
+        if self._leases is None or holder is None:
+            return []
+        slots = sorted(
+            {slot_of(record.local_id) for record in records if _may_create(record, connection_id, options)}
+        )
+        if slots and not self._leases.acquire(tenant_id, connection_id, slots, holder, LEASE_SECONDS):
+            raise SlotBusyError("another worker is pushing records of this chunk; it comes back shortly")
+        return slots
 
     def _open_conflicts(
         self, tenant_id: str, connection_id: str, entity: str, chunk: Sequence[LocalRecord]
@@ -158,17 +198,17 @@ class PushService:
         )
 
     # bookkeeping -----------------------------------------------------------------------------
-    def _book(  # noqa: PLR0917 - one chunk's context
+    def _book(
         self,
-        tenant_id: str,
-        connection_id: str,
-        entity: str,
+        booking: _Booking,
         records: Sequence[LocalRecord],
         outcomes: dict[str, RecordOutcome],
-        triggered_by: TriggeredBy,
-        batch_id: str | None,
+        unbooked: Sequence[RecordOutcome] = (),
     ) -> None:
-        if not outcomes:
+        """Links (100 to a request), the log entries, then the batch's and the statistics'
+        counters (one request for both in a batch); a failure raises and the chunk runs again."""
+        ordered = [*unbooked, *(outcomes[r.local_id] for r in records if r.local_id in outcomes)]
+        if not ordered:
             return
         newly_linked = 0
         links: dict[str, OdooLink] = {}
@@ -176,21 +216,52 @@ class PushService:
             outcome = outcomes.get(record.local_id)
             if outcome is None:
                 continue
-            previous = record.links.get(connection_id) or OdooLink()
+            previous = record.links.get(booking.connection_id) or OdooLink()
             link = _next_link(previous, record, outcome)
             if previous.odoo_id is None and link.odoo_id is not None:
                 newly_linked += 1  # even when Odoo refused this write: the record is linked now
             if not _same_agreement(previous, link):
                 links[record.local_id] = link
-        self._records.update_links(tenant_id, entity, connection_id, links)
-        ordered = [outcomes[record.local_id] for record in records if record.local_id in outcomes]
-        self._log.append(
-            tenant_id,
-            [log_entry(entity, connection_id, outcome, triggered_by, batch_id) for outcome in ordered],
+        if links:
+            self._records.update_links(booking.tenant_id, booking.entity, booking.connection_id, links)
+        entity, connection, triggered_by = booking.entity, booking.connection_id, booking.triggered_by
+        log = self._log.prepare(
+            booking.tenant_id,
+            [log_entry(entity, connection, outcome, triggered_by, booking.batch_id) for outcome in ordered],
         )
-        self._stats.record(tenant_id, entity, ordered, newly_linked)
-        if batch_id is not None:
-            self._batches.record_chunk(tenant_id, batch_id, entity, ordered)
+        if booking.batch_id is None:
+            log.write()
+            self._stats.record(booking.tenant_id, entity, ordered, newly_linked)
+        else:
+            self._batches.record_chunk(
+                booking.tenant_id,
+                booking.batch_id,
+                entity,
+                ordered,
+                chunk=booking.chunk,
+                newly_linked=newly_linked,
+                log=log,  # written with the count: one request for both
+            )
+
+
+@dataclass(frozen=True)
+class _Booking:
+    """Where a push's outcomes are booked: its tenant, connection, entity, trigger, batch chunk."""
+
+    tenant_id: str
+    connection_id: str
+    entity: str
+    triggered_by: TriggeredBy
+    batch_id: str | None
+    chunk: int
+
+
+def _may_create(record: LocalRecord, connection_id: str, options: SyncOptions) -> bool:
+    """Whether a push could create this record in Odoo: nothing linked yet (or deleted there)."""
+    link = record.links.get(connection_id)
+    if link is None or link.odoo_id is None:
+        return True
+    return link.status is LinkStatus.DELETED and options.recreate_deleted
 
 
 def _next_link(previous: OdooLink, record: LocalRecord, outcome: RecordOutcome) -> OdooLink:

@@ -117,7 +117,10 @@ class RecordRepository(Protocol):
     ) -> LocalRecord: ...
     def put_many(
         self, tenant_id: str, entity: str, records: Sequence[tuple[str, dict[str, Any]]]
-    ) -> list[LocalRecord | ServiceError]: ...
+    ) -> list[int | ServiceError]:
+        """Each record stored with the next version: the new versions (or errors) in order."""
+        ...
+
     def get(self, tenant_id: str, entity: str, local_id: str) -> LocalRecord | None: ...
     def list(
         self, tenant_id: str, entity: str, filters: RecordFilters, limit: int, cursor: str | None
@@ -173,9 +176,7 @@ class RecordService:
                 _failed(local_id, outcome)
                 if isinstance(outcome, ServiceError)
                 else BatchItemResult(
-                    local_id=local_id,
-                    status="created" if outcome.version == 1 else "updated",
-                    version=outcome.version,
+                    local_id=local_id, status="created" if outcome == 1 else "updated", version=outcome
                 )
             )
         return [result for result in results if result is not None]

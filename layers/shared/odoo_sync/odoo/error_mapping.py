@@ -64,6 +64,12 @@ _BY_SHORT_NAME: dict[str, type[OdooError]] = {
     "NotNullViolation": OdooConstraintError,
     "ForeignKeyViolation": OdooConstraintError,
     "CheckViolation": OdooConstraintError,
+    # PostgreSQL refused a transaction that raced another (Odoo already retried it): nothing was
+    # committed, and it may well pass after a pause.
+    "SerializationFailure": OdooTransientError,
+    "TransactionRollbackError": OdooTransientError,
+    "DeadlockDetected": OdooTransientError,
+    "LockNotAvailable": OdooTransientError,
 }
 
 # Odoo <= 16 JSON-RPC errors also carry data.exception_type.

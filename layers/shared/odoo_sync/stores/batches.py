@@ -2,31 +2,41 @@
 
 Items:
   pk=TENANT#<tenant>                 sk=BATCH#<batch>       the batch and its counters
+  pk=TENANT#<tenant>#BATCH#<batch>   sk=CHUNK#<chunk>       the records one chunk counted (done, failed)
   pk=TENANT#<tenant>#BATCH#<batch>   sk=FAILED#<local_id>   a failed record (state failed | retrying)
-  pk=TENANT#<tenant>#BATCH#<batch>   sk=DONE#<local_id>     a record the batch pushed successfully
 
-Each record is counted once per batch: its state item and the counter change are written in one
-transaction, conditional on the state read just before. A redelivered chunk finds its records
-already done or failed and changes nothing; a record that failed and later succeeds moves from
-failed to succeeded. `finished_at` is set once per completion, by whichever writer sees the
-counters reach the total.
+Each record is counted once per chunk, whatever SQS redelivers: the chunk item, the counters and
+the statistics are written in one conditional transaction (stores/batch_chunks.py). A retry
+re-queues failed records in new chunks (numbered from RETRY_CHUNK_BASE on): their FAILED# items
+say `retrying` until the retry chunk counts them. A batch is finished when its counters reach
+its total (and selection has ended); `finished_at` is the moment they last moved
+(`last_progress_at`), derived when the batch is read.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from enum import StrEnum
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import BotoCoreError, ClientError
 
-from odoo_sync.core.batches import Batch
+from odoo_sync.core.batches import Batch, BatchStatus
 from odoo_sync.core.ids import iso, utc_now
+from odoo_sync.core.ports import PendingLog
 from odoo_sync.errors import ConflictError, NotFoundError, StorageError
+from odoo_sync.stores.batch_chunks import (
+    FAILED,
+    BatchMissingError,
+    ChunkCounter,
+    RecordState,
+    batch_key,
+    records_pk,
+)
+from odoo_sync.stores.batching import batch_get
 from odoo_sync.stores.dynamodb import (
     ConditionFailedError,
     decode_cursor,
@@ -35,51 +45,18 @@ from odoo_sync.stores.dynamodb import (
     strip_keys,
     to_item,
 )
-from odoo_sync.stores.tenants import tenant_pk
+from odoo_sync.stores.stats import DynamoStats
+from odoo_sync.stores.sync_log import LogPage
 from odoo_sync.sync.model import RecordOutcome
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
-_BATCH_SK = "BATCH#"
-_FAILED = "FAILED#"
-_DONE = "DONE#"
+__all__ = ["DynamoBatches", "RecordState", "batch_key", "records_pk"]
+
 _MAX_TRANSACTION_ITEMS = 100
-_MAX_BATCH_GET_KEYS = 100
-_RACE_ATTEMPTS = 3
-_IO_ATTEMPTS = 6
-_ERROR_MESSAGE_CHARS = 500
-
-
-class RecordState(StrEnum):
-    NONE = "none"
-    FAILED = "failed"
-    RETRYING = "retrying"
-    DONE = "done"
-
-
-@dataclass
-class _RecordChange:
-    items: list[dict[str, Any]]
-    succeeded: int = 0
-    failed: int = 0
-
-
-@dataclass
-class _Plan:
-    changes: list[_RecordChange] = field(default_factory=list)
-
-
-class _BatchMissingError(Exception):
-    pass
-
-
-def batch_key(tenant_id: str, batch_id: str) -> dict[str, str]:
-    return {"pk": tenant_pk(tenant_id), "sk": f"{_BATCH_SK}{batch_id}"}
-
-
-def records_pk(tenant_id: str, batch_id: str) -> str:
-    return f"{tenant_pk(tenant_id)}#BATCH#{batch_id}"
+_RACE_ATTEMPTS = 4
+_LOG_IN_TRANSACTION_BYTES = 1_500_000  # a transaction takes 4 MB; larger pages go on their own
 
 
 class DynamoBatches:
@@ -89,12 +66,15 @@ class DynamoBatches:
         self,
         table: Table,
         *,
+        stats: DynamoStats | None = None,
         clock: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """`stats`: the statistics counters a chunk's count also adds to (same table by default)."""
         self._table = table
         self._clock = clock
         self._sleep = sleep
+        self._counter = ChunkCounter(table, stats or DynamoStats(table), lambda: iso(self._clock()))
 
     # -- the routes -------------------------------------------------------------------------------
 
@@ -113,7 +93,13 @@ class DynamoBatches:
     def get(self, tenant_id: str, batch_id: str) -> Batch | None:
         with storage_errors("read the batch"):
             item = self._table.get_item(Key=batch_key(tenant_id, batch_id), ConsistentRead=True).get("Item")
-        return Batch.model_validate(strip_keys(item)) if item else None
+        if not item:
+            return None
+        batch = Batch.model_validate(strip_keys(item))
+        if batch.finished_at is None and batch.status not in (BatchStatus.QUEUED, BatchStatus.RUNNING):
+            # Finished when its counters last moved: that is when they reached the total.
+            batch = batch.model_copy(update={"finished_at": batch.last_progress_at or batch.created_at})
+        return batch
 
     def shrink_total(self, tenant_id: str, batch_id: str, by: int) -> None:
         if by <= 0:
@@ -121,11 +107,10 @@ class DynamoBatches:
         with storage_errors("update the batch"):
             self._table.update_item(
                 Key=batch_key(tenant_id, batch_id),
-                UpdateExpression="ADD #total :minus",
+                UpdateExpression="ADD #total :minus SET last_progress_at = :now",
                 ExpressionAttributeNames={"#total": "total"},
-                ExpressionAttributeValues={":minus": -by},
+                ExpressionAttributeValues={":minus": -by, ":now": iso(self._clock())},
             )
-        self._finish_if_done(tenant_id, batch_id)
 
     def record_slice(
         self, tenant_id: str, batch_id: str, slice_number: int, queued: int, *, last: bool
@@ -135,7 +120,9 @@ class DynamoBatches:
             with storage_errors("count the selected records"):
                 self._table.update_item(
                     Key=batch_key(tenant_id, batch_id),
-                    UpdateExpression=f"SET next_slice = :next{selection} ADD #total :queued",
+                    UpdateExpression=(
+                        f"SET next_slice = :next, last_progress_at = :now{selection} ADD #total :queued"
+                    ),
                     # Counted once per slice: a redelivered selection step finds it counted.
                     ConditionExpression="attribute_exists(pk) AND next_slice = :slice",
                     ExpressionAttributeNames={"#total": "total"},
@@ -143,22 +130,21 @@ class DynamoBatches:
                         ":next": slice_number + 1,
                         ":slice": slice_number,
                         ":queued": queued,
+                        ":now": iso(self._clock()),
                         **({":false": False} if last else {}),
                     },
                 )
         except ConditionFailedError:
             return False
-        self._finish_if_done(tenant_id, batch_id)
         return True
 
     def end_selection(self, tenant_id: str, batch_id: str) -> None:
         with storage_errors("end the selection"):
             self._table.update_item(
                 Key=batch_key(tenant_id, batch_id),
-                UpdateExpression="SET selecting = :false",
-                ExpressionAttributeValues={":false": False},
+                UpdateExpression="SET selecting = :false, last_progress_at = :now",
+                ExpressionAttributeValues={":false": False, ":now": iso(self._clock())},
             )
-        self._finish_if_done(tenant_id, batch_id)
 
     def failed_local_ids(
         self, tenant_id: str, batch_id: str, limit: int, cursor: str | None
@@ -169,7 +155,7 @@ class DynamoBatches:
         last_key: dict[str, Any] | None = None
         while len(found) < limit:
             query: dict[str, Any] = {
-                "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(_FAILED),
+                "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(FAILED),
                 "FilterExpression": Attr("state").eq(RecordState.FAILED.value),
                 "ProjectionExpression": "pk, sk",
                 "Limit": limit,
@@ -179,7 +165,7 @@ class DynamoBatches:
             with storage_errors("list the failed records"):
                 page = self._table.query(**query)
             for item in page.get("Items", []):
-                found.append(str(item["sk"]).removeprefix(_FAILED))
+                found.append(str(item["sk"]).removeprefix(FAILED))
                 last_key = {"pk": pk, "sk": item["sk"]}
                 if len(found) == limit:
                     break
@@ -190,9 +176,9 @@ class DynamoBatches:
 
     def failed_among(self, tenant_id: str, batch_id: str, local_ids: Sequence[str]) -> set[str]:
         pk = records_pk(tenant_id, batch_id)
-        items = self._batch_get([{"pk": pk, "sk": f"{_FAILED}{local_id}"} for local_id in local_ids])
+        items = self._batch_get([{"pk": pk, "sk": f"{FAILED}{local_id}"} for local_id in local_ids])
         return {
-            str(item["sk"]).removeprefix(_FAILED)
+            str(item["sk"]).removeprefix(FAILED)
             for item in items
             if item.get("state") == RecordState.FAILED.value
         }
@@ -222,110 +208,61 @@ class DynamoBatches:
             self._switch(tenant_id, batch_id, local_ids, RecordState.RETRYING, RecordState.FAILED)
         except ConditionFailedError as exc:
             raise ConflictError("these records are no longer being retried", field="local_ids") from exc
-        self._finish_if_done(tenant_id, batch_id)
 
     # -- the workers (core.ports.BatchProgress) ---------------------------------------------------
 
     def record_chunk(
-        self, tenant_id: str, batch_id: str, entity: str, outcomes: Sequence[RecordOutcome]
-    ) -> None:
-        latest = {outcome.local_id: outcome for outcome in outcomes}
-        for attempt in range(1, _RACE_ATTEMPTS + 1):
-            states = self.record_states(tenant_id, batch_id, list(latest))
-            plan = self._plan(tenant_id, batch_id, latest, states)
-            try:
-                self._apply(tenant_id, batch_id, plan)
-                break
-            except _BatchMissingError as exc:
-                raise NotFoundError("batch", batch_id, field="batch_id") from exc
-            except ConditionFailedError as exc:
-                # Another delivery of the same records moved them meanwhile: read again.
-                if attempt == _RACE_ATTEMPTS:
-                    raise StorageError(
-                        "the batch's progress kept changing; the chunk will be retried"
-                    ) from exc
-        self._finish_if_done(tenant_id, batch_id)
-
-    def record_states(
-        self, tenant_id: str, batch_id: str, local_ids: Sequence[str]
-    ) -> dict[str, RecordState]:
-        pk = records_pk(tenant_id, batch_id)
-        keys = [
-            {"pk": pk, "sk": f"{prefix}{local_id}"} for local_id in local_ids for prefix in (_FAILED, _DONE)
-        ]
-        states = dict.fromkeys(local_ids, RecordState.NONE)
-        for item in self._batch_get(keys):
-            sk = str(item["sk"])
-            if sk.startswith(_DONE):
-                states[sk.removeprefix(_DONE)] = RecordState.DONE
-            else:
-                local_id = sk.removeprefix(_FAILED)
-                if states.get(local_id) is not RecordState.DONE:
-                    states[local_id] = RecordState(str(item.get("state", RecordState.FAILED.value)))
-        return states
-
-    # -- internals --------------------------------------------------------------------------------
-
-    def _plan(
         self,
         tenant_id: str,
         batch_id: str,
-        outcomes: dict[str, RecordOutcome],
-        states: dict[str, RecordState],
-    ) -> _Plan:
-        pk = records_pk(tenant_id, batch_id)
-        now = iso(self._clock())
-        plan = _Plan()
-        for local_id, outcome in outcomes.items():
-            state = states[local_id]
-            failed_key = {"pk": pk, "sk": f"{_FAILED}{local_id}"}
-            done_item = {"pk": pk, "sk": f"{_DONE}{local_id}", "done_at": now}
-            if state is RecordState.DONE:
-                continue
-            if outcome.success:
-                items = [self._put_new(done_item)]
-                if state is not RecordState.NONE:
-                    items.append(self._delete_in_state(failed_key, state))
-                plan.changes.append(
-                    _RecordChange(items, succeeded=1, failed=-1 if state is RecordState.FAILED else 0)
+        entity: str,
+        outcomes: Sequence[RecordOutcome],
+        *,
+        chunk: int,
+        newly_linked: int = 0,
+        log: PendingLog | None = None,
+    ) -> None:
+        """`log`: the chunk's log entries; a page of ours rides in the count's transaction."""
+        page = log if isinstance(log, LogPage) and log.size <= _LOG_IN_TRANSACTION_BYTES else None
+        if log is not None and page is None:
+            log.write()
+        try:
+            if outcomes:
+                self._counter.count(
+                    tenant_id,
+                    batch_id,
+                    entity,
+                    outcomes,
+                    chunk=chunk,
+                    newly_linked=newly_linked,
+                    attempts=_RACE_ATTEMPTS,
+                    log=page,
                 )
-            elif state is RecordState.NONE:
-                failed_item = {**failed_key, "state": RecordState.FAILED.value, **_error(outcome, now)}
-                plan.changes.append(_RecordChange([self._put_new(failed_item)], failed=1))
-            elif state is RecordState.RETRYING:
-                plan.changes.append(_RecordChange([self._failed_again(failed_key, outcome, now)], failed=1))
-        return plan
+        except BatchMissingError as exc:
+            raise NotFoundError("batch", batch_id, field="batch_id") from exc
+        if page is not None:
+            page.write()  # nothing left to count (a redelivery): the entries go on their own
 
-    def _apply(self, tenant_id: str, batch_id: str, plan: _Plan) -> None:
-        group: list[_RecordChange] = []
-        size = 0
-        for change in plan.changes:
-            if size + len(change.items) >= _MAX_TRANSACTION_ITEMS:
-                self._transact(tenant_id, batch_id, group)
-                group, size = [], 0
-            group.append(change)
-            size += len(change.items)
-        if group:
-            self._transact(tenant_id, batch_id, group)
+    def note_failure(self, tenant_id: str, batch_id: str, key: str, now: float) -> tuple[float, int]:
+        """A chunk (or selection step) of the batch failed as a whole at `now` (epoch seconds): when
+        it first failed and how many times it has, this one included (core.recovery decides)."""
+        with storage_errors("note the chunk's failure"):
+            answer = self._table.update_item(
+                Key={"pk": records_pk(tenant_id, batch_id), "sk": f"RETRY#{key}"},
+                UpdateExpression="SET first_failed_at = if_not_exists(first_failed_at, :now) ADD failures :n",
+                ExpressionAttributeValues={":now": Decimal(str(round(now, 3))), ":n": 1},
+                ReturnValues="ALL_NEW",
+            )
+        stored = answer["Attributes"]
+        return float(str(stored["first_failed_at"])), int(str(stored["failures"]))
 
-    def _transact(self, tenant_id: str, batch_id: str, changes: list[_RecordChange]) -> None:
-        counters = {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": batch_key(tenant_id, batch_id),
-                "UpdateExpression": (
-                    "ADD succeeded :s, failed :f SET started_at = if_not_exists(started_at, :now)"
-                ),
-                "ConditionExpression": "attribute_exists(pk)",
-                "ExpressionAttributeValues": {
-                    ":s": sum(c.succeeded for c in changes),
-                    ":f": sum(c.failed for c in changes),
-                    ":now": iso(self._clock()),
-                },
-            }
-        }
-        items = [item for change in changes for item in change.items]
-        self._transact_items([*items, counters], batch_item_index=len(items))
+    def record_states(
+        self, tenant_id: str, batch_id: str, local_ids: Sequence[str], *, chunk: int
+    ) -> dict[str, RecordState]:
+        """Each record's state as `chunk` counted it (failed ones as their FAILED# item says)."""
+        return self._counter.states(tenant_id, batch_id, chunk, local_ids)
+
+    # -- internals --------------------------------------------------------------------------------
 
     def _transact_items(self, items: list[dict[str, Any]], batch_item_index: int) -> None:
         try:
@@ -334,7 +271,7 @@ class DynamoBatches:
             reasons = exc.response.get("CancellationReasons", [])
             codes = [reason.get("Code") for reason in reasons]
             if len(codes) > batch_item_index and codes[batch_item_index] == "ConditionalCheckFailed":
-                raise _BatchMissingError from exc
+                raise BatchMissingError from exc
             if "ConditionalCheckFailed" in codes:
                 raise ConditionFailedError("update the batch's progress") from exc
             raise StorageError("storage failed to update the batch's progress") from exc
@@ -352,7 +289,7 @@ class DynamoBatches:
                 {
                     "Update": {
                         "TableName": self._table.name,
-                        "Key": {"pk": pk, "sk": f"{_FAILED}{local_id}"},
+                        "Key": {"pk": pk, "sk": f"{FAILED}{local_id}"},
                         "UpdateExpression": "SET #state = :new",
                         "ConditionExpression": "#state = :old",
                         "ExpressionAttributeNames": {"#state": "state"},
@@ -367,98 +304,15 @@ class DynamoBatches:
                 "Update": {
                     "TableName": self._table.name,
                     "Key": batch_key(tenant_id, batch_id),
-                    "UpdateExpression": "ADD failed :delta REMOVE finished_at",
+                    "UpdateExpression": "ADD failed :delta SET last_progress_at = :now",
                     "ConditionExpression": "attribute_exists(pk)",
-                    "ExpressionAttributeValues": {":delta": delta},
+                    "ExpressionAttributeValues": {":delta": delta, ":now": iso(self._clock())},
                 }
             }
             try:
                 self._transact_items([*items, counters], batch_item_index=len(items))
-            except _BatchMissingError as exc:
+            except BatchMissingError as exc:
                 raise NotFoundError("batch", batch_id, field="batch_id") from exc
 
-    def _finish_if_done(self, tenant_id: str, batch_id: str) -> None:
-        batch = self.get(tenant_id, batch_id)
-        if batch is None or batch.finished_at is not None or batch.pending > 0 or batch.selecting:
-            return
-        try:
-            with storage_errors("finish the batch"):
-                self._table.update_item(
-                    Key=batch_key(tenant_id, batch_id),
-                    UpdateExpression="SET finished_at = :now",
-                    # Only the counters as read: a concurrent change re-checks for itself.
-                    ConditionExpression=(
-                        "attribute_not_exists(finished_at) AND succeeded = :s AND failed = :f AND #total = :t"
-                        " AND (attribute_not_exists(selecting) OR selecting = :false)"
-                    ),
-                    ExpressionAttributeNames={"#total": "total"},
-                    ExpressionAttributeValues={
-                        ":now": iso(self._clock()),
-                        ":s": batch.succeeded,
-                        ":f": batch.failed,
-                        ":t": batch.total,
-                        ":false": False,
-                    },
-                )
-        except ConditionFailedError:
-            return
-
     def _batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        for start in range(0, len(keys), _MAX_BATCH_GET_KEYS):
-            found.extend(self._batch_get_page(keys[start : start + _MAX_BATCH_GET_KEYS]))
-        return found
-
-    def _batch_get_page(self, keys: list[dict[str, str]]) -> Iterator[dict[str, Any]]:
-        request: dict[str, Any] = {self._table.name: {"Keys": keys, "ConsistentRead": True}}
-        for attempt in range(_IO_ATTEMPTS):
-            with storage_errors("read the batch's records"):
-                answer = self._table.meta.client.batch_get_item(RequestItems=request)
-            yield from answer.get("Responses", {}).get(self._table.name, [])
-            request = dict(answer.get("UnprocessedKeys") or {})
-            if not request:
-                return
-            self._sleep(min(2.0, 0.05 * 2**attempt))
-        raise StorageError("storage kept refusing to read the batch's records")
-
-    def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "Put": {
-                "TableName": self._table.name,
-                "Item": item,
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-
-    def _delete_in_state(self, key: dict[str, str], state: RecordState) -> dict[str, Any]:
-        return {
-            "Delete": {
-                "TableName": self._table.name,
-                "Key": key,
-                "ConditionExpression": "#state = :state",
-                "ExpressionAttributeNames": {"#state": "state"},
-                "ExpressionAttributeValues": {":state": state.value},
-            }
-        }
-
-    def _failed_again(self, key: dict[str, str], outcome: RecordOutcome, now: str) -> dict[str, Any]:
-        error = _error(outcome, now)
-        return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": key,
-                "UpdateExpression": "SET #state = :failed, error_message = :message, failed_at = :at",
-                "ConditionExpression": "#state = :retrying",
-                "ExpressionAttributeNames": {"#state": "state"},
-                "ExpressionAttributeValues": {
-                    ":failed": RecordState.FAILED.value,
-                    ":retrying": RecordState.RETRYING.value,
-                    ":message": error["error_message"],
-                    ":at": now,
-                },
-            }
-        }
-
-
-def _error(outcome: RecordOutcome, now: str) -> dict[str, str]:
-    return {"error_message": (outcome.error_message or "failed")[:_ERROR_MESSAGE_CHARS], "failed_at": now}
+        return batch_get(self._table, keys, "read the batch's records")

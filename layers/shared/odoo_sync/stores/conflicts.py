@@ -17,7 +17,9 @@ names, connection ids, local ids and Odoo field names cannot).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,7 @@ from boto3.dynamodb.conditions import Key
 from odoo_sync.actors import Actor
 from odoo_sync.core.conflicts import Conflict, ConflictQuery, DetectedConflict, Resolution
 from odoo_sync.core.ids import iso, new_id, utc_now
+from odoo_sync.core.warm_cache import CONFLICTS, changed, generation
 from odoo_sync.errors import ConflictError, InvalidInputError, StorageError
 from odoo_sync.stores.dynamodb import ConditionFailedError, decode_cursor, encode_cursor, storage_errors
 from odoo_sync.stores.tenants import tenant_pk
@@ -33,10 +36,12 @@ from odoo_sync.stores.tenants import tenant_pk
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
+OPEN_FIELDS_MAX_AGE_S = 5.0
 _ID = "ID#"
 _OPEN = "OPEN#"
 _RESOLVED = "RESOLVED#"
 _RACE_ATTEMPTS = 3
+_OPEN_PER_READ = 1_000
 # What a repeated detection refreshes; the id, the first detection time and the status stay.
 _REFRESHED = (
     "odoo_id",
@@ -60,8 +65,11 @@ def open_sk(connection_id: str, entity: str, local_id: str, odoo_field: str) -> 
 class DynamoConflicts:
     """core.conflicts.ConflictRepository (and so the ConflictRecorder the sync paths use)."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._table = table
+        self._clock = clock
+        self._open: dict[tuple[str, str, str], tuple[float, int, dict[str, set[str]]]] = {}
+        self._open_lock = threading.Lock()
 
     # -- recording ------------------------------------------------------------------------------
 
@@ -130,22 +138,37 @@ class DynamoConflicts:
     def open_fields_many(
         self, tenant_id: str, connection_id: str, entity: str, local_ids: Sequence[str]
     ) -> dict[str, set[str]]:
-        """One query over the entity's open conflicts on the connection (few, by nature)."""
+        """One query over the entity's open conflicts on the connection (few, by nature), kept
+        OPEN_FIELDS_MAX_AGE_S seconds for the chunks that follow (forgotten at once when this
+        process records or resolves a conflict of the tenant). A conflict another worker holds
+        meanwhile is seen by the next chunk: the window is of the order of the one between a
+        chunk's read and its write to Odoo, which exists anyway."""
         wanted = set(local_ids)
-        found: dict[str, set[str]] = {}
         if not wanted:
-            return found
-        for item in self._range(conflicts_pk(tenant_id), f"{_OPEN}{entity}#{connection_id}#"):
-            local_id = str(item["local_id"])
-            if local_id in wanted:
-                found.setdefault(local_id, set()).add(str(item["odoo_field"]))
-        return found
+            return {}
+        key, now, current = (
+            (tenant_id, connection_id, entity),
+            self._clock(),
+            generation(CONFLICTS, tenant_id),
+        )
+        with self._open_lock:
+            kept = self._open.get(key)
+        if kept is not None and now - kept[0] < OPEN_FIELDS_MAX_AGE_S and kept[1] == current:
+            every = kept[2]
+        else:
+            every = {}
+            for item in self._range(conflicts_pk(tenant_id), f"{_OPEN}{entity}#{connection_id}#"):
+                every.setdefault(str(item["local_id"]), set()).add(str(item["odoo_field"]))
+            with self._open_lock:
+                self._open[key] = (now, current, every)
+        return {local_id: set(fields) for local_id, fields in every.items() if local_id in wanted}
 
     def _range(self, pk: str, prefix: str) -> Iterator[dict[str, Any]]:
         query: dict[str, Any] = {
             "KeyConditionExpression": Key("pk").eq(pk) & Key("sk").begins_with(prefix),
             "ProjectionExpression": "local_id, odoo_field",
             "ConsistentRead": True,
+            "Limit": _OPEN_PER_READ,
         }
         while True:
             with storage_errors("read open conflicts"):
@@ -236,8 +259,14 @@ class DynamoConflicts:
         return resolved
 
     def _transact(self, items: list[Any], action: str) -> None:
-        with storage_errors(action):
-            self._table.meta.client.transact_write_items(TransactItems=items)
+        try:
+            with storage_errors(action):
+                self._table.meta.client.transact_write_items(TransactItems=items)
+        finally:
+            for item in items:  # what this process knows of the tenant's open conflicts is stale
+                ((_, body),) = item.items()
+                key = body.get("Key") or body.get("Item") or {}
+                changed(CONFLICTS, str(key.get("pk", "")).removeprefix("TENANT#").removesuffix("#CONFLICTS"))
 
     def _put_new(self, key: dict[str, str], conflict: Conflict) -> dict[str, Any]:
         """A transaction Put of the conflict under `key`, only if the key is free."""

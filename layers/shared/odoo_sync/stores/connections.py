@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from odoo_sync.core.connections import StoredConnection
+from odoo_sync.core.warm_cache import CONNECTIONS, changed
 from odoo_sync.errors import ConflictError
 from odoo_sync.stores.dynamodb import (
     ConditionFailedError,
@@ -48,6 +49,7 @@ class DynamoConnectionRepository:
             raise ConflictError(
                 "the connection was changed or deleted meanwhile; read it again", field="connection_id"
             ) from exc
+        changed(CONNECTIONS, connection.tenant_id)
 
     def get(self, tenant_id: str, connection_id: str) -> StoredConnection | None:
         with storage_errors("read the connection"):
@@ -65,6 +67,7 @@ class DynamoConnectionRepository:
     def delete(self, tenant_id: str, connection_id: str) -> bool:
         with storage_errors("delete the connection"):
             answer = self._table.delete_item(Key=_key(tenant_id, connection_id), ReturnValues="ALL_OLD")
+        changed(CONNECTIONS, tenant_id)
         return "Attributes" in answer
 
 

@@ -3,11 +3,13 @@
 Item: pk=TENANT#<tenant>  sk=CURSOR#<connection>#<entity>
       cursor            Odoo write_date up to which changes were applied (None: never)
       pending_batch     the delta batch that will move it, with pending_cursor (the value it
-                        moves to) and pending_last_chunk (the page after which it may move)
+                        moves to) and pending_last_chunk (its last page's number; kept
+                        for what it shows, the cursor no longer waits for that page)
 
-A delta starts by naming itself pending; its last page commits, conditional on still being the
-pending one, so an older delta finishing late never moves the cursor of a newer one. The
-cursor only ever moves forward.
+A delta starts by naming itself pending; the page that completes its batch (whichever: pages run
+in the connection's lanes at once) commits, conditional on still being the pending one, so an
+older delta finishing late never moves the cursor of a newer one. The cursor only ever moves
+forward.
 """
 
 from __future__ import annotations

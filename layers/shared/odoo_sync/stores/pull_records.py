@@ -1,26 +1,30 @@
 """Writing what came from Odoo into the records table, and reading the links a reconciliation needs.
 
-A pulled record's data and its link are written in one UpdateItem, conditional on the version
-read before the decision (or on the record not existing yet, for a new one): a tenant write that
-lands in between is never overwritten; the pull reports a race and the page is applied again.
-The version goes up by one, so the link's synced_version is known before the write.
+A pulled record's data and its link are written together, conditional on the version read before
+the decision (or on the record not existing yet, for a new one): a tenant write that lands in
+between is never overwritten; the pull reports a race and the page is applied again for that
+record. The version goes up by one, so the link's synced_version is known before the write. A
+page's writes go 100 to a transaction (stores/transactions.py): one request per 100 records.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
 from odoo_sync.core.ids import iso, utc_now
-from odoo_sync.errors import ConflictError
-from odoo_sync.stores.dynamodb import ConditionFailedError, storage_errors
-from odoo_sync.stores.records import _record, _to_dynamo, records_pk
-from odoo_sync.sync.model import LocalRecord, OdooLink
+from odoo_sync.core.pull_apply import PulledWrite
+from odoo_sync.stores.dynamodb import storage_errors
+from odoo_sync.stores.records import _to_dynamo, records_pk
+from odoo_sync.stores.transactions import ItemWrite, write_all
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
+
+
+_LINKS_PER_READ = 1_000
 
 
 class DynamoPulledRecords:
@@ -29,21 +33,57 @@ class DynamoPulledRecords:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    def write(
-        self,
-        tenant_id: str,
-        entity: str,
-        local_id: str,
-        *,
-        connection_id: str,
-        data: dict[str, Any],
-        link: OdooLink,
-        expected_version: int | None,
-    ) -> LocalRecord:
-        """Data and link together; `expected_version` None creates the record. ConflictError
-        when the record changed (or appeared) since it was read."""
+    def write_many(
+        self, tenant_id: str, entity: str, connection_id: str, writes: Sequence[PulledWrite]
+    ) -> set[str]:
+        """Every write, 100 to a request; answers the local ids whose record changed (or appeared)
+        since it was read: those are not written (the page runs again for them)."""
+        items = [
+            ItemWrite(write.local_id, self._action(tenant_id, entity, connection_id, write))
+            for write in writes
+        ]
+        return write_all(self._table.meta.client, items, what="store the pulled records")
+
+    def _action(self, tenant_id: str, entity: str, connection_id: str, write: PulledWrite) -> dict[str, Any]:
+        """A new record is put whole (the same write units as an update, less work for the local
+        stack's moto); an existing one is updated, leaving the links of other connections alone."""
+        if write.expected_version is not None or write.data is None:
+            return {"Update": self._update(tenant_id, entity, connection_id, write)}
         updated_at = iso(utc_now())
-        stored_link = _to_dynamo(link.model_dump(mode="json", exclude_none=True))
+        item = {
+            "pk": records_pk(tenant_id, entity),
+            "sk": write.local_id,
+            "data": _to_dynamo(write.data),
+            "updated_at": updated_at,
+            "updated_sk": f"{updated_at}#{write.local_id}",
+            "entity": entity,
+            "local_id": write.local_id,
+            "links": {connection_id: _to_dynamo(write.link.model_dump(mode="json", exclude_none=True))},
+            "version": 1,
+        }
+        return {
+            "Put": {
+                "TableName": self._table.name,
+                "Item": item,
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _update(self, tenant_id: str, entity: str, connection_id: str, write: PulledWrite) -> dict[str, Any]:
+        key = {"pk": records_pk(tenant_id, entity), "sk": write.local_id}
+        stored_link = _to_dynamo(write.link.model_dump(mode="json", exclude_none=True))
+        if write.data is None:
+            # The link alone (Odoo's version was already applied, or only the link moved): not
+            # the tenant's data, so no version check; the record must still be there.
+            return {
+                "TableName": self._table.name,
+                "Key": key,
+                "UpdateExpression": "SET #links.#connection = :link",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeNames": {"#links": "links", "#connection": connection_id},
+                "ExpressionAttributeValues": {":link": stored_link},
+            }
+        updated_at = iso(utc_now())
         names = {
             "#data": "data",
             "#updated_at": "updated_at",
@@ -52,38 +92,24 @@ class DynamoPulledRecords:
             "#version": "version",
         }
         values: dict[str, Any] = {
-            ":data": _to_dynamo(data),
+            ":data": _to_dynamo(write.data),
             ":updated_at": updated_at,
-            ":updated_sk": f"{updated_at}#{local_id}",
+            ":updated_sk": f"{updated_at}#{write.local_id}",
             ":one": 1,
         }
         update = "SET #data = :data, #updated_at = :updated_at, #updated_sk = :updated_sk, "
-        if expected_version is None:
-            condition = "attribute_not_exists(pk)"
-            names.update({"#entity": "entity", "#local_id": "local_id"})
-            values.update({":entity": entity, ":local_id": local_id, ":links": {connection_id: stored_link}})
-            update += "#entity = :entity, #local_id = :local_id, #links = :links ADD #version :one"
-        else:
-            condition = "#version = :expected"
-            names["#connection"] = connection_id
-            values.update({":expected": expected_version, ":link": stored_link})
-            update += "#links.#connection = :link ADD #version :one"
-        try:
-            with storage_errors("store the pulled record"):
-                answer = self._table.meta.client.update_item(
-                    TableName=self._table.name,
-                    Key={"pk": records_pk(tenant_id, entity), "sk": local_id},
-                    UpdateExpression=update,
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_NEW",
-                )
-        except ConditionFailedError as exc:
-            raise ConflictError(
-                f"record {local_id} changed while it was pulled; it will be pulled again", field="local_id"
-            ) from exc
-        return _record(answer["Attributes"])
+        condition = "#version = :expected"
+        names["#connection"] = connection_id
+        values.update({":expected": write.expected_version, ":link": stored_link})
+        update += "#links.#connection = :link ADD #version :one"
+        return {
+            "TableName": self._table.name,
+            "Key": key,
+            "UpdateExpression": update,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
 
     def linked_ids(self, tenant_id: str, entity: str, connection_id: str) -> Iterator[tuple[str, int, str]]:
         """(local id, Odoo id, link status) of every record of the entity linked to the connection."""
@@ -92,6 +118,7 @@ class DynamoPulledRecords:
             "ProjectionExpression": "#sk, #links.#connection",
             "ExpressionAttributeNames": {"#sk": "sk", "#links": "links", "#connection": connection_id},
             "ConsistentRead": True,
+            "Limit": _LINKS_PER_READ,
         }
         while True:
             with storage_errors("read the records' links"):

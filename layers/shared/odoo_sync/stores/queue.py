@@ -1,7 +1,8 @@
 """Sync messages onto the SQS FIFO queue: push chunks, pull pages and Odoo change notices.
 
-One message group per tenant connection (a tenant's Odoo gets one message at a time, in order,
-whatever its kind). The deduplication id is per message kind:
+One message group per lane of a tenant connection (core.lanes): a connection's Odoo gets at
+most its max_in_flight chunks at once, and a record's chunks come one after the other. The
+deduplication id is per message kind:
 - a push chunk or pull page names its batch, the retry and the chunk, so a resend within SQS's
   five-minute window is dropped by SQS while a later retry of the same batch is not;
 - a bulk selection step names its batch and slice, so a redelivered step's follow-up is dropped;
@@ -34,7 +35,11 @@ QueueMessage = PushChunkMessage | PullPageMessage | OdooChangeMessage | BulkSele
 
 
 def group_id(message: QueueMessage) -> str:
-    return f"{message.tenant_id}#{message.connection_id}"
+    """The connection's lane (core.lanes): lane 0 keeps the name of the connection's one group of
+    before lanes, where Odoo's change notices and selection steps travel too."""
+    lane = message.lane if isinstance(message, PushChunkMessage | PullPageMessage) else 0
+    base = f"{message.tenant_id}#{message.connection_id}"
+    return base if lane == 0 else f"{base}#{lane}"
 
 
 def deduplication_id(message: QueueMessage, attempt: int = 0) -> str:
@@ -84,6 +89,30 @@ class SqsChunkQueue:
                 raise
             sent += len(group)
         return sent
+
+    def delay(self, receipt_handle: str, seconds: int) -> None:
+        """Hand a received message back after `seconds` (0: at once) instead of after the queue's
+        visibility timeout; a receipt that expired meanwhile is no error (the message is back)."""
+        try:
+            self._client.change_message_visibility(
+                QueueUrl=self._queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=max(0, int(seconds))
+            )
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if "ReceiptHandle" in code or "MessageNotInflight" in code:
+                return
+            raise StorageError("the queue refused to reschedule the message") from exc
+        except BotoCoreError as exc:
+            raise StorageError("the queue refused to reschedule the message") from exc
+
+    def dead_letter(self, queue_url: str, body: str, group: str, message_id: str) -> None:
+        """Put a message that can never be processed on the dead-letter queue, as it came."""
+        try:
+            self._client.send_message(
+                QueueUrl=queue_url, MessageBody=body, MessageGroupId=group, MessageDeduplicationId=message_id
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageError("the dead-letter queue refused the message") from exc
 
     def _send_batch(self, entries: dict[str, dict[str, str]]) -> None:
         pending = dict(entries)

@@ -15,8 +15,6 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +25,7 @@ from odoo_sync.core.records import filter_problems, record_matches, unique_local
 from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
 from odoo_sync.stores.batching import batch_get
 from odoo_sync.stores.dynamodb import ConditionFailedError, encode_cursor, storage_errors
+from odoo_sync.stores.transactions import ItemWrite, write_all
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import LocalRecord, OdooLink
 
@@ -37,7 +36,10 @@ BY_UPDATED_AT = "ByUpdatedAt"
 # A list request reads at most this many items to fill one page of rare matches, then answers
 # with what it found and a cursor to go on from.
 MAX_EXAMINED_PER_PAGE = 2_000
-_PARALLEL_WRITES = 16
+_RACE_ROUNDS = 4
+_SELECT_READ = 1_000  # items per request when every selected id is read
+# Items a filtered list or selection reads per request while looking for matches.
+_FILTERED_READ = 200
 
 
 def records_pk(tenant_id: str, entity: str) -> str:
@@ -65,13 +67,95 @@ class DynamoRecordStore:
 
         With `expected_version`, only if the stored version is that one (ConflictError otherwise).
         """
+        update = self._data_update(tenant_id, entity, local_id, data)
+        update["UpdateExpression"] += " ADD #version :one"
+        update["ExpressionAttributeValues"][":one"] = 1
+        if expected_version is not None:
+            update["ConditionExpression"] = "#version = :expected"
+            update["ExpressionAttributeValues"][":expected"] = expected_version
+        try:
+            with storage_errors("store the record"):
+                # The table's client takes and returns plain Python values like the resource does.
+                answer = self._table.meta.client.update_item(
+                    TableName=self._table.name, ReturnValues="ALL_NEW", **update
+                )
+        except ConditionFailedError as exc:
+            raise ConflictError(
+                f"the record is not at version {expected_version} any more; read it again",
+                field="If-Match",
+            ) from exc
+        return _record(answer["Attributes"])
+
+    def put_many(
+        self, tenant_id: str, entity: str, records: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[int | ServiceError]:
+        """`put` for each record, in transactions of up to 100; the new versions (or errors) in the
+        order given. 2 requests per 100 records: the stored versions are read, then each record is
+        written on the condition that its version is still the one read; a record another writer
+        changed in between is read and written again (only that one)."""
+        pending = dict(records)
+        written: dict[str, int] = {}
+        for _ in range(_RACE_ROUNDS):
+            if not pending:
+                break
+            stored = self._versions(tenant_id, entity, list(pending))
+            writes = [
+                ItemWrite(local_id, self._versioned(tenant_id, entity, local_id, data, stored))
+                for local_id, data in pending.items()
+            ]
+            losers = write_all(self._table.meta.client, writes, what="store the records")
+            for local_id in pending:
+                if local_id not in losers:
+                    written[local_id] = stored.get(local_id, 0) + 1
+            pending = {local_id: data for local_id, data in pending.items() if local_id in losers}
+        busy = ConflictError("the record kept changing while it was stored; send it again", field="local_id")
+        return [written.get(local_id, busy) for local_id, _ in records]
+
+    def _versions(self, tenant_id: str, entity: str, local_ids: Sequence[str]) -> dict[str, int]:
+        keys = [_key(tenant_id, entity, local_id) for local_id in local_ids]
+        items = batch_get(self._table, keys, "read the records' versions", projection="sk, version")
+        return {str(item["sk"]): int(str(item["version"])) for item in items}
+
+    def _versioned(
+        self, tenant_id: str, entity: str, local_id: str, data: dict[str, Any], stored: Mapping[str, int]
+    ) -> dict[str, Any]:
+        """The transaction action writing the record: a Put of the whole item for a new one (the
+        same write units as an update, less work for the local stack's moto), else an update."""
+        update = {"TableName": self._table.name, **self._data_update(tenant_id, entity, local_id, data)}
+        read = stored.get(local_id)
+        if read is None:
+            values = update["ExpressionAttributeValues"]
+            item = {
+                **update["Key"],
+                "data": values[":data"],
+                "updated_at": values[":updated_at"],
+                "updated_sk": values[":updated_sk"],
+                "entity": entity,
+                "local_id": local_id,
+                "links": {},
+                "version": 1,
+            }
+            return {
+                "Put": {
+                    "TableName": self._table.name,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        update["UpdateExpression"] += ", #version = :version"
+        update["ExpressionAttributeValues"][":version"] = read + 1
+        update["ConditionExpression"] = "#version = :read"
+        update["ExpressionAttributeValues"][":read"] = read
+        return {"Update": update}
+
+    @staticmethod
+    def _data_update(tenant_id: str, entity: str, local_id: str, data: dict[str, Any]) -> dict[str, Any]:
         updated_at = iso(utc_now())
-        update: dict[str, Any] = {
+        return {
             "Key": _key(tenant_id, entity, local_id),
             "UpdateExpression": (
                 "SET #data = :data, #updated_at = :updated_at, #updated_sk = :updated_sk, "
-                "#entity = :entity, #local_id = :local_id, #links = if_not_exists(#links, :no_links) "
-                "ADD #version :one"
+                "#entity = :entity, #local_id = :local_id, #links = if_not_exists(#links, :no_links)"
             ),
             "ExpressionAttributeNames": {
                 "#data": "data",
@@ -89,44 +173,8 @@ class DynamoRecordStore:
                 ":entity": entity,
                 ":local_id": local_id,
                 ":no_links": {},
-                ":one": 1,
             },
-            "ReturnValues": "ALL_NEW",
         }
-        if expected_version is not None:
-            update["ConditionExpression"] = "#version = :expected"
-            update["ExpressionAttributeValues"][":expected"] = expected_version
-        try:
-            with storage_errors("store the record"):
-                # The table's client (not the resource) is safe to share between put_many's threads,
-                # and takes and returns plain Python values like the resource does.
-                answer = self._table.meta.client.update_item(TableName=self._table.name, **update)
-        except ConditionFailedError as exc:
-            raise ConflictError(
-                f"the record is not at version {expected_version} any more; read it again",
-                field="If-Match",
-            ) from exc
-        return _record(answer["Attributes"])
-
-    def put_many(
-        self, tenant_id: str, entity: str, records: Sequence[tuple[str, dict[str, Any]]]
-    ) -> list[LocalRecord | ServiceError]:
-        """`put` for each record, several at a time; results (or errors) in the order given.
-
-        Each record is its own conditional-free atomic update: BatchWriteItem would replace
-        whole items, losing the links and the version counting of concurrent writers.
-        """
-
-        def write(record: tuple[str, dict[str, Any]]) -> LocalRecord | ServiceError:
-            try:
-                return self.put(tenant_id, entity, record[0], record[1])
-            except ServiceError as exc:
-                return exc
-
-        if len(records) <= 1:
-            return [write(record) for record in records]
-        with ThreadPoolExecutor(max_workers=min(_PARALLEL_WRITES, len(records))) as pool:
-            return list(pool.map(write, records))
 
     def update_link(
         self, tenant_id: str, entity: str, local_id: str, connection_id: str, link: OdooLink
@@ -141,19 +189,23 @@ class DynamoRecordStore:
     def update_links(
         self, tenant_id: str, entity: str, connection_id: str, links: Mapping[str, OdooLink]
     ) -> None:
-        """Set one connection's link on many records, several at a time; deleted records are skipped.
+        """Set one connection's link on many records, 100 to a request; deleted records are skipped.
 
-        Independent updates rather than one transaction: a record deleted meanwhile must not
-        hold back the others, and a transaction would cost twice the write capacity.
-        """
-
-        def update(item: tuple[str, OdooLink]) -> None:
-            with suppress(NotFoundError):
-                self.update_link(tenant_id, entity, item[0], connection_id, item[1])
-
-        if links:
-            with ThreadPoolExecutor(max_workers=min(_PARALLEL_WRITES, len(links))) as pool:
-                list(pool.map(update, links.items()))
+        A link write is not the tenant's edit: it needs no version check, only that the record
+        still exists (a record deleted meanwhile is left out; the others are written)."""
+        writes = [
+            ItemWrite(
+                local_id,
+                {
+                    "Update": {
+                        "TableName": self._table.name,
+                        **self._link_update(tenant_id, entity, local_id, connection_id, link),
+                    }
+                },
+            )
+            for local_id, link in links.items()
+        ]
+        write_all(self._table.meta.client, writes, what="store the records' links")
 
     def _link_update(
         self, tenant_id: str, entity: str, local_id: str, connection_id: str, link: OdooLink
@@ -201,6 +253,7 @@ class DynamoRecordStore:
             query["ExclusiveStartKey"] = start
         selected: list[str] = []
         while True:
+            query["Limit"] = _read_size(filters, limit - len(selected))
             with storage_errors("select records"):
                 page = self._table.query(**query)
             items = page.get("Items", [])
@@ -231,6 +284,7 @@ class DynamoRecordStore:
         found: list[dict[str, Any]] = []
         examined = 0
         while True:
+            query["Limit"] = min(_read_size(filters, limit - len(found)), MAX_EXAMINED_PER_PAGE - examined)
             with storage_errors("list records"):
                 page = self._table.query(**query)
             items = page.get("Items", [])
@@ -264,7 +318,7 @@ class DynamoRecordStore:
             yield from (local_id for local_id in wanted if local_id in matching)
             return
         query = _query(records_pk(tenant_id, entity), filters)
-        query.update(ProjectionExpression=projection, ExpressionAttributeNames=names)
+        query.update(ProjectionExpression=projection, ExpressionAttributeNames=names, Limit=_SELECT_READ)
         while True:
             with storage_errors("select records"):
                 page = self._table.query(**query)
@@ -274,6 +328,14 @@ class DynamoRecordStore:
             if "LastEvaluatedKey" not in page:
                 return
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _read_size(filters: RecordFilters, wanted: int) -> int:
+    """Items to read for `wanted` more matches: one more than wanted (to know whether more follow)
+    when every item matches, more when a filter may drop some."""
+    if not filters.fields and not filters.needs_connection():
+        return wanted + 1
+    return max(wanted + 1, _FILTERED_READ)
 
 
 def _key(tenant_id: str, entity: str, local_id: str) -> dict[str, str]:

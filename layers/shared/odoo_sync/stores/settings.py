@@ -19,6 +19,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from odoo_sync.actors import Actor
 from odoo_sync.core.odoo_fields import CachedFields
 from odoo_sync.core.settings import EntityView, PresetPolicy, ValueMapView
+from odoo_sync.core.warm_cache import SETTINGS, changed
 from odoo_sync.stores.batching import batch_get
 from odoo_sync.stores.dynamodb import storage_errors
 from odoo_sync.stores.tenants import tenant_pk
@@ -54,6 +55,7 @@ class DynamoSettingsRepository:
         item = {**self._key(tenant_id, f"{_ENTITY}{entity.name}"), "body": entity.model_dump_json()}
         with storage_errors("store the entity"):
             self._table.put_item(Item={**item, "updated_at": updated_at, **_by(updated_by)})
+        changed(SETTINGS, tenant_id)
 
     def delete_entity(self, tenant_id: str, name: str) -> bool:
         with storage_errors("delete the entity"):
@@ -64,6 +66,7 @@ class DynamoSettingsRepository:
             with self._table.batch_writer() as batch:
                 for item in self._query(tenant_id, f"{_MAPPING}{name}#", "list the entity's mappings"):
                     batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+        changed(SETTINGS, tenant_id)
         return "Attributes" in answer
 
     # conflict policies of presets
@@ -87,6 +90,7 @@ class DynamoSettingsRepository:
         }
         with storage_errors("store the conflict policy"):
             self._table.put_item(Item=item)
+        changed(SETTINGS, tenant_id)
 
     # field mappings
 
@@ -105,6 +109,7 @@ class DynamoSettingsRepository:
         }
         with storage_errors("store the field mapping"):
             self._table.put_item(Item=item)
+        changed(SETTINGS, tenant_id)
 
     def delete_mapping(self, tenant_id: str, mapping_id: str) -> bool:
         found = list(
@@ -113,6 +118,7 @@ class DynamoSettingsRepository:
         with storage_errors("delete the field mapping"):
             for item in found:
                 self._table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+        changed(SETTINGS, tenant_id)
         return bool(found)
 
     # value maps
@@ -143,6 +149,7 @@ class DynamoSettingsRepository:
         }
         with storage_errors("store the value map"):
             self._table.put_item(Item=item)
+        changed(SETTINGS, tenant_id)
 
     # cached fields_get answers
 

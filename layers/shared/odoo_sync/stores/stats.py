@@ -5,12 +5,15 @@ Items (one for the tenant, one per entity):
     total_syncs, successful_syncs, failed_syncs, duration_ms_total, records_with_odoo_id (ADD)
     last_sync_at (only ever moves forward)
 
-Reading them is one query of the tenant's STATS# items; the log is never scanned.
+Reading them is one query of the tenant's STATS# items; the log is never scanned. A count of
+several outcomes is one transaction over these items (and, for a batch chunk, the batch's own
+counters: stores/batch_chunks.py).
 
 Time series for charts (`GET /v1/stats/timeseries`), one item per tenant and UTC hour:
   pk=TENANT#<tenant>  sk=SERIES#<yyyy-mm-ddThh>
     total_syncs, successful_syncs, failed_syncs, duration_ms_total, and the same four per entity
-    as `<entity>#total_syncs` ... (ADD, one update per recorded chunk, in the hour it finished)
+    as `<entity>#total_syncs` ... (ADD, in the same request as the counters above, in the hour
+    the outcomes finished)
 Days are summed from hours when read (a day is 24 items at most).
 """
 
@@ -31,10 +34,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 _STATS = "STATS#"
+_STATS_PER_READ = 500
 _ALL = "STATS#ALL"
 _ENTITY = "STATS#ENTITY#"
 SERIES_PREFIX = "SERIES#"
 SERIES_COUNTERS = ("total_syncs", "successful_syncs", "failed_syncs", "duration_ms_total")
+_SERIES_VALUES = (":total", ":ok", ":failed", ":duration")
 _HOUR_FORMAT = "%Y-%m-%dT%H"
 _ADD = (
     "ADD total_syncs :total, successful_syncs :ok, failed_syncs :failed, "
@@ -64,16 +69,52 @@ class Counters(BaseModel):
 
 
 class DynamoStats:
-    """core.ports.StatsRecorder, and `read` for `GET /v1/stats`."""
+    """core.ports.StatsRecorder, and `read` for `GET /v1/stats`.
+
+    A batch chunk's counters ride in the transaction that counts the chunk into its batch
+    (stores/batch_chunks.py, through `updates`), so a redelivered chunk counts nothing twice and a
+    chunk costs one request for batch progress and statistics together. Other syncs (one record
+    pushed now, an Odoo change notice) write the same updates, an item at a time.
+    """
 
     def __init__(self, table: Table) -> None:
         self._table = table
+
+    @property
+    def items_per_update(self) -> int:
+        """How many counter items one count updates at most (each an item of a transaction)."""
+        return len(_counter_keys("t", "e")) + 1  # and the hour's series item
 
     def record(
         self, tenant_id: str, entity: str, outcomes: Sequence[RecordOutcome], newly_linked: int
     ) -> None:
         if not outcomes and not newly_linked:
             return
+        # Each counter item alone: a transaction of them would bill twice the write units, and
+        # these counts (one record pushed now, an Odoo change) have no batch to be exact against.
+        moving = self.updates(tenant_id, entity, outcomes, newly_linked, moves_last_sync=True)
+        plain = self.updates(tenant_id, entity, outcomes, newly_linked, moves_last_sync=False)
+        for first, fallback in zip(moving, plain, strict=True):
+            try:
+                with storage_errors("count the syncs"):
+                    self._table.meta.client.update_item(**first["Update"])
+            except ConditionFailedError:
+                with storage_errors("count the syncs"):  # another count moved last_sync_at past ours
+                    self._table.meta.client.update_item(**fallback["Update"])
+
+    def updates(
+        self,
+        tenant_id: str,
+        entity: str,
+        outcomes: Sequence[RecordOutcome],
+        newly_linked: int,
+        *,
+        moves_last_sync: bool = True,
+    ) -> list[dict[str, Any]]:
+        """The transaction items adding these outcomes to the tenant's and the entity's counters.
+
+        With `moves_last_sync`, each also moves last_sync_at forward, on the condition that it is
+        not later already (a cancelled transaction is then written again without it)."""
         succeeded = sum(1 for outcome in outcomes if outcome.success)
         values: dict[str, Any] = {
             ":total": len(outcomes),
@@ -83,29 +124,41 @@ class DynamoStats:
             ":linked": newly_linked,
         }
         latest = max((outcome.completed_at for outcome in outcomes), default=None)
-        for sk in (_ALL, f"{_ENTITY}{entity}"):
-            self._add({"pk": tenant_pk(tenant_id), "sk": sk}, values, latest)
+        update: dict[str, Any] = {"UpdateExpression": _ADD, "ExpressionAttributeValues": values}
+        if moves_last_sync and latest is not None:
+            update = {
+                "UpdateExpression": f"{_ADD} SET last_sync_at = :latest",
+                "ConditionExpression": "attribute_not_exists(last_sync_at) OR last_sync_at <= :latest",
+                "ExpressionAttributeValues": {**values, ":latest": latest},
+            }
+        updates = [
+            {"Update": {"TableName": self._table.name, "Key": key, **update}}
+            for key in _counter_keys(tenant_id, entity)
+        ]
         if outcomes:
-            self._add_to_hour(tenant_id, entity, values, latest)
+            updates.append(self._hour_update(tenant_id, entity, values, latest))
+        return updates
 
-    def _add_to_hour(self, tenant_id: str, entity: str, values: dict[str, Any], latest: str | None) -> None:
-        """One more request per recorded chunk: the hour's overall and per-entity counters at once."""
+    def _hour_update(
+        self, tenant_id: str, entity: str, values: dict[str, Any], latest: str | None
+    ) -> dict[str, Any]:
+        """The hour's overall and per-entity counters at once, in the hour the outcomes finished."""
         finished = datetime.fromisoformat(latest) if latest else datetime.now(UTC)
         names: dict[str, str] = {}
         parts: list[str] = []
-        for index, (counter, placeholder) in enumerate(
-            zip(SERIES_COUNTERS, (":total", ":ok", ":failed", ":duration"), strict=True)
-        ):
+        for index, (counter, placeholder) in enumerate(zip(SERIES_COUNTERS, _SERIES_VALUES, strict=True)):
             names[f"#a{index}"] = counter
             names[f"#e{index}"] = f"{entity}#{counter}"
             parts += [f"#a{index} {placeholder}", f"#e{index} {placeholder}"]
-        with storage_errors("count the syncs"):
-            self._table.update_item(
-                Key={"pk": tenant_pk(tenant_id), "sk": series_sk(finished)},
-                UpdateExpression="ADD " + ", ".join(parts),
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={k: values[k] for k in (":total", ":ok", ":failed", ":duration")},
-            )
+        return {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"pk": tenant_pk(tenant_id), "sk": series_sk(finished)},
+                "UpdateExpression": "ADD " + ", ".join(parts),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": {key: values[key] for key in _SERIES_VALUES},
+            }
+        }
 
     def hours(self, tenant_id: str, first: datetime, last: datetime) -> list[dict[str, Any]]:
         """The hour items from `first` to `last` (both hours included), oldest first."""
@@ -125,7 +178,8 @@ class DynamoStats:
     def read(self, tenant_id: str) -> dict[str, Any]:
         items: list[dict[str, Any]] = []
         query: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(tenant_pk(tenant_id)) & Key("sk").begins_with(_STATS)
+            "KeyConditionExpression": Key("pk").eq(tenant_pk(tenant_id)) & Key("sk").begins_with(_STATS),
+            "Limit": _STATS_PER_READ,
         }
         while True:
             with storage_errors("read the statistics"):
@@ -145,26 +199,10 @@ class DynamoStats:
                 per_entity[sk.removeprefix(_ENTITY)] = counters.view()
         return {**overall.view(), "per_entity": dict(sorted(per_entity.items()))}
 
-    def _add(self, key: dict[str, str], values: dict[str, Any], latest: str | None) -> None:
-        """One update in the usual case: ADD and move last_sync_at forward together.
 
-        When last_sync_at is already later (another worker finished after this one), the
-        condition fails and the counters are added alone.
-        """
-        if latest is not None:
-            try:
-                with storage_errors("count the syncs"):
-                    self._table.update_item(
-                        Key=key,
-                        UpdateExpression=f"{_ADD} SET last_sync_at = :latest",
-                        ConditionExpression="attribute_not_exists(last_sync_at) OR last_sync_at < :latest",
-                        ExpressionAttributeValues={**values, ":latest": latest},
-                    )
-                return
-            except ConditionFailedError:
-                pass
-        with storage_errors("count the syncs"):
-            self._table.update_item(Key=key, UpdateExpression=_ADD, ExpressionAttributeValues=values)
+def _counter_keys(tenant_id: str, entity: str) -> list[dict[str, str]]:
+    """The counter items one count adds to: the tenant's, the entity's."""
+    return [{"pk": tenant_pk(tenant_id), "sk": sk} for sk in (_ALL, f"{_ENTITY}{entity}")]
 
 
 def series_sk(moment: datetime) -> str:

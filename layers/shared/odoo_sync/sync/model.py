@@ -23,6 +23,7 @@ ODOO_FIELD_PATTERN = r"^[a-z_][a-z0-9_]{0,63}$"
 ODOO_MODEL_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
 ODOO_LANG_PATTERN = r"^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?(@[a-z]+)?$"  # fr_FR, sr@latin, es_419
 MESSAGE_VERSION: Literal[1] = 1
+SLOTS = 10  # records hash into this many slots per connection (and lanes are at most this many)
 
 
 class Direction(StrEnum):
@@ -208,6 +209,10 @@ class PushChunkMessage(BaseModel):
     options: SyncOptions = SyncOptions()
     triggered_by: TriggeredBy = TriggeredBy.BULK
     actor: Actor | None = None  # who queued it (messages queued before actors existed: none)
+    # The chunk's FIFO group is its lane (odoo_sync.core.lanes): the slots its records hash to
+    # all fall in that lane among `lanes` (the connection's max_in_flight when it was queued).
+    lane: int = Field(default=0, ge=0, lt=SLOTS)
+    slots: list[int] = Field(default_factory=list, max_length=SLOTS)
 
 
 class BulkSelectMessage(BaseModel):
@@ -277,6 +282,8 @@ class PullPageMessage(BaseModel):
     options: PullOptions = PullOptions()
     triggered_by: TriggeredBy = TriggeredBy.IMPORT
     actor: Actor | None = None
+    lane: int = Field(default=0, ge=0, lt=SLOTS)  # as PushChunkMessage's, by Odoo id
+    slots: list[int] = Field(default_factory=list, max_length=SLOTS)
 
 
 class OdooChangeMessage(BaseModel):

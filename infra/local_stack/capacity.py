@@ -1,0 +1,242 @@
+"""DynamoDB capacity units of one request, from the sizes of the items in moto's tables (in process).
+
+A write costs 1 WRU per KB of the larger of the item before and after it (2 in a transaction), plus
+the same for every secondary index whose entry it changes (an entry whose index key changed: a
+delete and a put); a read 1 RRU per 4 KB strongly consistent, half of that eventually consistent,
+2 per 4 KB in a transaction; a query the sizes of the items it examined (filtered ones too), summed,
+per 4 KB. Used by local_stack.meter.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+READ_UNIT_BYTES = 4096
+WRITE_UNIT_BYTES = 1024
+
+
+@dataclass(frozen=True)
+class Units:
+    """Where one request's units go, by table."""
+
+    read_units: dict[str, float]
+    write_units: dict[str, float]
+
+
+def moto_tables() -> dict[str, Any] | None:
+    """moto's tables by name, when moto runs in this process (mock_aws or its threaded server)."""
+    try:
+        from moto.dynamodb.models import dynamodb_backends  # noqa: PLC0415 - only where moto is
+    except ImportError:
+        return None
+    tables: dict[str, Any] = {}
+    for regions in list(dynamodb_backends.values()):
+        for backend in list(regions.values()):
+            tables.update(backend.tables)
+    return tables or None
+
+
+Key = tuple[str, str, str]  # table, hash key, range key (as text)
+_Stored = tuple[int, dict[str, tuple[int, str]]]  # item size; per index: entry size, index key
+
+
+def sizes_before(tables: Mapping[str, Any], operation: str, params: Mapping[str, Any]) -> dict[Key, _Stored]:
+    return {key: _stored_size(tables, key) for key in _written_keys(tables, operation, params)}
+
+
+def _written_keys(tables: Mapping[str, Any], operation: str, params: Mapping[str, Any]) -> list[Key]:
+    table = str(params.get("TableName", ""))
+    if operation == "PutItem":
+        return [_key_of(tables, table, params.get("Item", {}))]
+    if operation in ("UpdateItem", "DeleteItem"):
+        return [_key_of(tables, table, params.get("Key", {}))]
+    if operation == "BatchWriteItem":
+        keys = []
+        for name, requests in (params.get("RequestItems") or {}).items():
+            for request in requests:
+                if "PutRequest" in request:
+                    keys.append(_key_of(tables, name, request["PutRequest"].get("Item", {})))
+                elif "DeleteRequest" in request:
+                    keys.append(_key_of(tables, name, request["DeleteRequest"].get("Key", {})))
+        return keys
+    if operation == "TransactWriteItems":
+        keys = []
+        for action in params.get("TransactItems", []):
+            for kind, body in action.items():
+                item = body.get("Item") if kind == "Put" else body.get("Key")
+                keys.append(_key_of(tables, str(body.get("TableName", "")), item or {}))
+        return keys
+    return []
+
+
+def add_units(  # noqa: PLR0917 - one call's whole context
+    call: Units,
+    tables: Mapping[str, Any],
+    operation: str,
+    params: Mapping[str, Any],
+    answer: Any,
+    before: Mapping[Key, _Stored],
+) -> None:
+    after = {key: _stored_size(tables, key) for key in before}
+    factor = 2 if operation == "TransactWriteItems" else 1
+    for key in before:
+        call.write_units[key[0]] += factor * _write_units(before[key], after[key])
+    if operation in ("GetItem", "BatchGetItem", "TransactGetItems"):
+        _read_by_key(call, tables, operation, params)
+    elif operation in ("Query", "Scan"):
+        _read_examined(call, tables, params, answer)
+
+
+def _write_units(before: _Stored, after: _Stored) -> int:
+    units = max(1, math.ceil(max(before[0], after[0]) / WRITE_UNIT_BYTES))
+    for index in set(before[1]) | set(after[1]):
+        old, new = before[1].get(index), after[1].get(index)
+        if old is not None and new is not None and old[1] != new[1]:
+            # The entry moved (its index key changed): a delete and a put.
+            units += _index_units(old[0]) + _index_units(new[0])
+        else:
+            # A write of the item rewrites its entry (taken as changed: what the write set is not
+            # compared with what was there).
+            units += _index_units(max(entry[0] for entry in (old, new) if entry is not None))
+    return units
+
+
+def _index_units(size: int) -> int:
+    return max(1, math.ceil(size / WRITE_UNIT_BYTES))
+
+
+def _read_by_key(call: Units, tables: Mapping[str, Any], operation: str, params: Mapping[str, Any]) -> None:
+    reads: list[tuple[str, Mapping[str, Any], bool]] = []
+    if operation == "GetItem":
+        table = str(params.get("TableName", ""))
+        reads.append((table, params.get("Key", {}), bool(params.get("ConsistentRead"))))
+    elif operation == "BatchGetItem":
+        for table, request in (params.get("RequestItems") or {}).items():
+            consistent = bool(request.get("ConsistentRead"))
+            reads.extend((table, key, consistent) for key in request.get("Keys", []))
+    else:
+        reads.extend(
+            (str(a["Get"].get("TableName", "")), a["Get"].get("Key", {}), True)
+            for a in params.get("TransactItems", [])
+        )
+    factor = 2.0 if operation == "TransactGetItems" else 1.0
+    for table, key, consistent in reads:
+        size = max(0, _stored_size(tables, _key_of(tables, table, key))[0])
+        units = max(1, math.ceil(size / READ_UNIT_BYTES)) * factor
+        call.read_units[table] += units if consistent or factor == 2.0 else units / 2
+
+
+def _read_examined(call: Units, tables: Mapping[str, Any], params: Mapping[str, Any], answer: Any) -> None:
+    """The sizes of the items a query examined: those returned at full size, and as many more of
+    the same average size as the filter dropped."""
+    table = str(params.get("TableName", ""))
+    items = answer.get("Items", []) if isinstance(answer, dict) else []
+    moto_table = tables.get(table)
+    partition = _partition_value(params)
+    total = 0
+    for item in items:
+        full = None
+        if moto_table is not None and partition is not None and moto_table.range_key_attr in item:
+            full = _stored_size(tables, (table, partition, _text(item[moto_table.range_key_attr])))[0]
+        total += full if full is not None and full > 0 else _plain_size(item)
+    scanned = int(answer.get("ScannedCount", len(items))) if isinstance(answer, dict) else len(items)
+    if scanned > len(items):
+        average = total / len(items) if items else WRITE_UNIT_BYTES
+        total += int(average * (scanned - len(items)))
+    units = max(1, math.ceil(total / READ_UNIT_BYTES))
+    call.read_units[table] += units if params.get("ConsistentRead") else units / 2
+
+
+def _partition_value(params: Mapping[str, Any]) -> str | None:
+    """The partition key's value in a query's key condition (a boto3 condition or its text)."""
+    condition = params.get("KeyConditionExpression")
+    if condition is None:
+        return None
+    if hasattr(condition, "get_expression"):
+        return _equality_value(condition)
+    values = params.get("ExpressionAttributeValues") or {}
+    left, _, rest = str(condition).partition("=")
+    placeholder = rest.strip().split(" ")[0] if left else ""
+    value = values.get(placeholder)
+    return _text(value) if value is not None else None
+
+
+def _equality_value(condition: Any) -> str | None:
+    expression = condition.get_expression()
+    if expression["operator"] == "=":
+        return _text(expression["values"][1])
+    for part in expression["values"]:
+        if hasattr(part, "get_expression"):
+            found = _equality_value(part)
+            if found is not None:
+                return found
+    return None
+
+
+def _key_of(tables: Mapping[str, Any], table: str, item: Mapping[str, Any]) -> Key:
+    moto_table = tables.get(table)
+    if moto_table is None:
+        return (table, "", "")
+    hash_value = item.get(moto_table.hash_key_attr)
+    range_value = item.get(moto_table.range_key_attr) if moto_table.range_key_attr else None
+    return (table, _text(hash_value), _text(range_value) if range_value is not None else "")
+
+
+def _stored_size(tables: Mapping[str, Any], key: Key) -> _Stored:
+    """The stored item's size (0 when absent) and, for each index holding it, its entry's size and
+    index key."""
+    moto_table = tables.get(key[0])
+    if moto_table is None or not key[1]:
+        return 0, {}
+    from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: PLC0415 - only where moto is
+
+    try:
+        item = moto_table.get_item(DynamoType({"S": key[1]}), DynamoType({"S": key[2]}) if key[2] else None)
+    except Exception:  # a key of another type: size unknown, counted as absent
+        return 0, {}
+    if item is None:
+        return 0, {}
+    size = item.size()
+    indexes: dict[str, tuple[int, str]] = {}
+    for index in [*moto_table.indexes, *moto_table.global_indexes]:
+        if all(name in item.attrs for name in index.schema_key_attrs):
+            projection = (index.projection or {}).get("ProjectionType", "ALL")
+            entry_size = size if projection == "ALL" else index.project(item).size()
+            index_key = "|".join(str(item.attrs[name].value) for name in index.schema_key_attrs)
+            indexes[index.name] = (entry_size, index_key)
+    return size, indexes
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, inner),) = value.items()
+        if kind in ("S", "N"):
+            return str(inner)
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(value)
+
+
+def _plain_size(item: Mapping[str, Any]) -> int:
+    return sum(len(str(name).encode()) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: Any) -> int:  # noqa: PLR0911 - one size rule per kind
+    if isinstance(value, str):
+        return len(value.encode())
+    if isinstance(value, bytes):
+        return len(value)
+    if isinstance(value, bool) or value is None:
+        return 1
+    if isinstance(value, int | float | Decimal):
+        return len(str(value)) // 2 + 2
+    if isinstance(value, Mapping):
+        return 3 + sum(len(str(k).encode()) + 1 + _value_size(v) for k, v in value.items())
+    if isinstance(value, Iterable):
+        return 3 + sum(1 + _value_size(v) for v in value)
+    return len(json.dumps(value, default=str))

@@ -1,0 +1,146 @@
+"""The AWS request meter: requests by service and operation, and what DynamoDB and SQS would bill."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from local_stack.meter import AwsMeter
+
+TABLE = "Items"
+
+
+@pytest.fixture
+def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        client.create_table(
+            TableName=TABLE,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+                {"AttributeName": "state", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "ByState",
+                    "KeySchema": [{"AttributeName": "state", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "KEYS_ONLY"},
+                }
+            ],
+        )
+        yield client
+
+
+def item(sk: str, size: int, **extra: str) -> dict[str, Any]:
+    return {
+        "pk": {"S": "p"},
+        "sk": {"S": sk},
+        "body": {"S": "x" * size},
+        **{k: {"S": v} for k, v in extra.items()},
+    }
+
+
+def test_requests_are_counted_by_service_and_operation(dynamodb: Any) -> None:
+    with AwsMeter() as meter:
+        dynamodb.put_item(TableName=TABLE, Item=item("a", 10))
+        dynamodb.put_item(TableName=TABLE, Item=item("b", 10))
+        dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "p"}, "sk": {"S": "a"}})
+
+    reading = meter.reading()
+    assert reading.by_operation("dynamodb") == {"GetItem": 1, "PutItem": 2}
+    assert reading.dynamodb_requests == 3
+
+
+def test_a_write_costs_a_unit_per_kilobyte_and_twice_that_in_a_transaction(dynamodb: Any) -> None:
+    with AwsMeter() as meter:
+        dynamodb.put_item(TableName=TABLE, Item=item("big", 2500))  # 3 KB started
+    with AwsMeter() as transaction:
+        dynamodb.transact_write_items(
+            TransactItems=[{"Put": {"TableName": TABLE, "Item": item("small", 10)}}]
+        )
+
+    assert meter.reading().write_units == {TABLE: 3}
+    assert transaction.reading().write_units == {TABLE: 2}
+
+
+def test_a_write_changing_an_index_key_pays_for_the_entry_it_moves(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item=item("a", 10, state="new"))
+    with AwsMeter() as meter:
+        dynamodb.put_item(TableName=TABLE, Item=item("a", 10, state="done"))
+
+    assert meter.reading().write_units == {TABLE: 3}  # the item, the old entry out, the new one in
+
+
+def test_reads_cost_by_4_kb_and_half_when_eventually_consistent(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item=item("a", 5000))  # 2 read units' worth
+    key = {"pk": {"S": "p"}, "sk": {"S": "a"}}
+    with AwsMeter() as strong:
+        dynamodb.get_item(TableName=TABLE, Key=key, ConsistentRead=True)
+    with AwsMeter() as eventual:
+        dynamodb.get_item(TableName=TABLE, Key=key)
+
+    assert strong.reading().read_units == {TABLE: 2}
+    assert eventual.reading().read_units == {TABLE: 1}
+
+
+def test_a_query_with_a_limit_reads_only_what_it_returns(dynamodb: Any) -> None:
+    for n in range(40):
+        dynamodb.put_item(TableName=TABLE, Item=item(f"i{n:02d}", 1000))
+    condition = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "p"}}}
+    with AwsMeter() as one:
+        dynamodb.query(TableName=TABLE, Limit=1, ConsistentRead=True, **condition)
+    with AwsMeter() as everything:
+        dynamodb.query(TableName=TABLE, ConsistentRead=True, **condition)
+
+    assert one.reading().read_units == {TABLE: 1}
+    assert everything.reading().read_units[TABLE] >= 10  # 40 KB
+
+
+def test_sqs_bills_a_request_per_started_64_kb_and_keeps_empty_receives_apart(dynamodb: Any) -> None:
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="q")["QueueUrl"]
+    with AwsMeter() as meter:
+        sqs.send_message(QueueUrl=url, MessageBody="x" * 70_000)
+        sqs.receive_message(QueueUrl=url)
+        sqs.receive_message(QueueUrl=url)
+
+    reading = meter.reading()
+    assert reading.count("sqs") == 3
+    assert reading.sqs_billed == 2 + 2  # the send and the receive that got the message
+    assert reading.sqs_empty_receives == 1  # a poller waiting: apart
+
+
+def test_meters_count_what_happens_while_each_runs(dynamodb: Any) -> None:
+    with AwsMeter() as outer:
+        dynamodb.put_item(TableName=TABLE, Item=item("a", 10))
+        with AwsMeter() as inner:
+            dynamodb.put_item(TableName=TABLE, Item=item("b", 10))
+
+    assert outer.reading().count("dynamodb") == 2
+    assert inner.reading().count("dynamodb") == 1
+
+
+def test_a_refused_request_is_counted_and_billed(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item=item("a", 10))
+    with AwsMeter() as meter, pytest.raises(dynamodb.exceptions.ConditionalCheckFailedException):
+        dynamodb.put_item(TableName=TABLE, Item=item("a", 10), ConditionExpression="attribute_not_exists(pk)")
+
+    assert meter.reading().by_operation("dynamodb") == {"PutItem": 1}
+    assert meter.reading().write_units == {TABLE: 1}
