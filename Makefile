@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONPATH := layers/shared:functions:infra:cli:.
 
-.PHONY: run test unit lint typecheck cfn-lint check bench bench-quick clean console screenshots openapi deploy-check
+.PHONY: run test unit lint typecheck cfn-lint bench bench-quick clean console screenshots openapi deploy-check
 
 $(STAMP): requirements-dev.txt layers/shared/requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -24,7 +24,7 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 SCHEMA_REF = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": SCHEMA_REF.format(model="ErrorAnswer")}
 # Powertools documents its own validation answer; ours is ErrorAnswer (odoo_sync.api.resolver).
-POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 DESCRIPTION = """\
 Odoo Sync keeps a tenant's systems in step with the tenant's own Odoo.
