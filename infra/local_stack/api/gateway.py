@@ -70,6 +70,10 @@ class ApiGateway:
         self._cache_authorizers = cache_authorizers
         self._cache: dict[tuple[str, tuple[str, ...]], _Authorized] = {}
         self._cache_lock = threading.Lock()
+        # Lambda runs each concurrent request in an instance of its own; here one module serves
+        # them all, and a resolver keeps the request it is answering in module state (Powertools'
+        # app.context), so a function answers one request at a time, as one instance would.
+        self._function_locks: dict[str, threading.Lock] = {}
 
     def clear_authorizer_cache(self) -> None:
         with self._cache_lock:
@@ -107,10 +111,11 @@ class ApiGateway:
 
     def _integrate(self, info: RequestInfo, authorizer_context: dict[str, Any] | None) -> HttpResponse:
         """The Lambda proxy integration: invoke, then check the answer as API Gateway does."""
+        function = info.match.route.function
         try:
-            answer = self._invoker.invoke(
-                info.match.route.function, proxy_event(info, authorizer_context), info.request_id
-            )
+            event = proxy_event(info, authorizer_context)
+            with self._function_locks.setdefault(function, threading.Lock()):
+                answer = self._invoker.invoke(function, event, info.request_id)
             response = http_response(answer)
         except FunctionError as exc:
             if exc.error_type == "RequestEntityTooLargeException":

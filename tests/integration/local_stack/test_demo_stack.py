@@ -188,6 +188,8 @@ def test_bad_settings_are_refused(env, message):
 
 def test_main_reports_bad_settings_and_exits_1(monkeypatch, capsys):
     monkeypatch.setenv("PORT", "not-a-port")
+    # main() turns metrics off for its process; undone after this test, as the process goes on.
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
 
     assert main() == 1
     assert "PORT must be a port number" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 import base64
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -227,3 +228,12 @@ def test_cached_policy_is_reused_for_other_routes_like_api_gateway(api, stack):
     assert first.status_code == 200
     assert second.status_code == 403  # the cached policy does not cover this route
     assert len(invocations_of(stack, "AuthFunction")) == before + 1
+
+
+def test_a_function_answers_one_request_at_a_time_as_one_lambda_instance_would(api):
+    # A resolver keeps the request it answers in module state: two at once in one module mix up.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda _: api.get("/echo", params={"mode": "meet"}, headers=ALLOW), range(2)))
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert [answer.json()["met_another_request"] for answer in answers] == [False, False]
