@@ -60,7 +60,10 @@ def test_a_product_create_costs_400_ms_and_12_ms_a_record_on_19(costly):
 
 @pytest.mark.parametrize(("version", "per_record_ms"), [("17", 9.0), ("19", 12.0)])
 def test_the_model_stays_near_what_real_odoo_took_for_500_products(version, per_record_ms):
-    captured = json.loads((CAPTURES / f"v{version}-product-throughput.json").read_text())
+    capture = CAPTURES / f"v{version}-product-throughput.json"
+    if not capture.exists():  # the captures sit beside the repository, not in it
+        pytest.skip(f"captures of real Odoo not found at {CAPTURES}")
+    captured = json.loads(capture.read_text())
     row = next(r for r in captured["rows"] if r["operation"] == "product.template create, one call of 500")
     modelled = CostModel.real(version).cost_ms(CallFacts("product.template", "create", 500), "xmlrpc")
 

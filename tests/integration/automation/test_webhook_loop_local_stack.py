@@ -8,7 +8,6 @@ worker is not running here: what the receiver queued stays on the SyncQueue to b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,14 +15,12 @@ import pytest
 from pydantic import SecretStr
 
 from local_stack import LocalStack
-from local_stack.demo import Demo, OdooTarget, seed
+from local_stack.demo import Demo
 from odoo_simulator import OdooSimulator
 from odoo_sync.core.webhook_tokens import new_token
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings
 from odoo_sync.sync.model import OdooChangeMessage
-
-ROOT = Path(__file__).resolve().parents[3]
-PARAMETERS = {"AllowPrivateOdooHosts": "true", "Stage": "local"}
+from tests.support.service_stack import demo_tenant, service_stack
 
 pytestmark = pytest.mark.slow
 
@@ -36,13 +33,13 @@ def sim() -> Iterator[OdooSimulator]:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(ROOT / "template.yaml", port=0, parameter_overrides=PARAMETERS) as running:
+    with service_stack() as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def demo(stack: LocalStack, sim: OdooSimulator) -> Demo:
-    return seed(stack, OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)).demo
+    return demo_tenant(stack, sim)
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,16 @@ answers, their cache (key + method + resource path), the ACCESS_DENIED gateway r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from local_stack import LocalStack
-from local_stack.demo import Demo, OdooTarget, seed
+from local_stack.demo import Demo
 from odoo_simulator import OdooSimulator
 from tests.integration.local_stack.conftest import invocations_of
-
-ROOT = Path(__file__).resolve().parents[3]
-PARAMETERS = {"AllowPrivateOdooHosts": "true", "Stage": "local"}
+from tests.support.service_stack import demo_tenant, service_stack
 
 pytestmark = pytest.mark.slow
 
@@ -30,14 +27,13 @@ def sim() -> Iterator[OdooSimulator]:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(ROOT / "template.yaml", port=0, parameter_overrides=PARAMETERS) as running:
+    with service_stack() as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def demo(stack: LocalStack, sim: OdooSimulator) -> Demo:
-    target = OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)
-    return seed(stack, target).demo
+    return demo_tenant(stack, sim)
 
 
 def client(demo: Demo, key: str) -> httpx.Client:

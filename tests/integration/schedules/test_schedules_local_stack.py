@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from local_stack import LocalStack
-from local_stack.demo import Demo, OdooTarget, seed
+from local_stack.demo import Demo
 from local_stack.schedules import RateSchedule
 from odoo_simulator import OdooSimulator
+from tests.support.service_stack import demo_tenant, service_stack
 
-ROOT = Path(__file__).resolve().parents[3]
-PARAMETERS = {"AllowPrivateOdooHosts": "true", "Stage": "local"}
 RULE = "ScheduleTickFunctionEveryMinute"  # SAM names a function's Schedule event <function><event>
 SKU = "SCHED-"
 
@@ -31,13 +29,13 @@ def sim() -> Iterator[OdooSimulator]:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(ROOT / "template.yaml", port=0, parameter_overrides=PARAMETERS) as running:
+    with service_stack() as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def demo(stack: LocalStack, sim: OdooSimulator) -> Demo:
-    return seed(stack, OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)).demo
+    return demo_tenant(stack, sim)
 
 
 @pytest.fixture(scope="module")
