@@ -118,6 +118,11 @@ def test_a_bulk_push_reaches_odoo_once_and_reports_agree(stack, sim, api):
     stats = ok(api.get("/v1/stats"))
     assert stats["total_syncs"] == len(all_logs(api)) == 2 * PRODUCTS
     assert stats["records_with_odoo_id"] == PRODUCTS
+    # The chunks' counts reach the charts' hours in the same transaction as the counters.
+    days = ok(api.get("/v1/stats/timeseries", params={"granularity": "day"}))
+    assert sum(point["total_syncs"] for point in days["points"]) == 2 * PRODUCTS
+    per_product = [point["per_entity"].get("product", {}) for point in days["points"]]
+    assert sum(counts.get("total_syncs", 0) for counts in per_product) == 2 * PRODUCTS
 
 
 def test_a_failed_record_is_fixed_and_retried_alone(stack, sim, api):
