@@ -94,11 +94,13 @@ def pull_section(entries: dict[str, Any]) -> list[str]:
         "(searches ids, queues pages of 500), the FIFO queue, the worker in the connection's two",
         "lanes (a read per page, mapping, records, links, the change feed, logs, batch progress in",
         "moto). In the same run: Odoo's own search_read of the import's domain and fields. A",
-        "schedule's first delta run sets the cursor; the simulator's clock then moves past the",
-        "15-minute overlap window, 1 % of the partners are renamed in Odoo, and a second delta run",
-        "(`POST /v1/schedules/{id}/run`) is timed until its batch completes; then one in which every",
-        "partner changed. The 1 % delta's requests per 1,000 are mostly its fixed cost (the schedule,",
-        "the cursor, the batch) over 10 records; the full delta's are what a delta costs a record.",
+        "schedule's first delta run sets the cursor; 1 % of the partners are renamed in Odoo and a",
+        "delta moves the cursor past the import, as scheduled deltas do. Then another 1 % is renamed",
+        "and the next delta (`POST /v1/schedules/{id}/run`) is timed until its batch completes: it",
+        "reads its 1 % and re-reads the previous 1 % (within the 15-minute overlap before the",
+        "cursor: skipped). Then one in which every partner changed. The 1 % delta's requests per",
+        "1,000 include its fixed cost (the schedule, the cursor, the batch) over few records; the",
+        "full delta's are what a delta costs a record.",
         "",
     ]
     for costs in models:
