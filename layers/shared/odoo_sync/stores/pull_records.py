@@ -28,7 +28,7 @@ _LINKS_PER_READ = 1_000
 
 
 class DynamoPulledRecords:
-    """core.pull_apply.PulledRecordWriter and core.pull.LinkedIds on the records table."""
+    """core.pull_apply.PulledRecordWriter and core.pull_deletions.LinkedIds on the records table."""
 
     def __init__(self, table: Table) -> None:
         self._table = table
