@@ -48,17 +48,18 @@ openapi: $(STAMP)
 # `sam validate --lint` and `sam build` as a deployment runs them, with the SAM CLI in a virtualenv
 # of its own (it pins other versions of boto3 and click). No AWS account: a region, fake
 # credentials, no telemetry, and AWS endpoints on a closed loopback port, so only the package
-# registry (the layer's dependencies) is reached.
+# registry (the layer's dependencies) is reached. Without the service's PYTHONPATH: the SAM CLI and
+# its pip must see only their own environment.
 DEPLOY_VENV := .venv-deploy
 DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
-SAM := env AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing \
+SAM := env -u PYTHONPATH AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing \
 	AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing AWS_ENDPOINT_URL=http://127.0.0.1:9 \
 	SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam
 
 $(DEPLOY_STAMP): requirements-deploy.txt
 	test -x $(DEPLOY_VENV)/bin/python || $(PYTHON) -m venv $(DEPLOY_VENV)
-	$(DEPLOY_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(DEPLOY_VENV)/bin/python -m pip install --quiet -r requirements-deploy.txt
+	env -u PYTHONPATH $(DEPLOY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	env -u PYTHONPATH $(DEPLOY_VENV)/bin/python -m pip install --quiet -r requirements-deploy.txt
 	touch $(DEPLOY_STAMP)
 
 deploy-check: $(STAMP) $(DEPLOY_STAMP)
