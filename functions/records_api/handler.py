@@ -18,7 +18,7 @@ from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.records import BatchItemResult, BatchUpsert, RecordView
-from odoo_sync.core.settings import CONNECTION_ID_PATTERN
+from odoo_sync.core.settings_models import CONNECTION_ID_PATTERN
 from odoo_sync.errors import InvalidInputError, UnprocessableError
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import ENTITY_NAME_PATTERN, LOCAL_FIELD_PATTERN, LOCAL_ID_PATTERN

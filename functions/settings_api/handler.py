@@ -17,7 +17,7 @@ from odoo_sync.api.dependencies import settings_service
 from odoo_sync.api.idempotency import idempotently
 from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
-from odoo_sync.core.settings import (
+from odoo_sync.core.settings_models import (
     VALUE_MAP_NAME_PATTERN,
     ConflictPolicyInput,
     EntityInput,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from odoo_sync.api.dependencies import connection_service, plan_loader, settings_service
-from odoo_sync.core.settings import MappingInput, ValueMapInput
+from odoo_sync.core.settings_models import MappingInput, ValueMapInput
 from odoo_sync.errors import NotFoundError
 from odoo_sync.sync.external_ids import xmlid_module
 from odoo_sync.sync.model import Direction

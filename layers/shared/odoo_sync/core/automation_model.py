@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from odoo_sync.core.settings import EntityView
+from odoo_sync.core.settings_models import EntityView
 from odoo_sync.errors import ConflictError
 from odoo_sync.odoo import OdooClient
 from odoo_sync.sync.model import ENTITY_NAME_PATTERN, EntityDefinition, FieldMapping

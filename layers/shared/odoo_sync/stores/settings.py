@@ -18,7 +18,7 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from odoo_sync.actors import Actor
 from odoo_sync.core.odoo_fields import CachedFields
-from odoo_sync.core.settings import EntityView, PresetPolicy, ValueMapView
+from odoo_sync.core.settings_models import EntityView, PresetPolicy, ValueMapView
 from odoo_sync.core.warm_cache import SETTINGS, changed
 from odoo_sync.stores.batching import batch_get
 from odoo_sync.stores.dynamodb import storage_errors
