@@ -256,3 +256,16 @@ def test_personalities_expose_their_endpoints(
 def test_unknown_version_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown Odoo version"):
         OdooSimulator(version="13")
+
+
+def test_one_create_of_many_templates_gives_each_its_own_variant(rpc: Rpc) -> None:
+    vals = [{"name": f"Bulk {n}", "default_code": f"BULK-{n}", "barcode": f"BULK{n}"} for n in range(300)]
+    ids = rpc.xml("product.template", "create", [vals])
+    rows = rpc.xml("product.template", "read", [ids, ["default_code", "barcode", "product_variant_ids"]])
+    assert [row["default_code"] for row in rows] == [v["default_code"] for v in vals]
+    assert [row["barcode"] for row in rows] == [v["barcode"] for v in vals]
+    variants = [row["product_variant_ids"] for row in rows]
+    assert all(len(found) == 1 for found in variants)
+    assert len({found[0] for found in variants}) == len(vals)
+    with pytest.raises(xmlrpc.client.Fault, match='Barcode "BULK7" already assigned'):
+        rpc.xml("product.template", "create", [[{"name": "Again", "barcode": "BULK7"}]])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any, ClassVar
 
 from ..errors import ValidationError
 from ..fields import Field
+from ..store import Row
 from .base import BaseModel, Vals
 from .decorators import public
 from .res import WRITE_OPERATIONS, CompanyRuleMixin
@@ -24,6 +26,33 @@ _VARIANT_INDEX = "_simulator_variants_by_template"
 
 def _code_and_name(code: Any, name: Any) -> str:
     return f"[{code}] {name}" if code else str(name or "")
+
+
+class _VariantIndex:
+    """Variant ids by template id over one call's product.product table, extended with the rows
+    added since it was built (rows are only ever added at the end of the table)."""
+
+    def __init__(self, rows: dict[int, Row]) -> None:
+        self.rows = rows
+        self.size = 0
+        self.last: int | None = None
+        self.by_template: dict[int, list[int]] = {}
+        self._add(list(rows))
+
+    def covers(self, rows: dict[int, Row]) -> bool:
+        """Whether this index is (or, by adding the newest rows, becomes) the table's."""
+        gone = self.last is not None and self.last not in rows
+        if rows is not self.rows or len(rows) < self.size or gone:
+            return False
+        if len(rows) > self.size:
+            self._add(list(islice(reversed(rows), len(rows) - self.size))[::-1])
+        return True
+
+    def _add(self, ids: list[int]) -> None:
+        for vid in ids:
+            self.by_template.setdefault(self.rows[vid]["product_tmpl_id"], []).append(vid)
+        self.size += len(ids)
+        self.last = ids[-1] if ids else self.last
 
 
 class ProductCategory(BaseModel):
@@ -86,17 +115,15 @@ class ProductTemplate(CompanyRuleMixin):
     }
 
     def _variants(self, rid: int) -> list[int]:
-        # An index per call, rebuilt when variants come or go: a search over thousands of
+        # An index per call, kept up to date as variants are added (a create of thousands of
+        # templates adds one variant each) and rebuilt when any go: a search over thousands of
         # templates would otherwise scan every variant for every template.
         rows = self.env.store.table("product.product")
-        cached = self.env.scratch.get(_VARIANT_INDEX)
-        if cached is None or cached[0] != len(rows):
-            index: dict[int, list[int]] = {}
-            for vid, row in rows.items():
-                index.setdefault(row["product_tmpl_id"], []).append(vid)
-            cached = (len(rows), index)
+        cached: _VariantIndex | None = self.env.scratch.get(_VARIANT_INDEX)
+        if cached is None or not cached.covers(rows):
+            cached = _VariantIndex(rows)
             self.env.scratch[_VARIANT_INDEX] = cached
-        return list(cached[1].get(rid, []))
+        return [vid for vid in cached.by_template.get(rid, ()) if vid in rows]
 
     def _display_name(self, rid: int) -> str:
         return _code_and_name(self._compute(rid, "default_code"), (self._table().get(rid) or {}).get("name"))
@@ -178,11 +205,13 @@ class ProductProduct(CompanyRuleMixin):
         self._check_barcodes()
 
     def _check_barcodes(self) -> None:
+        mine = {str(self._table()[rid]["barcode"]) for rid in self.ids if self._table()[rid].get("barcode")}
+        if not mine:
+            return
         by_barcode: dict[str, list[int]] = {}
         for rid, row in self._table().items():
             if row.get("barcode") and row.get("active", True):
                 by_barcode.setdefault(str(row["barcode"]), []).append(rid)
-        mine = {str(self._table()[rid]["barcode"]) for rid in self.ids if self._table()[rid].get("barcode")}
         clashes = [(code, ids) for code, ids in by_barcode.items() if code in mine and len(ids) > 1]
         if not clashes:
             return
