@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from odoo_simulator import OdooSimulator
+from odoo_sync.sync.normalise import normalise_phone
 
 from .conftest import Rpc
 
@@ -269,3 +270,12 @@ def test_one_create_of_many_templates_gives_each_its_own_variant(rpc: Rpc) -> No
     assert len({found[0] for found in variants}) == len(vals)
     with pytest.raises(xmlrpc.client.Fault, match='Barcode "BULK7" already assigned'):
         rpc.xml("product.template", "create", [[{"name": "Again", "barcode": "BULK7"}]])
+
+
+def test_seeded_partners_carry_phones_that_pass_validation(sim19: OdooSimulator) -> None:
+    # A partner imported from the simulator and pushed back must not be refused for its phone.
+    seeded = sim19.records("res.partner", [("ref", "like", "SIM-P")])
+    phones = [row["phone"] for row in seeded if row["phone"]]
+    assert phones
+    for phone in phones:
+        assert normalise_phone(phone).startswith("+1")
