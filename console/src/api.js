@@ -100,6 +100,15 @@ export async function api(method, path, { body, query, key } = {}) {
 }
 
 export const get = (path, query) => api("GET", path, { query });
+
+/** The browser's IANA time zone, so that daily charts cut days at the viewer's midnight. */
+export function browserTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
 export const post = (path, body) => api("POST", path, { body });
 export const put = (path, body) => api("PUT", path, { body });
 export const patch = (path, body) => api("PATCH", path, { body });

@@ -16,7 +16,7 @@ from odoo_sync.api.identity import tenant_id
 from odoo_sync.api.resolver import build_resolver, resolve
 from odoo_sync.core.batches import BATCH_ID_PATTERN
 from odoo_sync.core.ids import Moment, utc_now
-from odoo_sync.core.timeseries import Granularity, SeriesWindow, series
+from odoo_sync.core.timeseries import Granularity, SeriesWindow, series, time_zone
 from odoo_sync.errors import InvalidInputError
 from odoo_sync.stores.stats import SERIES_COUNTERS, hour_of
 from odoo_sync.stores.sync_log import LogQuery
@@ -120,6 +120,7 @@ class TimeSeries(BaseModel):
     """Every bucket of the window, oldest first, zeros where nothing ran."""
 
     granularity: Literal["hour", "day"] = Field(description="The bucket size")
+    tz: str = Field(description="The time zone whose days the `day` buckets are (UTC unless asked)")
     since: str = Field(description="The first bucket's start (UTC, ISO 8601)")
     until: str = Field(description="The end of the last bucket (UTC, ISO 8601)")
     entity: str | None = Field(description="The entity asked for; null for all")
@@ -128,14 +129,16 @@ class TimeSeries(BaseModel):
 
 @app.get(
     "/v1/stats/timeseries",
-    summary="Syncs over time, per hour or per UTC day: counts, success rate and mean duration",
+    summary="Syncs over time, per hour or per day: counts, success rate and mean duration",
     description=(
         "Every bucket from `since` to `until` is present, oldest first, with zeros where nothing "
-        "ran: `{granularity, since, until, entity, points: [{start, total_syncs, successful_syncs, "
+        "ran: `{granularity, tz, since, until, entity, points: [{start, total_syncs, successful_syncs, "
         "failed_syncs, success_rate, avg_duration_ms, per_entity?}]}`. `success_rate` and "
         "`avg_duration_ms` are null for an empty bucket. Without `entity` each point also splits "
         "its counts `per_entity`. Defaults: the last 24 hours (`hour`) or 30 days (`day`); at most "
-        "744 hours or 366 days at a time. Read from hourly counters kept as syncs finish (one "
+        "744 hours or 366 days at a time. Days are UTC days unless `tz` names a time zone: then "
+        "each starts at that zone's midnight (23 or 25 hours long when the clocks change); every "
+        "moment in the answer stays in UTC. Read from hourly counters kept as syncs finish (one "
         "query), never from the log."
     ),
     responses=documented((200, TimeSeries, "The series")),
@@ -143,8 +146,12 @@ class TimeSeries(BaseModel):
 def get_timeseries(
     *,
     granularity: Annotated[
-        Literal["hour", "day"], Query(description="Buckets of an hour or a UTC day")
+        Literal["hour", "day"], Query(description="Buckets of an hour or a day (of `tz`)")
     ] = "hour",
+    tz: Annotated[
+        str | None,
+        Query(max_length=64, description="IANA time zone of the days, e.g. Europe/Brussels (default UTC)"),
+    ] = None,
     since: Annotated[
         Moment | None, Query(description="From this moment (ISO 8601; default: see above)")
     ] = None,
@@ -153,7 +160,7 @@ def get_timeseries(
         str | None, Query(pattern=ENTITY_NAME_PATTERN, description="Only this entity's counts")
     ] = None,
 ) -> dict[str, Any]:
-    window = SeriesWindow.of(Granularity(granularity), since, until, utc_now())
+    window = SeriesWindow.of(Granularity(granularity), since, until, utc_now(), time_zone(tz))
     items = stats().hours(tenant_id(app), window.first, window.last_hour)
     hours = []
     for item in items:

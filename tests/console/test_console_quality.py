@@ -182,6 +182,27 @@ def test_history_charts_and_log_after_a_push(page, site):
     expect(page.get_by_text("No sync matches these filters.")).to_be_visible()
 
 
+def test_daily_charts_cut_days_at_the_viewers_midnight(browser, site, errors):
+    context = browser.new_context(timezone_id="Pacific/Auckland", locale="en-GB")
+    page = context.new_page()
+    errors.watch(page)
+    try:
+        sign_in(page, site)
+        goto(page, site, "history")
+        expect(page.locator(".chart canvas").first).to_be_visible()
+        with page.expect_request(
+            lambda r: "/v1/stats/timeseries" in r.url and "granularity=day" in r.url
+        ) as asked:
+            page.get_by_label("Per", exact=True).select_option("day")
+        assert "tz=Pacific%2FAuckland" in asked.value.url
+        page.get_by_text("Syncs per day as a table").click()
+        rows = page.locator(".chart details[open] table tbody tr")
+        expect(rows.first).to_contain_text("00:00:00")  # each day starts at midnight in Auckland
+    finally:
+        context.close()
+    assert errors.found == [], "the browser reported errors:\n" + "\n".join(errors.found)
+
+
 def test_explorer_filters_records_with_a_domain_built_from_the_fields(page, site):
     sign_in(page, site)
     goto(page, site, "explorer/res.partner")

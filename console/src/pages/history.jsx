@@ -1,5 +1,5 @@
 import { useMemo, useState } from "preact/hooks";
-import { get } from "../api.js";
+import { browserTimeZone, get } from "../api.js";
 import { RATE_RANGE, SERIES, TimeChart } from "../chart.jsx";
 import {
   Actor,
@@ -107,7 +107,7 @@ export function History() {
 function Charts({ names }) {
   const [granularity, setGranularity] = useState("hour");
   const [entity, setEntity] = useState("");
-  const series = useLoad(() => get("/v1/stats/timeseries", { granularity, entity }), [granularity, entity]);
+  const series = useLoad(() => get("/v1/stats/timeseries", { granularity, entity, tz: browserTimeZone() }), [granularity, entity]);
   const perEntity = useMemo(() => {
     if (!series.data || entity) return null;
     const seen = new Set();

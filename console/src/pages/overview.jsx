@@ -1,4 +1,4 @@
-import { get } from "../api.js";
+import { browserTimeZone, get } from "../api.js";
 import { useApp } from "../app.jsx";
 import { RATE_RANGE, SERIES, TimeChart } from "../chart.jsx";
 import { Card, ErrorNote, Loading, Page, StatusBadge, Table, Time, useLoad } from "../ui.jsx";
@@ -12,7 +12,7 @@ export function Overview() {
   const overview = useLoad(async () => {
     const [stats, series, batches, conflicts, mappings] = await Promise.all([
       get("/v1/stats"),
-      get("/v1/stats/timeseries", { granularity: "hour" }),
+      get("/v1/stats/timeseries", { granularity: "hour", tz: browserTimeZone() }),
       get("/v1/batches", { limit: 5 }),
       get("/v1/conflicts", { limit: 50 }),
       get("/v1/field-mappings"),

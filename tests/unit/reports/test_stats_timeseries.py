@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from local_stack.meter import AwsMeter
 from odoo_sync.api.dependencies import stats
-from odoo_sync.core.timeseries import Granularity, SeriesWindow, series
+from odoo_sync.core.timeseries import Granularity, SeriesWindow, series, time_zone
 from odoo_sync.errors import InvalidInputError
 from odoo_sync.stores.dynamodb import table
 from odoo_sync.stores.stats import DynamoStats
@@ -113,6 +113,26 @@ def test_days_sum_their_hours(recorded):
     assert answer.body["until"] == "2024-05-02T00:00:00Z"
 
 
+def test_days_of_a_time_zone_start_at_its_midnight(recorded):
+    # Auckland is 12 hours ahead in May: 12:00 UTC on May 1 is midnight of May 2 there.
+    answer = timeseries(
+        "granularity=day&tz=Pacific/Auckland&since=2024-04-30T12:00:00Z&until=2024-05-01T12:00:00Z"
+    )
+
+    assert [(p["start"], p["total_syncs"]) for p in answer.body["points"]] == [
+        ("2024-04-30T12:00:00Z", 3),
+        ("2024-05-01T12:00:00Z", 1),
+    ]
+    assert (answer.body["tz"], answer.body["until"]) == ("Pacific/Auckland", "2024-05-02T12:00:00Z")
+
+
+def test_utc_days_unless_a_zone_is_named(recorded):
+    answer = timeseries("granularity=day&since=2024-05-01T00:00:00Z&until=2024-05-01T00:00:00Z")
+
+    assert answer.body["tz"] == "UTC"
+    assert [p["total_syncs"] for p in answer.body["points"]] == [4]
+
+
 def test_one_entity_alone(recorded):
     answer = timeseries(
         "granularity=day&since=2024-05-01T00:00:00Z&until=2024-05-01T23:00:00Z&entity=customer"
@@ -148,6 +168,9 @@ def test_defaults_to_the_last_24_hours(aws):
         ("since=2024-05-02T00:00:00Z&until=2024-05-01T00:00:00Z", 400, "since"),
         ("since=2024-01-01T00:00:00Z&until=2024-03-01T00:00:00Z", 400, "since"),
         ("granularity=day&since=2020-01-01T00:00:00Z&until=2024-01-01T00:00:00Z", 400, "since"),
+        ("granularity=day&tz=Mars/Olympus_Mons", 400, "tz"),
+        ("granularity=day&tz=../../etc/passwd", 400, "tz"),
+        ("granularity=day&tz=" + "A" * 65, 422, "tz"),
     ],
 )
 def test_timeseries_bad_input(aws, query, status, field):
@@ -166,6 +189,35 @@ def test_window_defaults_end_now_and_fill_every_bucket():
     assert len(starts) == 30
     assert starts[-1] == datetime(2024, 5, 2, tzinfo=UTC)
     assert window.last_hour == datetime(2024, 5, 2, 23, tzinfo=UTC)
+
+
+def test_the_day_the_clocks_go_back_lasts_25_hours():
+    brussels = time_zone("Europe/Brussels")
+    window = SeriesWindow.of(
+        Granularity.DAY,
+        datetime(2024, 10, 26, 12, tzinfo=UTC),
+        datetime(2024, 10, 28, 12, tzinfo=UTC),
+        NOW,
+        brussels,
+    )
+    late_on_the_27th = datetime(2024, 10, 27, 22, tzinfo=UTC)  # 23:00 in Brussels, winter time
+
+    answer = series(window, [(late_on_the_27th, {"total_syncs": 2})], None)
+
+    assert [(p["start"], p["total_syncs"]) for p in answer["points"]] == [
+        ("2024-10-25T22:00:00Z", 0),
+        ("2024-10-26T22:00:00Z", 2),
+        ("2024-10-27T23:00:00Z", 0),
+    ]
+    assert window.after(window.starts()[1]) - window.starts()[1] == timedelta(hours=25)
+    assert answer["until"] == "2024-10-28T23:00:00Z"
+
+
+def test_an_unknown_time_zone_names_tz():
+    with pytest.raises(InvalidInputError) as raised:
+        time_zone("Europe/Atlantis")
+
+    assert raised.value.field == "tz"
 
 
 def test_hours_outside_the_window_are_ignored():
