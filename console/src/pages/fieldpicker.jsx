@@ -42,13 +42,14 @@ export function FieldPicker({ label, fields, value, onChange, error, name = "odo
         aria-invalid={error ? "true" : undefined}
         aria-describedby={`${id}-chosen${error ? ` ${id}-error` : ""}`}
       >
-        {shown.map((f) => (
-          <option value={f.name}>
-            {f.string} ({f.name}) · {f.type}
-            {f.relation ? ` → ${f.relation}` : ""}
-            {f.required ? " · required" : ""}
-          </option>
-        ))}
+        {shown.map((f) => {
+          const text = `${f.string} (${f.name}) · ${f.type}${f.relation ? ` → ${f.relation}` : ""}${f.required ? " · required" : ""}`;
+          return (
+            <option value={f.name} title={text}>
+              {text}
+            </option>
+          );
+        })}
       </select>
       <p class="hint" id={`${id}-chosen`}>
         {chosen
