@@ -23,28 +23,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.odoo import OdooClient, OdooError, OdooOutcomeUnknownError
-from odoo_sync.sync.engine import ChunkResult, odoo_error_details
+from odoo_sync.sync.engine import ChunkResult
 from odoo_sync.sync.external_ids import save_external_ids
 from odoo_sync.sync.issues import FieldIssue, IssueCode
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper, is_record_level, map_records
-from odoo_sync.sync.matching import Match, Matcher, MatchResult
-from odoo_sync.sync.model import LocalRecord, RecordOutcome, SyncAction, SyncOptions
-from odoo_sync.sync.order_lines import LineFields, LineInput, ReferenceResolver, parse_lines
+from odoo_sync.sync.matching import Matcher, MatchResult
+from odoo_sync.sync.model import LocalRecord, SyncOptions
+from odoo_sync.sync.order_commands import LINE_NUMBERS, is_locked, line_commands
+from odoo_sync.sync.order_lines import LineFields, ReferenceResolver, parse_lines
+from odoo_sync.sync.order_outcomes import ORDER_LINES, OrderCallsDone, OrderOutcomes, OrderPlan, PendingOrder
 from odoo_sync.sync.order_presets import CONFIRM_FIELD, CUSTOMER_FIELD, LINES_FIELD
 from odoo_sync.sync.plan import SyncPlan
-from odoo_sync.sync.planner import changed_values, create_values, read_value, same_value, snapshot
+from odoo_sync.sync.planner import changed_values, create_values, read_value
 
-ORDER_LINES = "order_line"
 PARTNER = "partner_id"
 ORDER_DATE = "date_order"
 _QUOTATION_STATES = ("draft", "sent")
-_LINE_NUMBERS = ("product_uom_qty", "price_unit", "discount")
 
 
 class CustomerDirectory(Protocol):
@@ -58,35 +57,6 @@ class CustomerDirectory(Protocol):
     def push(self, local_ids: Sequence[str]) -> dict[str, int | str]:
         """Push these customers now (creating or matching them in Odoo): the Odoo id, or why not."""
         ...
-
-
-@dataclass
-class _Order:
-    item: MappedRecord
-    lines: list[LineInput] | None = None  # None: the record has no `lines`, Odoo's are kept
-    line_vals: list[dict[str, Any]] = field(default_factory=list)
-    customer: str | None = None
-    confirm: bool = False
-
-    @property
-    def local_id(self) -> str:
-        return self.item.local_id
-
-
-@dataclass
-class _Plan:
-    creates: list[tuple[_Order, dict[str, Any]]] = field(default_factory=list)
-    updates: list[tuple[_Order, Match, dict[str, Any]]] = field(default_factory=list)
-    unchanged: list[tuple[_Order, Match]] = field(default_factory=list)
-    refused: dict[str, RecordOutcome] = field(default_factory=dict)
-
-
-@dataclass
-class _Done:
-    created: dict[str, int] = field(default_factory=dict)
-    written: set[str] = field(default_factory=set)
-    confirmed: set[str] = field(default_factory=set)
-    refused: dict[str, OdooError] = field(default_factory=dict)
 
 
 class OrderPushEngine:
@@ -132,11 +102,11 @@ class OrderPushEngine:
         warnings += matching.warnings
         current_lines = self._current_lines(matching)
         plan = self._plan(valid, matching, current_lines, mapper, options)
-        done = _Done()
+        done = OrderCallsDone()
         error = self._execute(plan, matching, done, warnings)
-        outcomes = _Outcomes(self, mapper, started_at, started, len(records)).build(
-            orders, matching, plan, done
-        )
+        outcomes = OrderOutcomes(
+            self.clock, self.connection_id, mapper, started_at, started, len(records)
+        ).build(orders, matching, plan, done)
         for outcome in outcomes:
             outcome.warnings.extend(warnings)
         return ChunkResult(
@@ -144,9 +114,9 @@ class OrderPushEngine:
         )
 
     # resolution --------------------------------------------------------------------------------
-    def _order(self, item: MappedRecord) -> _Order:
+    def _order(self, item: MappedRecord) -> PendingOrder:
         data = item.record.data if isinstance(item.record.data, Mapping) else {}
-        order = _Order(item=item, confirm=item.values.get(CONFIRM_FIELD) is True)
+        order = PendingOrder(item=item, confirm=item.values.get(CONFIRM_FIELD) is True)
         customer = data.get(CUSTOMER_FIELD)
         order.customer = customer.strip() if isinstance(customer, str) and customer.strip() else None
         if LINES_FIELD in data:
@@ -154,7 +124,7 @@ class OrderPushEngine:
             item.issues.extend(issues)
         return order
 
-    def _resolve(self, orders: list[_Order], warnings: list[FieldIssue]) -> None:
+    def _resolve(self, orders: list[PendingOrder], warnings: list[FieldIssue]) -> None:
         """Customers and lines of the whole chunk; every reason goes on its order."""
         wanted = sorted({order.customer for order in orders if order.customer})
         known = self.customers.odoo_ids(wanted) if wanted else {}
@@ -178,7 +148,7 @@ class OrderPushEngine:
                 order.item.issues.extend(issues)
         self._push_customers([order for order in orders if order.item.valid], known)
 
-    def _push_customers(self, orders: list[_Order], known: Mapping[str, int | None]) -> None:
+    def _push_customers(self, orders: list[PendingOrder], known: Mapping[str, int | None]) -> None:
         """Customers not in Odoo yet are pushed only for orders that are otherwise complete."""
         missing = sorted(
             {order.customer for order in orders if order.customer and known.get(order.customer) is None}
@@ -216,7 +186,7 @@ class OrderPushEngine:
             "order_id",
             "product_id",
             "display_type",
-            *_LINE_NUMBERS,
+            *LINE_NUMBERS,
             "name",
             self.line_fields.uom,
             self.line_fields.taxes,
@@ -232,13 +202,13 @@ class OrderPushEngine:
     # planning ----------------------------------------------------------------------------------
     def _plan(
         self,
-        valid: list[_Order],
+        valid: list[PendingOrder],
         matching: MatchResult,
         current_lines: Mapping[int, list[dict[str, Any]]],
         mapper: RecordMapper,
         options: SyncOptions,
-    ) -> _Plan:
-        plan = _Plan()
+    ) -> OrderPlan:
+        plan = OrderPlan()
         for order in valid:
             if order.local_id in matching.failures:
                 continue
@@ -266,14 +236,14 @@ class OrderPushEngine:
             if not vals:
                 plan.unchanged.append((order, match))
             elif is_locked(match.current):
-                plan.refused[order.local_id] = _Outcomes.locked(self, order, match)
+                plan.refused[order.local_id] = OrderOutcomes.locked(self.clock, order, match)
             else:
                 plan.updates.append((order, match, vals))
         return plan
 
     # execution ---------------------------------------------------------------------------------
     def _execute(
-        self, plan: _Plan, matching: MatchResult, done: _Done, warnings: list[FieldIssue]
+        self, plan: OrderPlan, matching: MatchResult, done: OrderCallsDone, warnings: list[FieldIssue]
     ) -> OdooError | None:
         error: OdooError | None = None
         try:
@@ -299,7 +269,7 @@ class OrderPushEngine:
             return exc
         return None
 
-    def _create(self, creates: list[tuple[_Order, dict[str, Any]]], done: _Done) -> None:
+    def _create(self, creates: list[tuple[PendingOrder, dict[str, Any]]], done: OrderCallsDone) -> None:
         try:
             ids = self.client.create(self.model, [vals for _, vals in creates])
         except OdooOutcomeUnknownError:
@@ -317,7 +287,7 @@ class OrderPushEngine:
             {order.local_id: odoo_id for (order, _), odoo_id in zip(creates, ids, strict=True)}
         )
 
-    def _write(self, order: _Order, odoo_id: int, vals: dict[str, Any], done: _Done) -> None:
+    def _write(self, order: PendingOrder, odoo_id: int, vals: dict[str, Any], done: OrderCallsDone) -> None:
         try:
             self.client.write(self.model, [odoo_id], vals)
         except OdooError as exc:
@@ -327,7 +297,7 @@ class OrderPushEngine:
             return
         done.written.add(order.local_id)
 
-    def _to_confirm(self, plan: _Plan, done: _Done) -> dict[str, int]:
+    def _to_confirm(self, plan: OrderPlan, done: OrderCallsDone) -> dict[str, int]:
         wanted: dict[str, int] = {}
         for order, _ in plan.creates:
             if order.confirm and order.local_id in done.created:
@@ -344,7 +314,7 @@ class OrderPushEngine:
                 wanted[order.local_id] = match.odoo_id
         return wanted
 
-    def _confirm(self, wanted: dict[str, int], done: _Done) -> None:
+    def _confirm(self, wanted: dict[str, int], done: OrderCallsDone) -> None:
         if not wanted:
             return
         try:
@@ -359,185 +329,3 @@ class OrderPushEngine:
                 self._confirm({local_id: odoo_id}, done)
             return
         done.confirmed.update(wanted)
-
-
-def is_locked(current: Mapping[str, Any]) -> bool:
-    """Confirmed and locked (17+), or `done` (Odoo's locked state before 17)."""
-    state = current.get("state")
-    return state == "done" or (state == "sale" and current.get("locked") is True)
-
-
-def line_commands(
-    wanted: Sequence[dict[str, Any]], current: Sequence[dict[str, Any]], fields: LineFields
-) -> list[list[Any]]:
-    """The x2many commands that make Odoo's lines the wanted ones: lines are paired by product in
-    order; a paired line is updated with what differs, the others created or deleted."""
-    existing = [row for row in current if not row.get("display_type")]
-    used: set[int] = set()
-    commands: list[list[Any]] = []
-    for vals in wanted:
-        row = next(
-            (
-                r
-                for r in existing
-                if int(r["id"]) not in used
-                and read_value(r.get("product_id"), "many2one") == vals.get("product_id")
-            ),
-            None,
-        )
-        if row is None:
-            commands.append([0, 0, dict(vals)])
-            continue
-        used.add(int(row["id"]))
-        changed = {
-            name: value
-            for name, value in vals.items()
-            if not _same_line_value(name, value, row.get(name), fields)
-        }
-        if changed:
-            commands.append([1, int(row["id"]), changed])
-    commands += [[2, int(row["id"]), 0] for row in existing if int(row["id"]) not in used]
-    return commands
-
-
-def _same_line_value(name: str, new: Any, current: Any, fields: LineFields) -> bool:
-    if name == fields.taxes:
-        wanted = new[0][2] if isinstance(new, list) and new and isinstance(new[0], list) else new
-        return sorted(wanted or []) == sorted(read_value(current, "many2many"))
-    if name in ("product_id", fields.uom):
-        return bool(new == read_value(current, "many2one"))
-    if name in _LINE_NUMBERS:
-        return round(float(new or 0), 6) == round(float(current or 0), 6)
-    return bool(same_value(new, current, None))
-
-
-class _Outcomes:
-    def __init__(
-        self, engine: OrderPushEngine, mapper: RecordMapper, started_at: str, started: float, count: int
-    ) -> None:
-        self.engine = engine
-        self.mapper = mapper
-        self.started_at = started_at
-        self.completed_at = iso(engine.clock())
-        self.duration_ms = int((time.monotonic() - started) * 1000 / max(count, 1))
-
-    def build(
-        self, orders: list[_Order], matching: MatchResult, plan: _Plan, done: _Done
-    ) -> list[RecordOutcome]:
-        by_id: dict[str, RecordOutcome] = dict(plan.refused)
-        for order in orders:
-            if not order.item.valid:
-                by_id[order.local_id] = self._rejected(order)
-            elif order.local_id in matching.failures:
-                failure = matching.failures[order.local_id]
-                by_id[order.local_id] = self._error(
-                    order, None, failure.message, {"code": failure.code, "odoo_ids": failure.odoo_ids}
-                )
-        for order, _ in plan.creates:
-            self._settle(by_id, order, done.created.get(order.local_id), SyncAction.CREATED, done, None)
-        for order, match, vals in plan.updates:
-            written = match.odoo_id if order.local_id in done.written else None
-            self._settle(
-                by_id, order, written, SyncAction.UPDATED, done, match, vals, fallback_id=match.odoo_id
-            )
-        for order, match in plan.unchanged:
-            self._settle(by_id, order, match.odoo_id, SyncAction.UNCHANGED, done, match, {})
-        return [by_id[order.local_id] for order in orders if order.local_id in by_id]
-
-    def _settle(  # noqa: PLR0917 - one order's context
-        self,
-        by_id: dict[str, RecordOutcome],
-        order: _Order,
-        odoo_id: int | None,
-        action: SyncAction,
-        done: _Done,
-        match: Match | None,
-        written: Mapping[str, Any] | None = None,
-        *,
-        fallback_id: int | None = None,
-    ) -> None:
-        refusal = done.refused.get(order.local_id)
-        if refusal is not None:
-            by_id[order.local_id] = self._odoo_refused(order, odoo_id or fallback_id, refusal)
-        elif odoo_id is not None:
-            by_id[order.local_id] = self._success(
-                order, action, odoo_id, order.item.vals if written is None else written, match
-            )
-
-    def _base(self, local_id: str, action: SyncAction, odoo_id: int | None) -> dict[str, Any]:
-        return {
-            "local_id": local_id,
-            "action": action,
-            "odoo_id": odoo_id,
-            "started_at": self.started_at,
-            "completed_at": self.completed_at,
-            "duration_ms": self.duration_ms,
-        }
-
-    def _success(
-        self, order: _Order, action: SyncAction, odoo_id: int, written: Mapping[str, Any], match: Match | None
-    ) -> RecordOutcome:
-        header = {name: value for name, value in written.items() if name != ORDER_LINES}
-        synced = {order.item.sources.get(name, name) for name in header}
-        if ORDER_LINES in written or (action is SyncAction.CREATED and order.lines is not None):
-            synced.add(LINES_FIELD)
-        kept = snapshot(
-            header, match.current if match else None, sorted(order.item.vals), self.mapper.field_info
-        )
-        return RecordOutcome(
-            **self._base(order.local_id, action, odoo_id),
-            fields_synced=sorted(synced),
-            snapshot=kept,
-            warnings=list(order.item.warnings),
-        )
-
-    def _linked_id(self, order: _Order) -> int | None:
-        link = order.item.record.links.get(self.engine.connection_id)
-        return link.odoo_id if link is not None else None
-
-    def _rejected(self, order: _Order) -> RecordOutcome:
-        issues = list(order.item.issues)
-        listed = "; ".join(f"{issue.field or 'record'}: {issue.message}" for issue in issues)
-        details = {"code": "validation_failed", "issues": [issue.model_dump(mode="json") for issue in issues]}
-        return self._error(
-            order, self._linked_id(order), f"{len(issues)} invalid value(s): {listed}", details, issues
-        )
-
-    def _odoo_refused(self, order: _Order, odoo_id: int | None, error: OdooError) -> RecordOutcome:
-        return self._error(order, odoo_id or self._linked_id(order), error.message, odoo_error_details(error))
-
-    def _error(
-        self,
-        order: _Order,
-        odoo_id: int | None,
-        message: str,
-        details: dict[str, Any],
-        issues: list[FieldIssue] | None = None,
-    ) -> RecordOutcome:
-        return RecordOutcome(
-            **self._base(order.local_id, SyncAction.ERROR, odoo_id),
-            error_message=message[:2000],
-            error_details=details,
-            issues=issues or [],
-            warnings=list(order.item.warnings),
-        )
-
-    @staticmethod
-    def locked(engine: OrderPushEngine, order: _Order, match: Match) -> RecordOutcome:
-        name = match.current.get("name") or match.odoo_id
-        message = (
-            f"order {name} is confirmed and locked in Odoo; its changes were not sent "
-            "(unlock it in Odoo to change it)"
-        )
-        now = iso(engine.clock())
-        return RecordOutcome(
-            local_id=order.local_id,
-            action=SyncAction.ERROR,
-            odoo_id=match.odoo_id,
-            error_message=message,
-            error_details={"code": "order_locked", "state": match.current.get("state")},
-            warnings=list(order.item.warnings),
-            started_at=now,
-            completed_at=now,
-            duration_ms=0,
-        )
