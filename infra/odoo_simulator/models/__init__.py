@@ -1,6 +1,6 @@
 """Every simulated model; importing this package registers them all."""
 
-from . import account, currency, ir, product, res, sale, stock
+from . import account, currency, ir, product, res, sale, sale_line, stock
 from .base import BaseModel
 from .env import ADMIN_UID, SUPERUSER_ID, Env
 from .registry import MODEL_CLASSES, Registry
@@ -18,5 +18,6 @@ __all__ = [
     "product",
     "res",
     "sale",
+    "sale_line",
     "stock",
 ]
