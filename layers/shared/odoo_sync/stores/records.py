@@ -7,6 +7,12 @@ A write of the data is one UpdateItem that adds 1 to `version` atomically, so co
 each get their own version and none is lost; it never touches `links`. A link update sets one
 connection's link and never touches the data. Filters are applied to the items read (a filter
 expression would cost the same reads); `modified_since` reads through the ByUpdatedAt index.
+
+ByUpdatedAt projects the keys only (pk, sk, updated_sk): a write that leaves `updated_sk` alone (a
+link, a sync state) does not write the index at all, and a data write moves a small entry instead
+of a copy of the record. A read through it takes the keys from the index, then the attributes it
+needs from the table by key (BatchGetItem): DynamoDB would fetch unprojected attributes of a local
+index itself, moto does not, and this reads the same on both.
 """
 
 from __future__ import annotations
@@ -245,9 +251,9 @@ class DynamoRecordStore:
         pk = records_pk(tenant_id, entity)
         by_update = filters.modified_since is not None
         projection, names = _projection(filters)
-        names["#updated_sk"] = "updated_sk"
         query = _query(pk, filters)
-        query.update(ProjectionExpression=f"{projection}, #updated_sk", ExpressionAttributeNames=names)
+        if not by_update:
+            query.update(ProjectionExpression=projection, ExpressionAttributeNames=names)
         start = _decode_cursor(cursor, pk, by_update=by_update)
         if start is not None:
             query["ExclusiveStartKey"] = start
@@ -256,7 +262,7 @@ class DynamoRecordStore:
             query["Limit"] = _read_size(filters, limit - len(selected))
             with storage_errors("select records"):
                 page = self._table.query(**query)
-            items = page.get("Items", [])
+            items = _of_entries(self._table, query, page.get("Items", []), filters, (projection, names))
             last_key = page.get("LastEvaluatedKey")
             for index, item in enumerate(items):
                 if not record_matches(_plain(item), filters):
@@ -287,7 +293,7 @@ class DynamoRecordStore:
             query["Limit"] = min(_read_size(filters, limit - len(found)), MAX_EXAMINED_PER_PAGE - examined)
             with storage_errors("list records"):
                 page = self._table.query(**query)
-            items = page.get("Items", [])
+            items = _of_entries(self._table, query, page.get("Items", []), filters, None)
             last_key = page.get("LastEvaluatedKey")
             for index, item in enumerate(items):
                 if not record_matches(item, filters):
@@ -318,16 +324,47 @@ class DynamoRecordStore:
             yield from (local_id for local_id in wanted if local_id in matching)
             return
         query = _query(records_pk(tenant_id, entity), filters)
-        query.update(ProjectionExpression=projection, ExpressionAttributeNames=names, Limit=_SELECT_READ)
+        query["Limit"] = _SELECT_READ
+        if filters.modified_since is None:
+            query.update(ProjectionExpression=projection, ExpressionAttributeNames=names)
         while True:
             with storage_errors("select records"):
                 page = self._table.query(**query)
-            for item in page.get("Items", []):
+            for item in _of_entries(self._table, query, page.get("Items", []), filters, (projection, names)):
                 if record_matches(_plain(item), filters):
                     yield str(item["sk"])
             if "LastEvaluatedKey" not in page:
                 return
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _of_entries(
+    table: Table,
+    query: Mapping[str, Any],
+    items: list[dict[str, Any]],
+    filters: RecordFilters,
+    projection: tuple[str, dict[str, str]] | None,
+) -> list[dict[str, Any]]:
+    """The records a query answered, in its order. From the table they are as read; from
+    ByUpdatedAt (keys only) they are read by key with the attributes the caller asked for
+    (`projection`, or all of them with None), or left as keys when the filters need no more.
+    A record deleted since is left out; each keeps its position in the index (for cursors)."""
+    if "IndexName" not in query or not items:
+        return items
+    entries = [{**item, "updated_at": str(item["updated_sk"]).split("#", 1)[0]} for item in items]
+    if projection is not None and not filters.fields and not filters.needs_connection():
+        return entries  # the key and the update time are all the filters read
+    keys = [{"pk": item["pk"], "sk": item["sk"]} for item in items]
+    attributes, names = projection if projection is not None else (None, None)
+    found = {
+        str(item["sk"]): item
+        for item in batch_get(table, keys, "read records", projection=attributes, names=names)
+    }
+    return [{**found[str(e["sk"])], **_position(e)} for e in entries if str(e["sk"]) in found]
+
+
+def _position(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {"pk": entry["pk"], "sk": entry["sk"], "updated_sk": entry["updated_sk"]}
 
 
 def _read_size(filters: RecordFilters, wanted: int) -> int:
