@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from local_stack.meter import AwsMeter
 from odoo_sync.errors import InvalidInputError, StorageError
 from odoo_sync.stores.dynamodb import table
 from odoo_sync.stores.stats import DynamoStats
@@ -210,6 +212,34 @@ def test_a_page_too_large_for_one_item_is_cut_and_read_back_whole(log, aws):
         if cursor is None:
             break
     assert sorted(e.local_id for e in found) == sorted(f"p{n:03d}" for n in range(500))
+
+
+def test_a_page_is_stored_compressed_at_a_fraction_of_its_json(log, aws):
+    entries = [entry(n, outcome(f"p{n:03d}", at=f"2024-05-01T10:00:{n % 60:02d}Z")) for n in range(500)]
+    as_json = sum(len(e.model_dump_json(exclude_none=True)) for e in entries)
+
+    with AwsMeter() as meter:
+        log.append(TENANT, entries)
+
+    (item,) = table(aws.tables["SyncLogTable"]).scan()["Items"]
+    assert "entries" not in item
+    assert meter.reading().total_write_units < as_json / 1024 / 4  # markers included
+    found, _ = log.query(TENANT, LogQuery(limit=200))
+    written = {e.local_id: e for e in entries}
+    assert len(found) == 200
+    assert all(e == written[e.local_id] for e in found)  # every field read back as written
+
+
+def test_a_page_written_before_compression_reads_the_same(log, aws):
+    old = [entry(n, outcome(f"p{n}", at=at(n))) for n in range(3)]
+    text = json.dumps([e.model_dump(mode="json", exclude_none=True) for e in old])
+    table(aws.tables["SyncLogTable"]).put_item(
+        Item={"pk": f"TENANT#{TENANT}", "sk": f"{at(2)}#{0:024d}#00000000#00", "entries": text, "n": 3}
+    )
+
+    found, _ = log.query(TENANT, LogQuery(limit=10))
+
+    assert found == list(reversed(old))
 
 
 def test_unprocessed_items_are_sent_again(log):

@@ -4,6 +4,7 @@ Items:
   pk=TENANT#<tenant>#FEED                  sk=HEAD               the last number of the tenant's feed
   pk=TENANT#<tenant>#FEED                  sk=SEQ#<20 digits>    a page: the changes numbered
                                                                  `first`..<its number>, in order
+                                                                 (changes_z: JSON, zlib-compressed)
   pk=TENANT#<tenant>#FEED#ENTITY#<entity>  sk=HEAD               the same, per entity
   pk=TENANT#<tenant>#FEED#ENTITY#<entity>  sk=SEQ#<20 digits>    the entity's numbers `first`..<its
                                                                  number>: the changes of the tenant's
@@ -33,6 +34,7 @@ import json
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -287,13 +289,14 @@ def _numbered(runs: list[list[NewChange]], heads: dict[Stream, int]) -> _Numbere
 
 
 def _tenant_page(pk: str, run: _Run, expires_at: int) -> dict[str, Any]:
-    # The changes are kept as JSON text: exact numbers, no float/Decimal round trip.
+    # The changes are kept as JSON (exact numbers, no float/Decimal round trip), compressed: a
+    # page's changes repeat their field names and values, and DynamoDB bills the bytes stored.
     return {
         "pk": pk,
         "sk": sequence_sk(run.items[-1].sequence),
         "first": run.items[0].sequence,
         "sequence": run.items[-1].sequence,
-        "changes": json.dumps(
+        "changes_z": _compressed(
             [
                 {
                     "id": item.id,
@@ -302,11 +305,22 @@ def _tenant_page(pk: str, run: _Run, expires_at: int) -> dict[str, Any]:
                     "change": item.data.model_dump(mode="json"),
                 }
                 for item in run.items
-            ],
-            separators=(",", ":"),
+            ]
         ),
         "expires_at": expires_at,
     }
+
+
+def _compressed(changes: list[dict[str, Any]]) -> bytes:
+    return zlib.compress(json.dumps(changes, separators=(",", ":")).encode())
+
+
+def _page_changes(item: dict[str, Any]) -> list[Any]:
+    """A page's changes as JSON values: compressed, or as text in pages written before."""
+    if "changes_z" in item:
+        stored = item["changes_z"]
+        return list(json.loads(zlib.decompress(bytes(getattr(stored, "value", stored)))))
+    return list(json.loads(str(item["changes"])))
 
 
 def _entity_page(pk: str, run: _Run, expires_at: int) -> dict[str, Any]:
@@ -323,7 +337,7 @@ def _entity_page(pk: str, run: _Run, expires_at: int) -> dict[str, Any]:
 
 def _unpacked(items: Sequence[dict[str, Any]]) -> Iterator[FeedItem]:
     for item in items:
-        if "changes" not in item:  # a change of its own, as written before pages
+        if "changes" not in item and "changes_z" not in item:  # a change of its own, as before pages
             yield FeedItem(
                 id=str(item["id"]),
                 sequence=int(str(item["sequence"])),
@@ -333,7 +347,7 @@ def _unpacked(items: Sequence[dict[str, Any]]) -> Iterator[FeedItem]:
             )
             continue
         first = int(str(item["first"]))
-        for offset, change in enumerate(json.loads(str(item["changes"]))):
+        for offset, change in enumerate(_page_changes(item)):
             yield FeedItem(
                 id=change["id"],
                 sequence=first + offset,

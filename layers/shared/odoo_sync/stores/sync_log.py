@@ -8,7 +8,8 @@ below DynamoDB's 400 KB); the parts of one append are read back as one page.
 
 Items:
   pk=TENANT#<tenant>  sk=<newest entry's start>#<write order>#<page id>#<part>
-  entries=<JSON list>  n=<how many>  batch_pk=TENANT#<tenant>#BATCH#<batch> (index ByBatch; a batch's part)
+  entries_z=<the entries, a JSON list, zlib-compressed>  n=<how many>
+  batch_pk=TENANT#<tenant>#BATCH#<batch> (index ByBatch; a batch's part)
   records=|<entity>/<local id>|...  entities=|<entity>|...  statuses=|success|error|   (for filters)
   expires_at=<epoch seconds>                      (TTL)
 
@@ -19,6 +20,11 @@ entries of up to a chunk's run time, all older than its key) and by the filters 
 entries. A record's history is such a filtered read of the tenant's pages; a sparse filter
 answers with what it found in a bounded number of reads and a cursor to go on from. Cursors
 carry the page and the position of the last entry returned, in the caller's own partition.
+
+The entries are stored compressed: a chunk's entries repeat the same entity, connection, batch,
+fields and times, and compress about 15 to 1 (a product pushed: ~400 bytes of JSON, ~25 stored),
+and DynamoDB bills writes by the bytes stored. Pages written before hold `entries` as JSON text
+and read the same.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import binascii
 import json
 import secrets
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -98,7 +105,7 @@ class LogPage:
 
     @property
     def size(self) -> int:
-        return sum(len(str(item.get("entries", ""))) + 300 for item in self.items)
+        return sum(len(bytes(item.get("entries_z", b""))) + _markers_size(item) + 300 for item in self.items)
 
 
 class DynamoSyncLog:
@@ -203,7 +210,7 @@ class DynamoSyncLog:
         item: dict[str, Any] = {
             "pk": tenant_pk(tenant_id),
             "sk": sk,
-            "entries": _dump(entries),
+            "entries_z": zlib.compress(_dump(entries).encode()),
             "n": len(entries),
             "records": _markers(f"{e.entity}/{e.local_id}" for e in entries),
             "entities": _markers(e.entity for e in entries),
@@ -268,6 +275,18 @@ def _dump(entries: list[SyncLogEntry]) -> str:
     return json.dumps([e.model_dump(mode="json", exclude_none=True) for e in entries], separators=(",", ":"))
 
 
+def _stored_entries(item: dict[str, Any]) -> list[Any]:
+    """A part's entries as JSON values: compressed, or as text in pages written before."""
+    if "entries_z" in item:
+        stored = item["entries_z"]
+        return list(json.loads(zlib.decompress(bytes(getattr(stored, "value", stored)))))
+    return list(json.loads(str(item["entries"])))
+
+
+def _markers_size(item: dict[str, Any]) -> int:
+    return sum(len(str(item.get(name, ""))) for name in ("records", "entities", "statuses"))
+
+
 def _markers(values: Iterator[str] | Sequence[str]) -> str:
     return "|" + "|".join(dict.fromkeys(values)) + "|"
 
@@ -280,7 +299,7 @@ def _merged(parts: list[dict[str, Any]]) -> list[SyncLogEntry]:
     """A page's entries, newest first (by start time; those of one second as they were written)."""
     written: list[SyncLogEntry] = []
     for part in sorted(parts, key=lambda item: str(item["sk"])):
-        written += [SyncLogEntry.model_validate(e) for e in json.loads(str(part["entries"]))]
+        written += [SyncLogEntry.model_validate(e) for e in _stored_entries(part)]
     order = sorted(range(len(written)), key=lambda i: (written[i].started_at, i), reverse=True)
     return [written[i] for i in order]
 
