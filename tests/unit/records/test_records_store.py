@@ -10,7 +10,9 @@ import pytest
 from local_stack.meter import AwsMeter
 from odoo_sync.api.dependencies import record_store
 from odoo_sync.errors import InvalidInputError, NotFoundError, StorageError
+from odoo_sync.core.pull_apply import PulledWrite
 from odoo_sync.stores import batching
+from odoo_sync.stores.pull_records import DynamoPulledRecords
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import LinkStatus, OdooLink
 from tests.unit.records.conftest import TENANT_A, TENANT_B
@@ -288,3 +290,23 @@ def test_a_list_since_a_time_costs_an_index_read_and_a_read_by_key(seeded):
         seeded.list(TENANT_A, "customer", RecordFilters(modified_since=since), 50, None)
 
     assert meter.reading().by_operation("dynamodb") == {"BatchGetItem": 1, "Query": 1}
+
+
+def test_a_pulls_link_only_write_keeps_the_place_and_a_data_write_moves_it(seeded, clock):
+    pulled = DynamoPulledRecords(seeded._table)
+    since = datetime(2024, 5, 1, 12, 3, 0, tzinfo=UTC)
+    clock.advance(3600)
+    version = seeded.get(TENANT_A, "customer", "C-2").version
+
+    pulled.write_many(
+        TENANT_A,
+        "customer",
+        CONNECTION,
+        [
+            PulledWrite("C-1", OdooLink(odoo_id=1, status=LinkStatus.SYNCED)),
+            PulledWrite("C-2", OdooLink(odoo_id=2), {"country": "DE"}, version),
+        ],
+    )
+
+    assert _select(seeded, modified_since=since) == ["C-4", "C-5", "C-2"]
+    assert seeded.get(TENANT_A, "customer", "C-1").links[CONNECTION].status is LinkStatus.SYNCED
