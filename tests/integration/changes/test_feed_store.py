@@ -163,3 +163,18 @@ def test_a_page_written_before_compression_reads_the_same(log: InterleavedLog) -
     )
 
     assert log.get(TENANT, item.sequence) == item
+
+
+def test_one_change_writes_one_head_for_every_feed_and_its_two_pages(log: InterleavedLog) -> None:
+    log.append(TENANT, new([change("warm-up")]))
+    cold = DynamoChangeLog(log._table, 30)  # reads the heads first
+
+    with AwsMeter() as meter:
+        (item,) = cold.append(TENANT, new([change("p", "product")]))
+
+    # In one transaction: the HEAD (the tenant's and the entity's numbers), the page, the entity's page.
+    assert meter.reading().by_operation("dynamodb") == {"GetItem": 1, "TransactWriteItems": 1}
+    assert meter.reading().total_write_units == 3 * 2
+    assert item.sequence == 2
+    products = feed(log).read(TENANT, ChangeQuery(entity="product"))
+    assert [(i.sequence, i.data.local_id) for i in products.items] == [(1, "p")]

@@ -230,6 +230,27 @@ def test_a_page_is_stored_compressed_at_a_fraction_of_its_json(log, aws):
     assert all(e == written[e.local_id] for e in found)  # every field read back as written
 
 
+def test_a_batchs_page_costs_its_index_a_small_entry_not_a_copy(log, aws):
+    def cost(batch_id: str | None) -> float:
+        entries = [
+            entry(n, outcome(f"p{n:03d}", "error", at=at(n % 60)), batch_id=batch_id).model_copy(
+                update={"error_message": f"refused: {n * 7919:x}" * 40}  # entries that compress less
+            )
+            for n in range(500)
+        ]
+        with AwsMeter() as meter:
+            log.append(TENANT, entries)
+        return meter.reading().total_write_units
+
+    alone, in_batch = cost(None), cost(BATCH)
+
+    assert alone > 10
+    assert in_batch < 1.3 * alone  # a copy in the index (ALL) would double it
+    found, _ = log.query(TENANT, LogQuery(batch_id=BATCH, status="error", limit=3))
+    assert len(found) == 3
+    assert all(e.batch_id == BATCH and e.error_message for e in found)  # read whole from the table
+
+
 def test_a_page_written_before_compression_reads_the_same(log, aws):
     old = [entry(n, outcome(f"p{n}", at=at(n))) for n in range(3)]
     text = json.dumps([e.model_dump(mode="json", exclude_none=True) for e in old])

@@ -13,6 +13,10 @@ Items:
   records=|<entity>/<local id>|...  entities=|<entity>|...  statuses=|success|error|   (for filters)
   expires_at=<epoch seconds>                      (TTL)
 
+ByBatch projects the keys and the entities and statuses markers only (INCLUDE): its entry of a
+page costs one write unit whatever the page holds; a batch's query reads the parts it finds from
+the table by key (one BatchGetItem per query request).
+
 A query reads a batch's parts (ByBatch) or the tenant's pages, newest first, a few items per
 request (`Limit`), narrowed by time on the sort key (`until` with a margin: a page holds the
 entries of up to a chunk's run time, all older than its key) and by the filters above
@@ -45,6 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from odoo_sync.core.ids import Moment, utc_now
 from odoo_sync.errors import InvalidInputError, StorageError
+from odoo_sync.stores.batching import batch_get
 from odoo_sync.stores.dynamodb import storage_errors
 from odoo_sync.stores.tenants import tenant_pk
 from odoo_sync.sync.model import ENTITY_NAME_PATTERN, LOCAL_ID_PATTERN, SyncLogEntry
@@ -161,7 +166,7 @@ class DynamoSyncLog:
         }
         if index is not None:
             request["IndexName"] = index
-        filters = _filters(wanted)
+        filters = _filters(wanted, on_index=index is not None)
         request["Limit"] = _ITEMS_PER_READ if filters is None else _FILTERED_ITEMS_PER_READ
         if filters is not None:
             request["FilterExpression"] = filters
@@ -188,7 +193,7 @@ class DynamoSyncLog:
         for _ in range(_READS_PER_REQUEST):
             with storage_errors("read the sync log"):
                 answer = self._table.query(**request)
-            for item in answer.get("Items", []):
+            for item in self._whole(request, answer.get("Items", [])):
                 if pending and _page_of(item) != _page_of(pending[0]):
                     done = _page_of(pending[0])
                     yield done, _merged(pending), None
@@ -205,6 +210,16 @@ class DynamoSyncLog:
         else:
             last = _page_of(request["ExclusiveStartKey"])
             yield last, [], _PAST_EVERY_ENTRY if last == done else -1
+
+    def _whole(self, request: dict[str, Any], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The parts a query found, whole: ByBatch projects only the keys and the filters'
+        markers (its entry costs one write unit, not a copy of the page), so the parts it
+        finds are read from the table by key, in the order found."""
+        if "IndexName" not in request or not items:
+            return items
+        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in items]
+        read = {str(item["sk"]): item for item in batch_get(self._table, keys, "read the sync log")}
+        return [read[str(item["sk"])] for item in items if str(item["sk"]) in read]
 
     def _item(self, tenant_id: str, sk: str, entries: list[SyncLogEntry], expires_at: int) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -316,10 +331,11 @@ def _matches(entry: SyncLogEntry, wanted: LogQuery) -> bool:
     return all(checks)
 
 
-def _filters(wanted: LogQuery) -> ConditionBase | None:
-    """Pages with no entry the query could want are dropped by DynamoDB before they are sent."""
+def _filters(wanted: LogQuery, *, on_index: bool = False) -> ConditionBase | None:
+    """Pages with no entry the query could want are dropped by DynamoDB before they are sent.
+    ByBatch holds no `records` marker: a batch's entries of one record are picked when read."""
     conditions: list[ConditionBase] = []
-    if wanted.local_id is not None and wanted.entity is not None:
+    if wanted.local_id is not None and wanted.entity is not None and not on_index:
         conditions.append(Attr("records").contains(f"|{wanted.entity}/{wanted.local_id}|"))
     elif wanted.entity is not None:
         conditions.append(Attr("entities").contains(f"|{wanted.entity}|"))
