@@ -1,10 +1,23 @@
 """DynamoDB capacity units of one request, from the sizes of the items in moto's tables (in process).
 
-A write costs 1 WRU per KB of the larger of the item before and after it (2 in a transaction), plus
-the same for every secondary index whose entry it changes (an entry whose index key changed: a
-delete and a put); a read 1 RRU per 4 KB strongly consistent, half of that eventually consistent,
-2 per 4 KB in a transaction; a query the sizes of the items it examined (filtered ones too), summed,
-per 4 KB. Used by local_stack.meter.
+A write costs 1 WRU per KB of the larger of the item before and after it (2 in a transaction), plus,
+for each secondary index, what the write changed in the index's own entry of the item (its
+projection, sized on its own), as DynamoDB bills index maintenance:
+
+- the item enters the index (it now has the index's key attributes): the new entry, per KB;
+- it leaves the index (a key attribute removed, or the item deleted): the old entry, per KB;
+- its index key changed: a delete and a put, each entry per KB on its own;
+- same index key, projected attributes changed: the larger of the two entries, per KB;
+- same index key and the same projected attributes: nothing (a KEYS_ONLY index is not written
+  when a write leaves its key alone; an ALL index is, whenever the item changes).
+
+A transaction doubles the items' own units, not their index writes: AWS documents the 2x for the
+items and is silent on indexes; captures of ReturnConsumedCapacity=INDEXES against real DynamoDB
+(published with the dynoxide emulator's conformance tests, 2026-08) show index arms inside a
+transaction costing what the same write costs outside one.
+A read costs 1 RRU per 4 KB strongly consistent, half of that eventually consistent, 2 per 4 KB in
+a transaction; a query the sizes of the items it examined (filtered ones too), summed, per 4 KB.
+Used by local_stack.meter.
 """
 
 from __future__ import annotations
@@ -42,7 +55,8 @@ def moto_tables() -> dict[str, Any] | None:
 
 
 Key = tuple[str, str, str]  # table, hash key, range key (as text)
-_Stored = tuple[int, dict[str, tuple[int, str]]]  # item size; per index: entry size, index key
+_Entry = tuple[int, str, int]  # an index's entry of an item: its size, its index key, its content's hash
+_Stored = tuple[int, dict[str, _Entry]]  # item size; its entry in each index that holds it
 
 
 def sizes_before(tables: Mapping[str, Any], operation: str, params: Mapping[str, Any]) -> dict[Key, _Stored]:
@@ -85,25 +99,30 @@ def add_units(  # noqa: PLR0917 - one call's whole context
     after = {key: _stored_size(tables, key) for key in before}
     factor = 2 if operation == "TransactWriteItems" else 1
     for key in before:
-        call.write_units[key[0]] += factor * _write_units(before[key], after[key])
+        call.write_units[key[0]] += _write_units(before[key], after[key], item_factor=factor)
     if operation in ("GetItem", "BatchGetItem", "TransactGetItems"):
         _read_by_key(call, tables, operation, params)
     elif operation in ("Query", "Scan"):
         _read_examined(call, tables, params, answer)
 
 
-def _write_units(before: _Stored, after: _Stored) -> int:
-    units = max(1, math.ceil(max(before[0], after[0]) / WRITE_UNIT_BYTES))
+def _write_units(before: _Stored, after: _Stored, *, item_factor: int = 1) -> int:
+    units = item_factor * max(1, math.ceil(max(before[0], after[0]) / WRITE_UNIT_BYTES))
     for index in set(before[1]) | set(after[1]):
-        old, new = before[1].get(index), after[1].get(index)
-        if old is not None and new is not None and old[1] != new[1]:
-            # The entry moved (its index key changed): a delete and a put.
-            units += _index_units(old[0]) + _index_units(new[0])
-        else:
-            # A write of the item rewrites its entry (taken as changed: what the write set is not
-            # compared with what was there).
-            units += _index_units(max(entry[0] for entry in (old, new) if entry is not None))
+        units += _index_write_units(before[1].get(index), after[1].get(index))
     return units
+
+
+def _index_write_units(old: _Entry | None, new: _Entry | None) -> int:
+    """What one write costs one index, from its entry of the item before and after."""
+    if old is None or new is None:
+        entry = old or new
+        return _index_units(entry[0]) if entry is not None else 0  # entered or left the index
+    if old[1] != new[1]:
+        return _index_units(old[0]) + _index_units(new[0])  # moved: a delete and a put
+    if old[2] == new[2]:
+        return 0  # the entry is as it was
+    return max(_index_units(old[0]), _index_units(new[0]))
 
 
 def _index_units(size: int) -> int:
@@ -202,13 +221,14 @@ def _stored_size(tables: Mapping[str, Any], key: Key) -> _Stored:
     if item is None:
         return 0, {}
     size = item.size()
-    indexes: dict[str, tuple[int, str]] = {}
+    indexes: dict[str, _Entry] = {}
     for index in [*moto_table.indexes, *moto_table.global_indexes]:
         if all(name in item.attrs for name in index.schema_key_attrs):
             projection = (index.projection or {}).get("ProjectionType", "ALL")
-            entry_size = size if projection == "ALL" else index.project(item).size()
+            entry = item if projection == "ALL" else index.project(item)
             index_key = "|".join(str(item.attrs[name].value) for name in index.schema_key_attrs)
-            indexes[index.name] = (entry_size, index_key)
+            content = hash(json.dumps(entry.to_json(), sort_keys=True, default=str))
+            indexes[index.name] = (size if entry is item else entry.size(), index_key, content)
     return size, indexes
 
 

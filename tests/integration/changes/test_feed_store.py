@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
+from local_stack.meter import AwsMeter
 from odoo_sync.core.changes import ChangeFeed, ChangeQuery, NewChange, change_id
 from odoo_sync.stores.changes import DynamoChangeLog, FeedContentionError
 from odoo_sync.stores.dynamodb import table
@@ -125,3 +127,54 @@ def test_a_change_is_found_by_its_number_until_it_expires(log: InterleavedLog) -
     assert log.get(TENANT, item.sequence + 1) is None
     stored = log._table.get_item(Key={"pk": f"TENANT#{TENANT}#FEED", "sk": "SEQ#" + "1".zfill(20)})["Item"]
     assert int(str(stored["expires_at"])) > 0
+
+
+def test_a_page_is_stored_compressed_and_reads_back_every_change_exactly(log: InterleavedLog) -> None:
+    changes = [change(f"r{n:03d}") for n in range(200)]
+    as_json = sum(len(c.model_dump_json()) for c in changes)
+
+    with AwsMeter() as meter:
+        appended = log.append(TENANT, new(changes))
+
+    stored = log._table.get_item(Key={"pk": f"TENANT#{TENANT}#FEED", "sk": "SEQ#" + "200".zfill(20)})["Item"]
+    assert "changes" not in stored
+    assert meter.reading().total_write_units < as_json / 1024  # the page, the heads, twice each
+    assert log.read(TENANT, None, 0, 500) == appended
+    assert [item.data for item in appended] == changes
+
+
+def test_a_page_written_before_compression_reads_the_same(log: InterleavedLog) -> None:
+    (item,) = log.append(TENANT, new([change("a")]))
+    key = {"pk": f"TENANT#{TENANT}#FEED", "sk": "SEQ#" + "1".zfill(20)}
+    text = json.dumps(
+        [
+            {
+                "id": item.id,
+                "type": item.type,
+                "created_at": item.created_at,
+                "change": item.data.model_dump(mode="json"),
+            }
+        ]
+    )
+    log._table.update_item(
+        Key=key,
+        UpdateExpression="SET changes = :text REMOVE changes_z",
+        ExpressionAttributeValues={":text": text},
+    )
+
+    assert log.get(TENANT, item.sequence) == item
+
+
+def test_one_change_writes_one_head_for_every_feed_and_its_two_pages(log: InterleavedLog) -> None:
+    log.append(TENANT, new([change("warm-up")]))
+    cold = DynamoChangeLog(log._table, 30)  # reads the heads first
+
+    with AwsMeter() as meter:
+        (item,) = cold.append(TENANT, new([change("p", "product")]))
+
+    # In one transaction: the HEAD (the tenant's and the entity's numbers), the page, the entity's page.
+    assert meter.reading().by_operation("dynamodb") == {"GetItem": 1, "TransactWriteItems": 1}
+    assert meter.reading().total_write_units == 3 * 2
+    assert item.sequence == 2
+    products = feed(log).read(TENANT, ChangeQuery(entity="product"))
+    assert [(i.sequence, i.data.local_id) for i in products.items] == [(1, "p")]

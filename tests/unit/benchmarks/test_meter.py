@@ -144,3 +144,133 @@ def test_a_refused_request_is_counted_and_billed(dynamodb: Any) -> None:
 
     assert meter.reading().by_operation("dynamodb") == {"PutItem": 1}
     assert meter.reading().write_units == {TABLE: 1}
+
+
+# -- secondary indexes: what a write changes in each index's own entry of the item -----------------
+
+INDEXED = "Indexed"
+
+
+@pytest.fixture
+def indexed(dynamodb: Any) -> Any:
+    """A table with a KEYS_ONLY local index (on `updated`), an INCLUDE global index (on `state`,
+    projecting `label`) and an ALL global index (on `group`)."""
+    dynamodb.create_table(
+        TableName=INDEXED,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": "S"}
+            for name in ("pk", "sk", "updated", "state", "group")
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "ByUpdated",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "updated", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "ByState",
+                "KeySchema": [{"AttributeName": "state", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["label"]},
+            },
+            {
+                "IndexName": "ByGroup",
+                "KeySchema": [{"AttributeName": "group", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+        ],
+    )
+    return dynamodb
+
+
+def units_of(client: Any, **update: Any) -> float:
+    """The write units of one UpdateItem of the item pk=p sk=a."""
+    with AwsMeter() as meter:
+        client.update_item(TableName=INDEXED, Key={"pk": {"S": "p"}, "sk": {"S": "a"}}, **update)
+    return meter.reading().write_units[INDEXED]
+
+
+def set_values(expression: str, **values: str) -> dict[str, Any]:
+    return {
+        "UpdateExpression": expression,
+        "ExpressionAttributeValues": {f":{k}": {"S": v} for k, v in values.items()},
+    }
+
+
+def test_a_write_that_leaves_a_keys_only_entry_alone_pays_for_the_item_only(indexed: Any) -> None:
+    indexed.put_item(TableName=INDEXED, Item=item("a", 10, updated="t1"))
+
+    assert units_of(indexed, **set_values("SET body = :b", b="changed")) == 1
+
+
+def test_an_item_entering_an_index_pays_for_its_entry_sized_on_the_projection(indexed: Any) -> None:
+    with AwsMeter() as meter:
+        indexed.put_item(TableName=INDEXED, Item=item("a", 2500, updated="t1"))  # 3 KB, a small entry
+
+    assert meter.reading().write_units == {INDEXED: 3 + 1}
+
+
+def test_an_item_leaving_an_index_pays_for_the_old_entry(indexed: Any) -> None:
+    indexed.put_item(TableName=INDEXED, Item=item("a", 10, updated="t1"))
+
+    assert units_of(indexed, UpdateExpression="REMOVE updated") == 1 + 1
+
+
+def test_a_moved_index_key_pays_for_a_delete_and_a_put(indexed: Any) -> None:
+    indexed.put_item(TableName=INDEXED, Item=item("a", 10, updated="t1"))
+
+    assert units_of(indexed, **set_values("SET updated = :u", u="t2")) == 1 + 2
+
+
+def test_a_changed_projected_attribute_pays_for_the_larger_entry(indexed: Any) -> None:
+    indexed.put_item(TableName=INDEXED, Item=item("a", 10, state="s", label="x" * 1500))
+
+    # The item (1.5 KB: 2) and its INCLUDE entry, shrinking from 1.5 KB to a few bytes (2).
+    assert units_of(indexed, **set_values("SET label = :l", l="short")) == 2 + 2
+    # A change outside the projection does not touch the entry.
+    assert units_of(indexed, **set_values("SET body = :b", b="other")) == 1
+
+
+def test_an_all_index_pays_for_any_change_and_nothing_for_an_identical_overwrite(indexed: Any) -> None:
+    indexed.put_item(TableName=INDEXED, Item=item("a", 10, group="g"))
+
+    assert units_of(indexed, **set_values("SET body = :b", b="changed")) == 1 + 1
+    with AwsMeter() as meter:
+        indexed.put_item(TableName=INDEXED, Item=item("a", 10, group="g", body="changed"))
+
+    # The same item written again: the table is billed, the index entry is as it was.
+    assert meter.reading().write_units == {INDEXED: 1}
+
+
+def test_a_deleted_item_pays_for_each_entry_it_had(indexed: Any) -> None:
+    indexed.put_item(TableName=INDEXED, Item=item("a", 10, updated="t1", state="s", group="g"))
+    with AwsMeter() as meter:
+        indexed.delete_item(TableName=INDEXED, Key={"pk": {"S": "p"}, "sk": {"S": "a"}})
+
+    assert meter.reading().write_units == {INDEXED: 1 + 3}
+
+
+def test_a_transaction_pays_twice_for_the_item_and_once_for_its_index_writes(indexed: Any) -> None:
+    indexed.put_item(TableName=INDEXED, Item=item("a", 10, updated="t1"))
+    key = {"pk": {"S": "p"}, "sk": {"S": "a"}}
+    with AwsMeter() as link_write:
+        indexed.transact_write_items(
+            TransactItems=[
+                {"Update": {"TableName": INDEXED, "Key": key, **set_values("SET body = :b", b="l")}}
+            ]
+        )
+    with AwsMeter() as data_write:
+        indexed.transact_write_items(
+            TransactItems=[
+                {"Update": {"TableName": INDEXED, "Key": key, **set_values("SET updated = :u", u="t2")}}
+            ]
+        )
+
+    assert link_write.reading().write_units == {INDEXED: 2}
+    assert data_write.reading().write_units == {INDEXED: 2 * 1 + 2}  # the item twice, the move once

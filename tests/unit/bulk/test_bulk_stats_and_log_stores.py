@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from local_stack.meter import AwsMeter
 from odoo_sync.errors import InvalidInputError, StorageError
 from odoo_sync.stores.dynamodb import table
 from odoo_sync.stores.stats import DynamoStats
@@ -210,6 +212,55 @@ def test_a_page_too_large_for_one_item_is_cut_and_read_back_whole(log, aws):
         if cursor is None:
             break
     assert sorted(e.local_id for e in found) == sorted(f"p{n:03d}" for n in range(500))
+
+
+def test_a_page_is_stored_compressed_at_a_fraction_of_its_json(log, aws):
+    entries = [entry(n, outcome(f"p{n:03d}", at=f"2024-05-01T10:00:{n % 60:02d}Z")) for n in range(500)]
+    as_json = sum(len(e.model_dump_json(exclude_none=True)) for e in entries)
+
+    with AwsMeter() as meter:
+        log.append(TENANT, entries)
+
+    (item,) = table(aws.tables["SyncLogTable"]).scan()["Items"]
+    assert "entries" not in item
+    assert meter.reading().total_write_units < as_json / 1024 / 4  # markers included
+    found, _ = log.query(TENANT, LogQuery(limit=200))
+    written = {e.local_id: e for e in entries}
+    assert len(found) == 200
+    assert all(e == written[e.local_id] for e in found)  # every field read back as written
+
+
+def test_a_batchs_page_costs_its_index_a_small_entry_not_a_copy(log, aws):
+    def cost(batch_id: str | None) -> float:
+        entries = [
+            entry(n, outcome(f"p{n:03d}", "error", at=at(n % 60)), batch_id=batch_id).model_copy(
+                update={"error_message": f"refused: {n * 7919:x}" * 40}  # entries that compress less
+            )
+            for n in range(500)
+        ]
+        with AwsMeter() as meter:
+            log.append(TENANT, entries)
+        return meter.reading().total_write_units
+
+    alone, in_batch = cost(None), cost(BATCH)
+
+    assert alone > 10
+    assert in_batch < 1.3 * alone  # a copy in the index (ALL) would double it
+    found, _ = log.query(TENANT, LogQuery(batch_id=BATCH, status="error", limit=3))
+    assert len(found) == 3
+    assert all(e.batch_id == BATCH and e.error_message for e in found)  # read whole from the table
+
+
+def test_a_page_written_before_compression_reads_the_same(log, aws):
+    old = [entry(n, outcome(f"p{n}", at=at(n))) for n in range(3)]
+    text = json.dumps([e.model_dump(mode="json", exclude_none=True) for e in old])
+    table(aws.tables["SyncLogTable"]).put_item(
+        Item={"pk": f"TENANT#{TENANT}", "sk": f"{at(2)}#{0:024d}#00000000#00", "entries": text, "n": 3}
+    )
+
+    found, _ = log.query(TENANT, LogQuery(limit=10))
+
+    assert found == list(reversed(old))
 
 
 def test_unprocessed_items_are_sent_again(log):

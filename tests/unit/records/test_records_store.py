@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from local_stack.meter import AwsMeter
 from odoo_sync.api.dependencies import record_store
+from odoo_sync.core.pull_apply import PulledWrite
 from odoo_sync.errors import InvalidInputError, NotFoundError, StorageError
 from odoo_sync.stores import batching
+from odoo_sync.stores.pull_records import DynamoPulledRecords
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import LinkStatus, OdooLink
 from tests.unit.records.conftest import TENANT_A, TENANT_B
@@ -239,3 +242,71 @@ def test_batch_get_gives_up_when_throttled_for_too_long():
         )
 
     assert len(client.calls) == batching.MAX_ATTEMPTS
+
+
+# -- ByUpdatedAt projects the keys only: what reads through it still see -------------------------
+
+
+def test_a_list_since_a_time_answers_whole_records_read_by_key(seeded):
+    since = datetime(2024, 5, 1, 12, 2, 0, tzinfo=UTC)
+
+    records, cursor = seeded.list(TENANT_A, "customer", RecordFilters(modified_since=since), 10, None)
+
+    assert [r.local_id for r in records] == ["C-3", "C-4", "C-5"]
+    assert records[0].data == {"country": "BE", "vip": False}
+    assert records[0].links[OTHER_CONNECTION].odoo_id == 3  # the links come from the table too
+    assert cursor is None
+
+
+def test_a_selection_since_a_time_filters_on_data_and_links_read_by_key(seeded):
+    since = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+
+    assert _select(seeded, modified_since=since, fields={"country": "BE"}) == ["C-1", "C-3", "C-4"]
+    assert _select(seeded, modified_since=since, has_odoo_id=True, connection_id=CONNECTION) == ["C-1"]
+    ids, cursor = seeded.page_local_ids(
+        TENANT_A, "customer", RecordFilters(modified_since=since, fields={"vip": True}), 1, None
+    )
+    assert (ids, cursor is not None) == (["C-1"], True)
+    rest, _ = seeded.page_local_ids(
+        TENANT_A, "customer", RecordFilters(modified_since=since, fields={"vip": True}), 5, cursor
+    )
+    assert rest == ["C-5"]
+
+
+def test_a_link_write_keeps_the_records_place_in_the_update_order(seeded, clock):
+    since = datetime(2024, 5, 1, 12, 3, 0, tzinfo=UTC)
+    clock.advance(3600)
+
+    seeded.update_link(TENANT_A, "customer", "C-1", CONNECTION, OdooLink(odoo_id=1, status=LinkStatus.ERROR))
+    seeded.update_links(TENANT_A, "customer", CONNECTION, {"C-2": OdooLink(odoo_id=2)})
+
+    # Neither record changed its data: neither counts as modified since.
+    assert _select(seeded, modified_since=since) == ["C-4", "C-5"]
+
+
+def test_a_list_since_a_time_costs_an_index_read_and_a_read_by_key(seeded):
+    since = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+    with AwsMeter() as meter:
+        seeded.list(TENANT_A, "customer", RecordFilters(modified_since=since), 50, None)
+
+    assert meter.reading().by_operation("dynamodb") == {"BatchGetItem": 1, "Query": 1}
+
+
+def test_a_pulls_link_only_write_keeps_the_place_and_a_data_write_moves_it(seeded, clock):
+    pulled = DynamoPulledRecords(seeded._table)
+    since = datetime(2024, 5, 1, 12, 3, 0, tzinfo=UTC)
+    clock.advance(3600)
+    version = seeded.get(TENANT_A, "customer", "C-2").version
+
+    pulled.write_many(
+        TENANT_A,
+        "customer",
+        CONNECTION,
+        [
+            PulledWrite("C-1", OdooLink(odoo_id=1, status=LinkStatus.SYNCED)),
+            PulledWrite("C-2", OdooLink(odoo_id=2), {"country": "DE"}, version),
+        ],
+    )
+
+    assert _select(seeded, modified_since=since) == ["C-4", "C-5", "C-2"]
+    assert seeded.get(TENANT_A, "customer", "C-1").links[CONNECTION].status is LinkStatus.SYNCED

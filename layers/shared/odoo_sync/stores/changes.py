@@ -2,19 +2,24 @@
 
 Items:
   pk=TENANT#<tenant>#FEED                  sk=HEAD               the last number of the tenant's feed
+                                                                 (`sequence`) and of each entity's
+                                                                 (`entity#<entity>`)
   pk=TENANT#<tenant>#FEED                  sk=SEQ#<20 digits>    a page: the changes numbered
                                                                  `first`..<its number>, in order
-  pk=TENANT#<tenant>#FEED#ENTITY#<entity>  sk=HEAD               the same, per entity
+                                                                 (changes_z: JSON, zlib-compressed)
   pk=TENANT#<tenant>#FEED#ENTITY#<entity>  sk=SEQ#<20 digits>    the entity's numbers `first`..<its
                                                                  number>: the changes of the tenant's
                                                                  page `page` (no copy of them)
   expires_at=<epoch seconds>                                     (TTL, on the pages)
 
 Appending a publish (the changes of one page of a pull, typically) allocates a range of numbers
-per feed it touches, not a number per change: one transaction moves each HEAD from the value it
-read to that value plus the count, on the condition that it still holds the value read, and puts
-the pages under the numbers in between. Two writers that read the same HEAD cannot both commit:
-the loser reads the heads again and takes the next range. So numbers become visible in order,
+per feed it touches, not a number per change: one transaction moves the HEAD's numbers from the
+values read to those values plus the counts, on the condition that the tenant's number is still
+the one read, and puts the pages under the numbers in between. Every append moves the tenant's
+number and the entities' numbers live on the same item, so that one condition guarantees none of
+them moved since they were read (one HEAD item, not one per feed: a write less per append). Two
+writers that read the same HEAD cannot both commit: the loser reads the heads again and takes the
+next range. So numbers become visible in order,
 with no gap, and a whole range at once: a reader that has seen number n has seen every change
 numbered below n, for good (a reader never skips a change committed later). A crash before the
 commit allocates nothing (the range and its pages are one transaction), so no gap either.
@@ -33,6 +38,7 @@ import json
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -68,6 +74,11 @@ Stream = str | None  # None: the tenant's feed; a name: that entity's feed
 def feed_pk(tenant_id: str, entity: str | None = None) -> str:
     base = f"{tenant_pk(tenant_id)}#FEED"
     return base if entity is None else f"{base}#ENTITY#{entity}"
+
+
+def _head_attribute(stream: Stream) -> str:
+    """The HEAD item's attribute holding a feed's last number."""
+    return "sequence" if stream is None else f"entity#{stream}"
 
 
 def sequence_sk(sequence: int) -> str:
@@ -155,25 +166,20 @@ class DynamoChangeLog:
         return {**{s: known[s] for s in streams if s in known}, **self._read_heads(tenant_id, missing)}
 
     def _read_heads(self, tenant_id: str, streams: Sequence[Stream]) -> dict[Stream, int]:
-        keys = [{"pk": feed_pk(tenant_id, stream), "sk": HEAD} for stream in streams]
         with storage_errors("read the change feed's position"):
-            answer = self._table.meta.client.batch_get_item(
-                RequestItems={self._table.name: {"Keys": keys, "ConsistentRead": True}}
+            item = (
+                self._table.get_item(Key={"pk": feed_pk(tenant_id), "sk": HEAD}, ConsistentRead=True).get(
+                    "Item"
+                )
+                or {}
             )
-        if answer.get("UnprocessedKeys"):
-            raise StorageError("storage failed to read the change feed's position")
-        found = {
-            str(item["pk"]): int(str(item["sequence"]))
-            for item in answer.get("Responses", {}).get(self._table.name, [])
-        }
-        return {stream: found.get(feed_pk(tenant_id, stream), 0) for stream in streams}
+        return {stream: int(str(item.get(_head_attribute(stream), 0))) for stream in streams}
 
     def _commit(self, tenant_id: str, heads: dict[Stream, int], numbered: _Numbered) -> bool:
-        """One transaction: every HEAD moved from the value read, every page put; False if lost."""
+        """One transaction: the HEAD moved from the values read, every page put; False if lost."""
         expires_at = int((self._clock() + self._retention).timestamp())
         actions: list[dict[str, Any]] = [
-            {"Update": self._head_update(feed_pk(tenant_id, stream), heads[stream], head)}
-            for stream, head in numbered.heads.items()
+            {"Update": self._head_update(tenant_id, heads[None], numbered.heads)}
         ]
         for run in numbered.runs:
             actions.append(self._put(_tenant_page(feed_pk(tenant_id), run, expires_at)))
@@ -199,19 +205,23 @@ class DynamoChangeLog:
             }
         }
 
-    def _head_update(self, pk: str, expected: int, new: int) -> dict[str, Any]:
+    def _head_update(self, tenant_id: str, expected: int, moved: dict[Stream, int]) -> dict[str, Any]:
+        """The HEAD's numbers set to `moved`, if the tenant's is still `expected` (every append
+        moves it: no other append committed since the numbers were read)."""
+        names = {f"#h{n}": _head_attribute(stream) for n, stream in enumerate(moved)}
+        values: dict[str, Any] = {f":h{n}": head for n, head in enumerate(moved.values())}
         update: dict[str, Any] = {
             "TableName": self._table.name,
-            "Key": {"pk": pk, "sk": HEAD},
-            "UpdateExpression": "SET #seq = :new",
-            "ExpressionAttributeNames": {"#seq": "sequence"},
-            "ExpressionAttributeValues": {":new": new},
+            "Key": {"pk": feed_pk(tenant_id), "sk": HEAD},
+            "UpdateExpression": "SET " + ", ".join(f"#h{n} = :h{n}" for n in range(len(moved))),
+            "ExpressionAttributeNames": {**names, "#seq": _head_attribute(None)},
+            "ExpressionAttributeValues": values,
         }
         if expected == 0:
             update["ConditionExpression"] = "attribute_not_exists(#seq)"
         else:
             update["ConditionExpression"] = "#seq = :expected"
-            update["ExpressionAttributeValues"][":expected"] = expected
+            values[":expected"] = expected
         return update
 
     # -- reading -----------------------------------------------------------------------------------
@@ -287,13 +297,14 @@ def _numbered(runs: list[list[NewChange]], heads: dict[Stream, int]) -> _Numbere
 
 
 def _tenant_page(pk: str, run: _Run, expires_at: int) -> dict[str, Any]:
-    # The changes are kept as JSON text: exact numbers, no float/Decimal round trip.
+    # The changes are kept as JSON (exact numbers, no float/Decimal round trip), compressed: a
+    # page's changes repeat their field names and values, and DynamoDB bills the bytes stored.
     return {
         "pk": pk,
         "sk": sequence_sk(run.items[-1].sequence),
         "first": run.items[0].sequence,
         "sequence": run.items[-1].sequence,
-        "changes": json.dumps(
+        "changes_z": _compressed(
             [
                 {
                     "id": item.id,
@@ -302,11 +313,22 @@ def _tenant_page(pk: str, run: _Run, expires_at: int) -> dict[str, Any]:
                     "change": item.data.model_dump(mode="json"),
                 }
                 for item in run.items
-            ],
-            separators=(",", ":"),
+            ]
         ),
         "expires_at": expires_at,
     }
+
+
+def _compressed(changes: list[dict[str, Any]]) -> bytes:
+    return zlib.compress(json.dumps(changes, separators=(",", ":")).encode())
+
+
+def _page_changes(item: dict[str, Any]) -> list[Any]:
+    """A page's changes as JSON values: compressed, or as text in pages written before."""
+    if "changes_z" in item:
+        stored = item["changes_z"]
+        return list(json.loads(zlib.decompress(bytes(getattr(stored, "value", stored)))))
+    return list(json.loads(str(item["changes"])))
 
 
 def _entity_page(pk: str, run: _Run, expires_at: int) -> dict[str, Any]:
@@ -323,7 +345,7 @@ def _entity_page(pk: str, run: _Run, expires_at: int) -> dict[str, Any]:
 
 def _unpacked(items: Sequence[dict[str, Any]]) -> Iterator[FeedItem]:
     for item in items:
-        if "changes" not in item:  # a change of its own, as written before pages
+        if "changes" not in item and "changes_z" not in item:  # a change of its own, as before pages
             yield FeedItem(
                 id=str(item["id"]),
                 sequence=int(str(item["sequence"])),
@@ -333,7 +355,7 @@ def _unpacked(items: Sequence[dict[str, Any]]) -> Iterator[FeedItem]:
             )
             continue
         first = int(str(item["first"]))
-        for offset, change in enumerate(json.loads(str(item["changes"]))):
+        for offset, change in enumerate(_page_changes(item)):
             yield FeedItem(
                 id=change["id"],
                 sequence=first + offset,

@@ -7,24 +7,32 @@ A write of the data is one UpdateItem that adds 1 to `version` atomically, so co
 each get their own version and none is lost; it never touches `links`. A link update sets one
 connection's link and never touches the data. Filters are applied to the items read (a filter
 expression would cost the same reads); `modified_since` reads through the ByUpdatedAt index.
+
+ByUpdatedAt projects the keys only (pk, sk, updated_sk): a write that leaves `updated_sk` alone (a
+link, a sync state) does not write the index at all, and a data write moves a small entry instead
+of a copy of the record. How reads go through it: stores/record_reads.py.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-
-from boto3.dynamodb.conditions import Key
 
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.core.records import filter_problems, record_matches, unique_local_ids
 from odoo_sync.errors import ConflictError, InvalidInputError, NotFoundError, ServiceError
 from odoo_sync.stores.batching import batch_get
 from odoo_sync.stores.dynamodb import ConditionFailedError, encode_cursor, storage_errors
+from odoo_sync.stores.record_reads import (
+    cursor_of,
+    decode_cursor,
+    of_entries,
+    projection_of,
+    query_for,
+    read_size,
+)
 from odoo_sync.stores.transactions import ItemWrite, write_all
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import LocalRecord, OdooLink
@@ -32,14 +40,11 @@ from odoo_sync.sync.model import LocalRecord, OdooLink
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
-BY_UPDATED_AT = "ByUpdatedAt"
 # A list request reads at most this many items to fill one page of rare matches, then answers
 # with what it found and a cursor to go on from.
 MAX_EXAMINED_PER_PAGE = 2_000
 _RACE_ROUNDS = 4
 _SELECT_READ = 1_000  # items per request when every selected id is read
-# Items a filtered list or selection reads per request while looking for matches.
-_FILTERED_READ = 200
 
 
 def records_pk(tenant_id: str, entity: str) -> str:
@@ -244,19 +249,19 @@ class DynamoRecordStore:
         filter_problems(filters)
         pk = records_pk(tenant_id, entity)
         by_update = filters.modified_since is not None
-        projection, names = _projection(filters)
-        names["#updated_sk"] = "updated_sk"
-        query = _query(pk, filters)
-        query.update(ProjectionExpression=f"{projection}, #updated_sk", ExpressionAttributeNames=names)
-        start = _decode_cursor(cursor, pk, by_update=by_update)
+        projection, names = projection_of(filters)
+        query = query_for(pk, filters)
+        if not by_update:
+            query.update(ProjectionExpression=projection, ExpressionAttributeNames=names)
+        start = decode_cursor(cursor, pk, by_update=by_update)
         if start is not None:
             query["ExclusiveStartKey"] = start
         selected: list[str] = []
         while True:
-            query["Limit"] = _read_size(filters, limit - len(selected))
+            query["Limit"] = read_size(filters, limit - len(selected))
             with storage_errors("select records"):
                 page = self._table.query(**query)
-            items = page.get("Items", [])
+            items = of_entries(self._table, query, page.get("Items", []), filters, (projection, names))
             last_key = page.get("LastEvaluatedKey")
             for index, item in enumerate(items):
                 if not record_matches(_plain(item), filters):
@@ -264,7 +269,7 @@ class DynamoRecordStore:
                 selected.append(str(item["sk"]))
                 if len(selected) == limit:
                     more = index < len(items) - 1 or last_key is not None
-                    return selected, _cursor({"pk": pk, **item}, filters) if more else None
+                    return selected, cursor_of({"pk": pk, **item}, filters) if more else None
             if last_key is None:
                 return selected, None
             query["ExclusiveStartKey"] = last_key
@@ -277,17 +282,17 @@ class DynamoRecordStore:
         if filters.local_ids is not None:
             raise InvalidInputError("local_ids select records for a push, not for a list", field="local_ids")
         pk = records_pk(tenant_id, entity)
-        query = _query(pk, filters)
-        start = _decode_cursor(cursor, pk, by_update=filters.modified_since is not None)
+        query = query_for(pk, filters)
+        start = decode_cursor(cursor, pk, by_update=filters.modified_since is not None)
         if start is not None:
             query["ExclusiveStartKey"] = start
         found: list[dict[str, Any]] = []
         examined = 0
         while True:
-            query["Limit"] = min(_read_size(filters, limit - len(found)), MAX_EXAMINED_PER_PAGE - examined)
+            query["Limit"] = min(read_size(filters, limit - len(found)), MAX_EXAMINED_PER_PAGE - examined)
             with storage_errors("list records"):
                 page = self._table.query(**query)
-            items = page.get("Items", [])
+            items = of_entries(self._table, query, page.get("Items", []), filters, None)
             last_key = page.get("LastEvaluatedKey")
             for index, item in enumerate(items):
                 if not record_matches(item, filters):
@@ -295,7 +300,7 @@ class DynamoRecordStore:
                 found.append(item)
                 if len(found) == limit:
                     more = index < len(items) - 1 or last_key is not None
-                    return [_record(i) for i in found], _cursor(item, filters) if more else None
+                    return [_record(i) for i in found], cursor_of(item, filters) if more else None
             examined += len(items)
             if last_key is None:
                 return [_record(i) for i in found], None
@@ -309,7 +314,7 @@ class DynamoRecordStore:
         With `local_ids`, those that exist and pass the other filters, in the order given.
         """
         filter_problems(filters)
-        projection, names = _projection(filters)
+        projection, names = projection_of(filters)
         if filters.local_ids is not None:
             wanted = list(unique_local_ids(filters.local_ids))
             keys = [_key(tenant_id, entity, local_id) for local_id in wanted]
@@ -317,12 +322,14 @@ class DynamoRecordStore:
             matching = {str(item["sk"]) for item in items if record_matches(_plain(item), filters)}
             yield from (local_id for local_id in wanted if local_id in matching)
             return
-        query = _query(records_pk(tenant_id, entity), filters)
-        query.update(ProjectionExpression=projection, ExpressionAttributeNames=names, Limit=_SELECT_READ)
+        query = query_for(records_pk(tenant_id, entity), filters)
+        query["Limit"] = _SELECT_READ
+        if filters.modified_since is None:
+            query.update(ProjectionExpression=projection, ExpressionAttributeNames=names)
         while True:
             with storage_errors("select records"):
                 page = self._table.query(**query)
-            for item in page.get("Items", []):
+            for item in of_entries(self._table, query, page.get("Items", []), filters, (projection, names)):
                 if record_matches(_plain(item), filters):
                     yield str(item["sk"])
             if "LastEvaluatedKey" not in page:
@@ -330,66 +337,8 @@ class DynamoRecordStore:
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def _read_size(filters: RecordFilters, wanted: int) -> int:
-    """Items to read for `wanted` more matches: one more than wanted (to know whether more follow)
-    when every item matches, more when a filter may drop some."""
-    if not filters.fields and not filters.needs_connection():
-        return wanted + 1
-    return max(wanted + 1, _FILTERED_READ)
-
-
 def _key(tenant_id: str, entity: str, local_id: str) -> dict[str, str]:
     return {"pk": records_pk(tenant_id, entity), "sk": local_id}
-
-
-def _query(pk: str, filters: RecordFilters) -> dict[str, Any]:
-    if filters.modified_since is None:
-        return {"KeyConditionExpression": Key("pk").eq(pk), "ConsistentRead": True}
-    since = iso(filters.modified_since)
-    return {
-        "IndexName": BY_UPDATED_AT,
-        "KeyConditionExpression": Key("pk").eq(pk) & Key("updated_sk").gte(since),
-        "ConsistentRead": True,
-    }
-
-
-def _projection(filters: RecordFilters) -> tuple[str, dict[str, str]]:
-    """Only what the filters read: the key, the update time, the named data fields, one link."""
-    names = {"#sk": "sk", "#updated_at": "updated_at"}
-    paths = ["#sk", "#updated_at"]
-    for index, name in enumerate(filters.fields):
-        names.update({"#data": "data", f"#f{index}": name})
-        paths.append(f"#data.#f{index}")
-    if filters.needs_connection() and filters.connection_id is not None:
-        names.update({"#links": "links", "#connection": filters.connection_id})
-        names.update({"#odoo_id": "odoo_id", "#status": "status"})
-        paths += ["#links.#connection.#odoo_id", "#links.#connection.#status"]
-    return ", ".join(paths), names
-
-
-def _cursor(item: dict[str, Any], filters: RecordFilters) -> str | None:
-    key = {"pk": item["pk"], "sk": item["sk"]}
-    if filters.modified_since is not None:
-        key["updated_sk"] = item["updated_sk"]
-    return encode_cursor(key)
-
-
-def _decode_cursor(cursor: str | None, pk: str, *, by_update: bool) -> dict[str, Any] | None:
-    """The start key a cursor carries, checked to be in the caller's own partition."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-    except (ValueError, binascii.Error) as exc:
-        raise InvalidInputError("the cursor is not valid", field="cursor") from exc
-    wanted = ("pk", "sk", "updated_sk") if by_update else ("pk", "sk")
-    if (
-        not isinstance(key, dict)
-        or key.get("pk") != pk
-        or not all(isinstance(key.get(name), str) for name in wanted)
-    ):
-        raise InvalidInputError("the cursor is not valid for this list", field="cursor")
-    return {name: key[name] for name in wanted}
 
 
 def _to_dynamo(value: Any) -> Any:
