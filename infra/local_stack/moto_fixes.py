@@ -33,7 +33,10 @@ AttributeValue without binary data is taken as it is.
 
 Items: moto checked an item's 400 KB limit as each attribute went in, summing the sizes of all
 attributes so far every time (quadratic in the attributes, the larger part of a PutItem). Here a
-new item's size is summed once, with the same limit.
+new item's size is summed once, with the same limit. And a map's size wrapped each of its values
+in a new DynamoType first, which copies the value's own maps and lists again, at every level
+(a fifth of moto's time on an import of records with a data map); the same sum is taken here
+without the copies.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ def apply() -> None:
         _keep_parsed_conditions()
         _faster_update_expressions()
         dynamo_type.Item.__init__ = _new_item  # type: ignore[method-assign]
+        dynamo_type.DynamoType.size = _size  # type: ignore[method-assign]
         _applied = True
 
 
@@ -285,3 +289,25 @@ def _new_item(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -
     if sum(bytesize(key) + value.size() for key, value in values.items()) > _ITEM_LIMIT:
         raise ItemSizeTooLarge
     self.attrs = dynamo_type.LimitedSizeDict(values)  # later writes are checked as moto checks them
+
+
+_SETS = {"SS": "S", "NS": "N", "BS": "B"}
+
+
+def _size(self: Any) -> int:
+    """moto's DynamoType.size, without wrapping a map's values in new DynamoTypes first."""
+    kind, value = self.type, self.value
+    if kind == "N":
+        return len(str(value))
+    if kind in _SETS:
+        return sum(len(str(v)) if kind == "NS" else bytesize(v) for v in value)
+    if kind == "L":
+        return sum(_size(v) for v in value)
+    if kind == "M":
+        return sum(
+            bytesize(k) + _size(v if isinstance(v, dynamo_type.DynamoType) else dynamo_type.DynamoType(v))
+            for k, v in value.items()
+        )
+    if isinstance(value, bool):
+        return 1
+    return bytesize(value)

@@ -206,3 +206,11 @@ def test_binary_values_go_through_as_binary(dynamodb: Any) -> None:
 
     stored = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "p"}, "sk": {"S": "a"}})["Item"]
     assert stored["blob"] == {"M": {"b": {"B": b"\x00\xff"}}}
+
+
+def test_an_item_s_nested_maps_and_lists_count_by_their_contents(dynamodb: Any) -> None:
+    nested = {"M": {"a": {"M": {"b": {"L": [{"S": "x" * 700}, {"N": "12345"}]}}}, "c": {"SS": ["y" * 400]}}}
+    with AwsMeter() as meter:
+        dynamodb.put_item(TableName=TABLE, Item={**item("n", 10), "data": nested})
+
+    assert meter.reading().write_units == {TABLE: 2}  # just over 1 KB: the map's contents, not its shape
