@@ -8,12 +8,13 @@ to_odoo lookups (`odoo_sync.sync.mapping.map_records`).
 Order of effects, so a crash anywhere is repaired by redelivery: the changes are published
 first (the feed is at-least-once: a redelivered page may publish a change again, with the same
 odoo_id and odoo_write_date, but never loses one), then records and links are written
-(conditional on the version read; a tenant write in between makes the page run again) while our
-external ids go to Odoo (at once: Odoo's create is most of a page's time), then conflicts, log,
-statistics and batch progress. An external id names the local record the page chose for an Odoo
-record, whether or not its write is done yet (or lost a race and runs again): a redelivered page
-finds its records through the external ids or the deterministic local ids, chooses the same, and
-the versions already applied are skipped (`odoo_sync.sync.pull.already_applied`).
+(conditional on the version read; a tenant write in between makes the page run again); our
+external ids go to Odoo meanwhile, from the moment the page's decisions are made (Odoo's create
+is most of a page's time); then conflicts, log, statistics and batch progress. An external id
+names the local record the page chose for an Odoo record, whether or not its write is done yet
+(or lost a race and runs again): a redelivered page finds its records through the external ids
+or the deterministic local ids, chooses the same, and the versions already applied are skipped
+(`odoo_sync.sync.pull.already_applied`).
 
 Ids Odoo no longer has when the page is read (deleted after the search, or right after Odoo
 sent its change notice) count as done; a record linked to one is marked deleted at once, as the
@@ -211,14 +212,16 @@ class PageApplier:
         for odoo_id in wanted:
             if odoo_id not in page.subjects and odoo_id not in page.reported:
                 self._books.gone(page, odoo_id)
-        self._publish(page, decisions, found, pulled)
-        if shape is None or shape.saves_external_ids:
-            with ThreadPoolExecutor(max_workers=1) as odoo:
-                saving = odoo.submit(copy_context().run, self._save_external_ids, page, decisions)
-                race = self._write(page, decisions, found, pulled)
-            saving.result()
-        else:
+        with ThreadPoolExecutor(max_workers=1) as odoo:
+            saving = (
+                odoo.submit(copy_context().run, self._save_external_ids, page, decisions)
+                if shape is None or shape.saves_external_ids
+                else None
+            )
+            self._publish(page, decisions, found, pulled)
             race = self._write(page, decisions, found, pulled)
+        if saving is not None:
+            saving.result()
         if mapper is not None:
             self._merge.hold(page, decisions, found, pulled, mapper)
         self._books.book(page, wanted)
