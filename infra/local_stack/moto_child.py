@@ -88,12 +88,13 @@ def serve(host: str, port: int) -> None:
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"listening {server.server_address[1]}", flush=True)
+    sys.stdout = sys.stderr  # nobody reads the pipe any more: a full one would stop the server
     sys.stdin.read()  # until the parent closes it or dies
     server.shutdown()
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="local_stack.moto_process", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="local_stack.moto_child", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
