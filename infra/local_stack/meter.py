@@ -9,13 +9,15 @@ cached clients, Powertools' own, the local stack's poller): the meter wraps the 
 client call goes through. Several meters may run at once (each counts what happens while it runs).
 
 DynamoDB capacity is what DynamoDB on-demand bills: computed from item sizes (local_stack.capacity)
-where moto's tables are in this process; against real DynamoDB the meter asks for
+where moto's tables are in this process, or by moto's own process (local_stack.moto_child: each
+answer carries its units in a header); against real DynamoDB the meter asks for
 ReturnConsumedCapacity and adds what DynamoDB reports.
 SQS bills each request per started 64 KB of payload.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import threading
@@ -28,6 +30,7 @@ from typing import Any
 import botocore.client
 
 from local_stack import capacity
+from local_stack.moto_child import CAPACITY_HEADER
 
 SQS_CHUNK_BYTES = 65_536
 
@@ -35,6 +38,7 @@ _CLIENT: Any = botocore.client.BaseClient  # its private _make_api_call carries 
 _install_lock = threading.Lock()
 _meters: list[AwsMeter] = []
 _original_call: Any = None
+_counting_endpoints: set[str] = set()  # moto's own process answers with the units (no table here)
 
 
 @dataclass(frozen=True)
@@ -192,10 +196,12 @@ def _metered_call(client: Any, operation_name: str, api_params: dict[str, Any]) 
     if original is None:  # uninstalled while this call was on its way
         return _CLIENT._make_api_call(client, operation_name, api_params)
     service = str(client.meta.service_model.service_name)
-    tables = capacity.moto_tables() if service == "dynamodb" else None
+    endpoint = str(client.meta.endpoint_url)
+    local = endpoint in _counting_endpoints
+    tables = capacity.moto_tables() if service == "dynamodb" and not local else None
     before = capacity.sizes_before(tables, operation_name, api_params) if tables is not None else {}
     asked_capacity = False
-    if service == "dynamodb" and tables is None and "ReturnConsumedCapacity" not in api_params:
+    if service == "dynamodb" and tables is None and not local and "ReturnConsumedCapacity" not in api_params:
         api_params = {**api_params, "ReturnConsumedCapacity": "INDEXES"}
         asked_capacity = True
     started = time.perf_counter()
@@ -205,7 +211,11 @@ def _metered_call(client: Any, operation_name: str, api_params: dict[str, Any]) 
     except Exception as error:  # a refused request is billed too (a failed condition: its write units)
         failure, answer = error, getattr(error, "response", {})
     call = _Call(service, operation_name, time.perf_counter() - started)
-    if service == "dynamodb":
+    if service == "dynamodb" and _counted_units(call, answer):
+        _counting_endpoints.add(endpoint)  # moto in a process of its own counted them
+        if asked_capacity and isinstance(answer, dict):
+            answer.pop("ConsumedCapacity", None)
+    elif service == "dynamodb":
         if tables is not None:
             capacity.add_units(call.units(), tables, operation_name, api_params, answer, before)
         else:
@@ -249,6 +259,23 @@ def _sqs_units(call: _Call, operation: str, params: Mapping[str, Any], answer: A
         call.empty_receive = not messages
         payload = sum(len(str(m.get("Body", "")).encode()) for m in messages)
     call.sqs_billed = max(1, math.ceil(payload / SQS_CHUNK_BYTES))
+
+
+# -- DynamoDB as moto's own process counted it ------------------------------------------------------------
+
+
+def _counted_units(call: _Call, answer: Any) -> bool:
+    """The units local_stack.moto_child put in the answer's header, if it did."""
+    headers = answer.get("ResponseMetadata", {}).get("HTTPHeaders", {}) if isinstance(answer, dict) else {}
+    text = headers.get(CAPACITY_HEADER.lower())
+    if not text:
+        return False
+    counted: dict[str, dict[str, float]] = json.loads(text)
+    for table, units in counted.get("read", {}).items():
+        call.read_units[table] += float(units)
+    for table, units in counted.get("write", {}).items():
+        call.write_units[table] += float(units)
+    return True
 
 
 # -- DynamoDB from what DynamoDB reports (real AWS) --------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import boto3
 
@@ -18,6 +18,7 @@ from local_stack.api.server import ApiServer
 from local_stack.environment import merged_environment
 from local_stack.functions import FunctionSpec, environment_expressions, function_specs
 from local_stack.invoker import Invocation, InvocationTotals, LambdaInvoker
+from local_stack.moto_process import MotoProcess
 from local_stack.moto_server import MotoServer, aws_settings, patched_environ
 from local_stack.resources import Deployment, deploy
 from local_stack.sqs_poller import SqsPoller, queue_sources, source_expressions
@@ -48,7 +49,10 @@ class LocalStack:
         stack_name: str | None = None,
         run_workers: bool = False,
         cache_authorizers: bool = True,
+        moto: Literal["process", "thread"] = "process",
     ) -> None:
+        """`moto`: its server in a process of its own (the other core: what the local stack
+        measures is the service), or in a thread of this one."""
         self.template_path = Path(template)
         self.region = region
         self._host = host
@@ -57,8 +61,9 @@ class LocalStack:
         self.stack_name = stack_name or f"local-{uuid.uuid4().hex[:8]}"
         self._run_workers = run_workers
         self._cache_authorizers = cache_authorizers
+        self._moto_mode = moto
         self._exit = ExitStack()
-        self._moto: MotoServer | None = None
+        self._moto_endpoint: str | None = None
         self._server: ApiServer | None = None
         self._template: Template | None = None
         self._deployment: Deployment | None = None
@@ -88,10 +93,11 @@ class LocalStack:
         self._exit.close()
 
     def _start(self) -> None:
-        moto = MotoServer(self._host)
+        moto = MotoProcess(self._host) if self._moto_mode == "process" else MotoServer(self._host)
         moto.start()
         self._exit.callback(moto.stop)
-        self._moto = moto
+        self._moto_endpoint = moto.endpoint
+        self._exit.callback(setattr, self, "_moto_endpoint", None)
         self._exit.enter_context(patched_environ(aws_settings(moto.endpoint, self.region)))
 
         template = load_template(self.template_path, self._overrides, self.region)
@@ -142,7 +148,7 @@ class LocalStack:
 
     @property
     def moto_endpoint(self) -> str:
-        return _running(self._moto).endpoint
+        return _running(self._moto_endpoint)
 
     @property
     def parameters(self) -> dict[str, str]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -346,9 +346,18 @@ def _scalar_test(operator: str, target: Any) -> Callable[[Any], bool]:
     if operator in ("in", "not in"):
         members = [t for t in target if t is not None]
         with_null = any(t is None for t in target)
+        try:  # a set when every member can be hashed: a long `in` list is tested once per record
+            lookup: Collection[Any] = frozenset(members)
+        except TypeError:
+            lookup = members
 
         def inside(v: Any) -> bool:
-            return (v is None and with_null) or (v is not None and v in members)
+            if v is None:
+                return with_null
+            try:
+                return v in lookup
+            except TypeError:  # an unhashable value (a list) is compared member by member
+                return v in members
 
         return inside if operator == "in" else (lambda v: not inside(v))
     return _ordering_test(operator, target)

@@ -14,6 +14,8 @@ from odoo_sync.core import pull as pull_module
 from odoo_sync.core.batches import BatchDirection, BatchStatus
 from odoo_sync.core.pull import ImportRequest
 from odoo_sync.settings import service_settings
+from odoo_sync.stores.pull_records import DynamoPulledRecords
+from odoo_sync.sync.external_ids import xmlid_module
 from odoo_sync.sync.model import PullOptions, TriggeredBy
 from sync_worker import handler as worker
 from tests.integration.pull.conftest import _record, drain, local_records
@@ -210,3 +212,36 @@ def test_retrying_a_failed_delta_moves_its_cursor_once_everything_landed(pulling
     assert cursor.cursor is not None
     assert cursor.pending_batch is None
     assert "pr4-0" in local_records(pulling)
+
+
+def test_a_record_whose_write_lost_a_race_is_pulled_again_into_the_same_record(pulling, sim, monkeypatch):
+    """Its external id went to Odoo while the page wrote: the page's next delivery finds the same
+    local record through it, and nothing is created twice, in Odoo or here."""
+    tag = "prrace"
+    monkeypatch.setattr(pull_module, "lane_count", lambda _: 1)
+    client = dependencies.connection_service().client(pulling.tenant_id, pulling.connection_id)
+    client.create("res.partner", [{"name": f"{tag} {i}", "ref": f"{tag}-{i}"} for i in range(3)])
+    request = ImportRequest(entity="customer", odoo_filters=[["ref", "like", f"{tag}-"]])
+    submitted = dependencies.pull_service().start_import(pulling.tenant_id, request)
+    (page,) = _receive_all()
+    write_many = DynamoPulledRecords.write_many
+
+    def a_tenant_write_wins_once(self, tenant_id, entity, connection_id, writes):
+        monkeypatch.setattr(DynamoPulledRecords, "write_many", write_many)
+        others = [write for write in writes if write.local_id != f"{tag}-1"]
+        return write_many(self, tenant_id, entity, connection_id, others) | {f"{tag}-1"}
+
+    monkeypatch.setattr(DynamoPulledRecords, "write_many", a_tenant_write_wins_once)
+    assert _deliver(page) != []  # the page comes back for the record that lost
+    assert _deliver(page, receive_count=2) == []
+
+    records = local_records(pulling)
+    assert sorted(local_id for local_id in records if local_id.startswith(tag)) == [
+        f"{tag}-{i}" for i in range(3)
+    ]
+    xmlids = sim.records("ir.model.data", [["module", "=", xmlid_module(pulling.tenant_id)]])
+    names = [row["name"] for row in xmlids if row["name"].startswith(f"customer-{tag}")]
+    assert sorted(names) == sorted(f"customer-{tag}_2d_{i}" for i in range(3))  # each once
+    batch = dependencies.batches().get(pulling.tenant_id, submitted.batch_id)
+    assert batch is not None
+    assert (batch.status, batch.succeeded, batch.failed) == (BatchStatus.COMPLETED, 3, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -10,20 +11,39 @@ import pytest
 from moto import mock_aws
 
 from local_stack.meter import AwsMeter
+from local_stack.moto_process import MotoProcess
 
 TABLE = "Items"
 
 
-@pytest.fixture
-def dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+@contextmanager
+def moto_in_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield
+
+
+@contextmanager
+def moto_in_its_own_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As the local stack runs it: the child counts the units, the answers carry them."""
+    moto = MotoProcess()
+    moto.start()
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", moto.endpoint)
+        yield
+    finally:
+        moto.stop()
+
+
+@pytest.fixture(params=[moto_in_process, moto_in_its_own_process], ids=["in-process", "own-process"])
+def dynamodb(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
+    with request.param(monkeypatch):
         client = boto3.client("dynamodb")
         client.create_table(
             TableName=TABLE,
@@ -274,3 +294,53 @@ def test_a_transaction_pays_twice_for_the_item_and_once_for_its_index_writes(ind
 
     assert link_write.reading().write_units == {INDEXED: 2}
     assert data_write.reading().write_units == {INDEXED: 2 * 1 + 2}  # the item twice, the move once
+
+
+def test_a_transaction_refused_by_one_condition_writes_nothing_and_is_billed(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item=item("taken", 10))
+    new = {"TableName": TABLE, "ConditionExpression": "attribute_not_exists(pk)"}
+    with AwsMeter() as meter, pytest.raises(dynamodb.exceptions.TransactionCanceledException) as refused:
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {**new, "Item": item("free", 10)}},
+                {"Put": {**new, "Item": item("taken", 10)}},
+            ]
+        )
+
+    reasons = [reason["Code"] for reason in refused.value.response["CancellationReasons"]]
+    assert reasons == ["None", "ConditionalCheckFailed"]
+    assert "Item" not in dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "p"}, "sk": {"S": "free"}})
+    assert meter.reading().write_units == {TABLE: 4}  # two items, twice in a transaction
+
+
+def test_a_condition_is_checked_with_each_write_s_own_values(dynamodb: Any) -> None:
+    """The same condition text with other values is another condition (moto keeps parsed ones)."""
+    dynamodb.put_item(TableName=TABLE, Item={**item("a", 10), "version": {"N": "1"}})
+    update = {
+        "TableName": TABLE,
+        "Key": {"pk": {"S": "p"}, "sk": {"S": "a"}},
+        "UpdateExpression": "SET version = :next",
+        "ConditionExpression": "version = :read",
+    }
+    dynamodb.update_item(**update, ExpressionAttributeValues={":read": {"N": "1"}, ":next": {"N": "2"}})
+    with pytest.raises(dynamodb.exceptions.ConditionalCheckFailedException):
+        dynamodb.update_item(**update, ExpressionAttributeValues={":read": {"N": "1"}, ":next": {"N": "3"}})
+    dynamodb.update_item(**update, ExpressionAttributeValues={":read": {"N": "2"}, ":next": {"N": "3"}})
+
+    stored = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "p"}, "sk": {"S": "a"}})["Item"]
+    assert stored["version"] == {"N": "3"}
+
+
+def test_binary_values_go_through_as_binary(dynamodb: Any) -> None:
+    dynamodb.put_item(TableName=TABLE, Item={**item("a", 10), "blob": {"M": {"b": {"B": b"\x00\xff"}}}})
+
+    stored = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "p"}, "sk": {"S": "a"}})["Item"]
+    assert stored["blob"] == {"M": {"b": {"B": b"\x00\xff"}}}
+
+
+def test_an_item_s_nested_maps_and_lists_count_by_their_contents(dynamodb: Any) -> None:
+    nested = {"M": {"a": {"M": {"b": {"L": [{"S": "x" * 700}, {"N": "12345"}]}}}, "c": {"SS": ["y" * 400]}}}
+    with AwsMeter() as meter:
+        dynamodb.put_item(TableName=TABLE, Item={**item("n", 10), "data": nested})
+
+    assert meter.reading().write_units == {TABLE: 2}  # just over 1 KB: the map's contents, not its shape

@@ -27,6 +27,8 @@ Delta ("changed since") reads `write_date >= cursor - overlap`:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -295,17 +297,22 @@ class PullService:
     # the worker ----------------------------------------------------------------------------------
     def apply_page(self, message: PullPageMessage) -> list[RecordOutcome]:
         """Apply one page; the last page of a delta moves its cursor (when nothing failed)."""
-        outcomes = self._pages.apply(
-            message.tenant_id,
-            message.connection_id,
-            message.entity,
-            message.odoo_ids,
-            options=message.options,
-            triggered_by=message.triggered_by,
-            batch_id=message.batch_id,
-            chunk=message.chunk,
-        )
-        self._commit_cursor(message)
+        with ThreadPoolExecutor(max_workers=1) as store:
+            # A delta names itself pending before its pages are queued: the cursor is read while
+            # the page applies (the commit checks it again).
+            tenant, connection, entity = message.tenant_id, message.connection_id, message.entity
+            cursor = store.submit(copy_context().run, self._cursors.get, tenant, connection, entity)
+            outcomes = self._pages.apply(
+                message.tenant_id,
+                message.connection_id,
+                message.entity,
+                message.odoo_ids,
+                options=message.options,
+                triggered_by=message.triggered_by,
+                batch_id=message.batch_id,
+                chunk=message.chunk,
+            )
+        self._commit_cursor(message, cursor.result())
         return outcomes
 
     def apply_odoo_change(
@@ -333,8 +340,7 @@ class PullService:
         return outcomes
 
     # internals ------------------------------------------------------------------------------------
-    def _commit_cursor(self, message: PullPageMessage) -> None:
-        cursor = self._cursors.get(message.tenant_id, message.connection_id, message.entity)
+    def _commit_cursor(self, message: PullPageMessage, cursor: DeltaCursor) -> None:
         if cursor.pending_batch != message.batch_id:
             return
         # The pages run in the connection's lanes at once (and a retry numbers its pages afresh):

@@ -8,10 +8,13 @@ to_odoo lookups (`odoo_sync.sync.mapping.map_records`).
 Order of effects, so a crash anywhere is repaired by redelivery: the changes are published
 first (the feed is at-least-once: a redelivered page may publish a change again, with the same
 odoo_id and odoo_write_date, but never loses one), then records and links are written
-(conditional on the version read; a tenant write in between makes the page run again), then our
-external ids go to Odoo, then conflicts, log, statistics and batch progress. A redelivered page
-finds its records through the external ids or the deterministic local ids, and the versions
-already applied are skipped (`odoo_sync.sync.pull.already_applied`).
+(conditional on the version read; a tenant write in between makes the page run again); our
+external ids go to Odoo meanwhile, from the moment the page's decisions are made (Odoo's create
+is most of a page's time); then conflicts, log, statistics and batch progress. An external id
+names the local record the page chose for an Odoo record, whether or not its write is done yet
+(or lost a race and runs again): a redelivered page finds its records through the external ids
+or the deterministic local ids, chooses the same, and the versions already applied are skipped
+(`odoo_sync.sync.pull.already_applied`).
 
 Ids Odoo no longer has when the page is read (deleted after the search, or right after Odoo
 sent its change notice) count as done; a record linked to one is marked deleted at once, as the
@@ -27,6 +30,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -207,10 +212,16 @@ class PageApplier:
         for odoo_id in wanted:
             if odoo_id not in page.subjects and odoo_id not in page.reported:
                 self._books.gone(page, odoo_id)
-        self._publish(page, decisions, found, pulled)
-        race = self._write(page, decisions, found, pulled)
-        if shape is None or shape.saves_external_ids:
-            self._save_external_ids(page, decisions)
+        with ThreadPoolExecutor(max_workers=1) as odoo:
+            saving = (
+                odoo.submit(copy_context().run, self._save_external_ids, page, decisions)
+                if shape is None or shape.saves_external_ids
+                else None
+            )
+            self._publish(page, decisions, found, pulled)
+            race = self._write(page, decisions, found, pulled)
+        if saving is not None:
+            saving.result()
         if mapper is not None:
             self._merge.hold(page, decisions, found, pulled, mapper)
         self._books.book(page, wanted)
@@ -401,16 +412,13 @@ class PageApplier:
         page: PageState,
         decisions: Mapping[int, PullApply],
     ) -> None:
-        """Our external id on every Odoo record a local record was created for or matched by key,
-        so the next pull (and any push) finds it directly."""
+        """Our external id on every Odoo record a local record is written for (created or matched
+        by key), so the next pull (and any push) finds it directly."""
         plan = page.plan
         new = {
             decision.local_id: odoo_id
             for odoo_id, decision in decisions.items()
-            if odoo_id not in page.by_external_id
-            and decision.skipped is None
-            and decision.link is not None
-            and page.outcomes[odoo_id].success
+            if odoo_id not in page.by_external_id and decision.skipped is None and decision.link is not None
         }
         save_external_ids(
             page.client,
