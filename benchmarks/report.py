@@ -247,8 +247,8 @@ def opt_in_note(entries: dict[str, Any]) -> list[str]:
         out += ["Not measured yet."]
     return [
         *out,
-        f"A run of {OPT_IN_SIZE:,} records takes long on the local stack (one process runs moto,",
-        "the functions and the simulator), so `make bench` leaves it out:",
+        f"A run of {OPT_IN_SIZE:,} records takes long on the local stack (moto and the functions",
+        "share the machine's two cores with the simulator), so `make bench` leaves it out:",
         f"`make bench SIZES=1000,10000,{OPT_IN_SIZE}` measures it with the others, `--sizes {OPT_IN_SIZE}",
         "--merge` on its own, keeping the other figures.",
         "",
@@ -261,8 +261,8 @@ def render(results: dict[str, Any]) -> str:
     out = [
         HEADER,
         f"Machine: {machine.get('cores')} cores, Python {machine.get('python')}, {machine.get('platform')}.",
-        "The local stack runs moto, the API, the queue poller and the simulator in one process, and",
-        "other work on the machine slows it: each run below names the load average it met.",
+        "The local stack runs the API, the queue poller and the simulator in one process and moto in",
+        "another; other work on the machine slows them: each run below names the load average it met.",
         "",
         f"The {OPT_IN_SIZE:,}-record column is measured on its own (see the last section).",
         "",
