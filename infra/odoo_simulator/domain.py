@@ -66,6 +66,23 @@ def compile_domain(model: BaseModel, domain: Any) -> Predicate:
     return lambda rid: all(predicate(rid) for predicate in predicates)
 
 
+def ids_named(domain: Any) -> set[int] | None:
+    """The only ids a domain can match when it is a conjunction with an `id` leaf (`=` or `in`
+    integers), None when it may match others."""
+    if not isinstance(domain, (list, tuple)) or any(item in ("|", "!") for item in domain):
+        return None
+    named: set[int] | None = None
+    for leaf in domain:
+        if not isinstance(leaf, (list, tuple)) or len(leaf) != 3 or leaf[0] != "id":
+            continue
+        operator, value = leaf[1], leaf[2]
+        values = [value] if operator == "=" else value if operator == "in" else None
+        if not isinstance(values, (list, tuple)) or not all(type(v) is int for v in values):
+            continue
+        named = set(values) if named is None else named & set(values)
+    return named
+
+
 def _parse(model: BaseModel, items: list[Any], position: int) -> tuple[Predicate, int]:
     item = items[position]
     if item == "!":

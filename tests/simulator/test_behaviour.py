@@ -279,3 +279,20 @@ def test_seeded_partners_carry_phones_that_pass_validation(sim19: OdooSimulator)
     assert phones
     for phone in phones:
         assert normalise_phone(phone).startswith("+1")
+
+
+def test_a_search_by_ids_answers_as_a_search_over_every_record(rpc: Rpc) -> None:
+    ids = rpc.xml("res.partner", "create", [[{"name": f"Pick {n}", "active": n % 3 != 0} for n in range(9)]])
+    wanted = [*ids[::-1], 999_999]  # out of order, and an id that does not exist
+    by_ids = [("id", "in", wanted), ("name", "ilike", "pick")]
+    # The same set, written so that no leaf alone narrows it: every record is examined.
+    examined = ["|", ("id", "in", wanted), ("id", "=", 0), ("name", "ilike", "pick")]
+
+    for kwargs in ({}, {"context": {"active_test": False}}, {"order": "name desc"}):
+        assert rpc.xml("res.partner", "search", [by_ids], kwargs) == rpc.xml(
+            "res.partner", "search", [examined], kwargs
+        )
+    active = rpc.xml("res.partner", "search", [by_ids])
+    assert sorted(active) == sorted(i for n, i in enumerate(ids) if n % 3 != 0)
+    assert rpc.xml("res.partner", "search", [[("id", "in", [])]]) == []
+    assert rpc.xml("res.partner", "search_count", [[("id", "=", ids[1]), ("id", "in", ids[:1])]]) == 0

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
-from ..domain import compile_domain, parse_order
+from ..domain import compile_domain, ids_named, parse_order
 from ..errors import AccessError, MissingError, ValidationError, value_error
 from ..fields import RELATIONAL, X2MANY, Field, FieldSet
 from ..personality import Personality
@@ -217,12 +217,19 @@ class BaseModel:
         privileged = self.env.is_privileged
         found = [
             rid
-            for rid in self._table()
+            for rid in self._candidates(domain)
             if active_filter(rid) and (privileged or self._rule_allows(rid)) and predicate(rid)
         ]
         ordered = self._sorted(found, keys)
         offset = int(offset or 0)
         return ordered[offset : offset + int(limit)] if limit else ordered[offset:]
+
+    def _candidates(self, domain: Any) -> Iterable[int]:
+        """The rows a domain may match: those it names by id when all its leaves must hold (what
+        PostgreSQL's primary key finds without reading the table), else every row."""
+        table = self._table()
+        named = ids_named(domain)
+        return table if named is None else sorted(rid for rid in named if rid in table)
 
     def _active_filter(self, domain: Any) -> Any:
         uses_active = isinstance(domain, (list, tuple)) and any(
