@@ -151,7 +151,7 @@ def memory_section(entries: dict[str, Any]) -> list[str]:
     rows = 0
     for key, entry in entries.items():
         figures = entry.get("figures", {})
-        if key.startswith("push/") and "worker_peak_rss_mib" in figures:
+        if key.startswith("push/") and figures.get("worker_peak_rss_mib"):  # measured once a run
             out.append(
                 f"| push chunk, 1,000 products | {figures['worker_peak_rss_mib']:.1f} MiB "
                 f"| {figures['worker_rss_before_chunk_mib']:.1f} MiB | `{key}`, {entry['date']} |"

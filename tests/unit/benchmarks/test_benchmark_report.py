@@ -104,3 +104,20 @@ def test_the_goals_table_sets_each_size_beside_the_goal_and_what_real_odoo_showe
     assert "| **push against Odoo's own one-call create** | ≥ 0.9x | 1.25x | — | — | 0.39 to 0.52x |" in table
     assert "| DynamoDB requests / 1k: push, all new | ≤ 60 | 48.0 | — | — | 1,187 |" in table
     assert "| import: rec/s | ≥ 2,000 | — | — | — |" in table
+
+
+def test_the_memory_table_lists_the_run_that_measured_it_and_skips_the_others() -> None:
+    measured = {"worker_peak_rss_mib": 91.6, "worker_rss_before_chunk_mib": 58.2}
+    unmeasured = {"worker_peak_rss_mib": None, "worker_rss_before_chunk_mib": None}  # a larger size
+    results = {
+        "machine": {"cores": 2, "python": "3.11.7", "platform": "Linux"},
+        "entries": {
+            "push/real/1000": _entry(_push_figures(1_000, 50.0, 1.0) | measured),
+            "push/real/10000": _entry(_push_figures(10_000, 25.0, 1.5) | unmeasured),
+        },
+    }
+
+    table = render(results)
+
+    assert "| push chunk, 1,000 products | 91.6 MiB | 58.2 MiB | `push/real/1000`" in table
+    assert "`push/real/10000`" not in table.split("## Worker memory")[1].split("\n## ")[0]
