@@ -52,8 +52,13 @@ def cost_section(entries: dict[str, Any]) -> list[str]:
     for label, by_size in measured:
         cells = [f"US${by_size[size]['total']:.2f}" if size in by_size else "—" for size in SIZES]
         out.append(f"| {label} | " + " | ".join(cells) + " |")
+    burst = entries.get("webhook", {}).get("figures", {}).get("burst_cost_per_million")
     if webhook:
-        out.append(f"| webhook change (each alone: notice, page, feed) | US${webhook['total']:.2f} | — | — |")
+        out.append(f"| webhook change, each alone (notice, page, feed) | US${webhook['total']:.2f} | — | — |")
+    if burst:
+        out.append(
+            f"| webhook changes in a burst (gathered in one window) | US${burst['total']:.2f} | — | — |"
+        )
     out += ["", "By service, per million records, at the smallest size measured:", ""]
     out += [
         "| workload | DynamoDB | SQS | Lambda GB-s | Lambda requests | KMS |",
@@ -65,12 +70,13 @@ def cost_section(entries: dict[str, Any]) -> list[str]:
             f"| {label} | US${cost['dynamodb']:.3f} | US${cost['sqs']:.3f} | US${cost['lambda_compute']:.3f} "
             f"| US${cost['lambda_requests']:.4f} | US${cost['kms']:.4f} |"
         )
-    if webhook:
-        out.append(
-            f"| webhook change | US${webhook['dynamodb']:.3f} | US${webhook['sqs']:.3f} "
-            f"| US${webhook['lambda_compute']:.3f} | US${webhook['lambda_requests']:.4f} "
-            f"| US${webhook['kms']:.4f} |"
-        )
+    for label, cost in (("webhook change, each alone", webhook), ("webhook changes in a burst", burst)):
+        if cost:
+            out.append(
+                f"| {label} | US${cost['dynamodb']:.3f} | US${cost['sqs']:.3f} "
+                f"| US${cost['lambda_compute']:.3f} | US${cost['lambda_requests']:.4f} "
+                f"| US${cost['kms']:.4f} |"
+            )
     return [*out, ""]
 
 

@@ -5,10 +5,14 @@
 Odoo real-time sync is set up through the API (`POST /v1/connections/{id}/automation`), the
 partners are imported once so they are linked, then each sample renames one partner in the
 simulator (Odoo 19), whose automation rule POSTs to `/v1/webhooks/odoo/{token}` inside the save
-as Odoo does; the receiver queues the change, the worker (the local poller, asked right after
-the save, as Lambda's poller would be) re-reads the partner and applies it, and the sample ends
-when `GET /v1/changes` shows it. The save's own time (Odoo waiting for our receiver) is given
-apart.
+as Odoo does; the receiver queues the change, the notices function (run by the local poller as
+Lambda's would be, its batching window included) re-reads the partner and applies it, and the
+sample ends when `GET /v1/changes` shows it. The save's own time (Odoo waiting for our receiver)
+is given apart.
+
+Then what a change costs on AWS, twice: each rename alone (applied before the next save: sparse
+traffic, nothing shared), and a burst (every partner renamed, one save and one POST each, within
+one batching window, as a mass edit in Odoo sends them: the notices are applied together).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from odoo_sync.odoo import OdooClient, OdooConnectionSettings
 ROOT = Path(__file__).resolve().parents[1]
 ENTITY = "customer"
 FEED_WAIT_S = 30.0
+FEED_POLL_S = 0.02
+NOTICES = "OdooChangesFunction"
 
 
 @dataclass
@@ -48,6 +54,9 @@ class WebhookFigures:
     cost_changes: int = 0  # changes in the cost phase (each its own notice, page and feed entry)
     ddb_per_change: float = 0.0
     cost_per_million: dict[str, float] = field(default_factory=dict)  # US$ per million changes
+    batching_window_s: float = 0.0  # the notice queue's, waited out in the latency samples
+    burst_ddb_per_change: float = 0.0  # the same changes in one burst, gathered
+    burst_cost_per_million: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         return f"webhook: p50 {self.p50_ms:.0f} ms, p95 {self.p95_ms:.0f} ms (Odoo change → tenant feed)"
@@ -122,14 +131,19 @@ def run(samples: int, latency_ms: float) -> WebhookFigures:
         feed = Feed(api)
 
         sim.knobs.latency_ms = latency_ms
+        window_s = _notice_window(stack)
         totals, saves = [], []
-        for n, odoo_id in enumerate(partners):
-            name = f"HOOK renamed {n}"
-            started = time.perf_counter()
-            odoo.write("res.partner", [odoo_id], {"name": name})
-            saves.append((time.perf_counter() - started) * 1000)
-            feed.wait_for(odoo_id, name, poll=lambda: stack.poller.drain(max_rounds=100))
-            totals.append((time.perf_counter() - started) * 1000)
+        stack.poller.start()  # as Lambda's pollers run: the batching window is part of the latency
+        try:
+            for n, odoo_id in enumerate(partners):
+                name = f"HOOK renamed {n}"
+                started = time.perf_counter()
+                odoo.write("res.partner", [odoo_id], {"name": name})
+                saves.append((time.perf_counter() - started) * 1000)
+                feed.wait_for(odoo_id, name, poll=lambda: time.sleep(FEED_POLL_S))
+                totals.append((time.perf_counter() - started) * 1000)
+        finally:
+            stack.poller.stop()
 
         # What a change costs on AWS: each rename one at a time, as Odoo sends them (its notice,
         # the worker's page, the feed); the tenant reading the feed is not part of it.
@@ -138,6 +152,10 @@ def run(samples: int, latency_ms: float) -> WebhookFigures:
             for n, odoo_id in enumerate(partners):
                 odoo.write("res.partner", [odoo_id], {"name": f"HOOK costed {n}"})
                 stack.poller.drain(max_rounds=100)
+        with measure.phase(len(partners)) as burst:
+            for n, odoo_id in enumerate(partners):
+                odoo.write("res.partner", [odoo_id], {"name": f"HOOK burst {n}"})
+            stack.poller.drain(max_rounds=100)  # all arrived within one window: gathered
         measure.close()
 
     return WebhookFigures(
@@ -151,7 +169,14 @@ def run(samples: int, latency_ms: float) -> WebhookFigures:
         cost_changes=len(partners),
         ddb_per_change=round(changes.result.ddb_requests / max(len(partners), 1), 1),
         cost_per_million=changes.result.cost_per_million,
+        batching_window_s=window_s,
+        burst_ddb_per_change=round(burst.result.ddb_requests / max(len(partners), 1), 1),
+        burst_cost_per_million=burst.result.cost_per_million,
     )
+
+
+def _notice_window(stack: LocalStack) -> float:
+    return max(source.batching_window_s for source in stack.poller.sources if source.function == NOTICES)
 
 
 def print_figures(figures: WebhookFigures) -> None:

@@ -17,6 +17,8 @@ from tests.support.aws import create_kms_key, create_queues, create_tables
 # Property tests check what holds, not how fast: a loaded CI machine must not fail them on time.
 settings.register_profile("suite", deadline=None)
 settings.load_profile("suite")
+# The template sets it deployed; functions read it when first imported, after this file.
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "OdooSyncTests")
 
 TABLE_VARIABLES = {
     "ConfigTable": "CONFIG_TABLE",
@@ -60,6 +62,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsResources]:
         monkeypatch.setenv("SYNC_QUEUE_URL", queues["SyncQueue"])
         monkeypatch.setenv("SYNC_DEAD_LETTER_QUEUE_URL", queues["SyncDeadLetterQueue"])
         monkeypatch.setenv("DELIVERY_QUEUE_URL", queues["DeliveryQueue"])
+        monkeypatch.setenv("ODOO_CHANGE_QUEUE_URL", queues["OdooChangeQueue"])
+        monkeypatch.setenv("ODOO_CHANGE_DEAD_LETTER_QUEUE_URL", queues["OdooChangeDeadLetterQueue"])
         monkeypatch.setenv("SECRETS_KEY_ID", resources.key_id)
         monkeypatch.setenv("ALLOW_PRIVATE_ODOO_HOSTS", os.environ.get("ALLOW_PRIVATE_ODOO_HOSTS", "false"))
         _clear_caches()

@@ -21,6 +21,8 @@ once and are never given up for its failures. SQS's own limit (maxReceiveCount, 
 a last resort that an outage of an hour does not reach. A malformed message can never succeed: it
 is logged and moved to the dead-letter queue, so it does not hold its group.
 
+Odoo's change notices travel on a queue of their own (functions/odoo_changes); the ones this
+queue still carries from before it are applied here, one at a time.
 An Odoo change notice that Odoo (17) sent before committing the change is not applied yet: it
 comes back after NOTICE_DELAYS_S (ChangeMessageVisibility), the messages of its group behind it
 held back by it, and the delivery after the last delay reads Odoo as it is
@@ -197,7 +199,7 @@ def _pull(message: PullPageMessage | OdooChangeMessage, record: SQSRecord) -> No
         else:
             receives = int(record.attributes.approximate_receive_count or 1)
             patient = receives <= len(NOTICE_DELAYS_S)
-            outcomes = dependencies.pull_service().apply_odoo_change(message, wait_for_commit=patient)
+            outcomes = dependencies.notice_service().apply_change(message, wait_for_commit=patient)
     except NoticeAheadOfOdooError as exc:
         _postpone_notice(record, exc)
         raise

@@ -5,7 +5,9 @@ when the function rescheduled them) and moves them to the dead-letter queue afte
 maxReceiveCount, exactly as deployed. Like Lambda's pollers, several invocations of one mapping
 run at once (its ScalingConfig's MaximumConcurrency, at most LOCAL_CONCURRENCY here): on a FIFO
 queue each takes messages of groups no other one holds, so the lanes of a connection run in
-parallel while a group's messages stay in order.
+parallel while a group's messages stay in order. A batching window
+(MaximumBatchingWindowInSeconds) is waited out by the running poller, as Lambda does: once a
+message came, it gathers more until BatchSize or the window's end; `drain()` does not wait.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ SQS_RECEIVE_MAX = 10
 DEFAULT_BATCH_SIZE = 10
 LOCAL_CONCURRENCY = 4  # invocations of one mapping at once on this machine (Lambda: many more)
 DEFAULT_CONCURRENCY = 2
+GATHER_POLL_S = 0.05  # how often a batching window looks for more messages
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class QueueSource:
     report_batch_item_failures: bool
     enabled: bool
     concurrency: int = 1  # invocations at once
+    batching_window_s: float = 0.0  # MaximumBatchingWindowInSeconds (the running poller waits it out)
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,15 @@ class BatchResult:
 
 
 def source_expressions(template: Template) -> dict[str, Any]:
-    return {
-        f"esm:{name}": resource["Properties"]["EventSourceArn"]
-        for name, resource in template.of_type("AWS::Lambda::EventSourceMapping").items()
-    }
+    """What the deployment resolves for each mapping: its queue, and its batching window when it
+    names a parameter."""
+    expressions: dict[str, Any] = {}
+    for name, resource in template.of_type("AWS::Lambda::EventSourceMapping").items():
+        expressions[f"esm:{name}"] = resource["Properties"]["EventSourceArn"]
+        window = resource["Properties"].get("MaximumBatchingWindowInSeconds")
+        if isinstance(window, dict):
+            expressions[f"esm-window:{name}"] = window
+    return expressions
 
 
 def queue_sources(template: Template, deployment: Deployment, region: str) -> list[QueueSource]:
@@ -84,6 +93,11 @@ def queue_sources(template: Template, deployment: Deployment, region: str) -> li
                 in (props.get("FunctionResponseTypes") or []),
                 enabled=str(props.get("Enabled", True)).lower() != "false",
                 concurrency=_concurrency(props),
+                batching_window_s=float(
+                    deployment.resolved.get(
+                        f"esm-window:{name}", props.get("MaximumBatchingWindowInSeconds", 0)
+                    )
+                ),
             )
         )
     return sources
@@ -107,9 +121,10 @@ class SqsPoller:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
-    def poll_once(self, source: QueueSource, wait_s: int = 0) -> BatchResult:
-        """Receive up to BatchSize messages, invoke once, delete the ones that succeeded."""
-        messages = self._receive(source, wait_s)
+    def poll_once(self, source: QueueSource, wait_s: int = 0, *, gather: bool = False) -> BatchResult:
+        """Receive up to BatchSize messages, invoke once, delete the ones that succeeded. `gather`:
+        wait out the source's batching window (`drain()` takes what is there)."""
+        messages = self._receive(source, wait_s, gather=gather)
         if not messages:
             return BatchResult(source, 0, 0, 0)
         event = {"Records": [self._record(source, message) for message in messages]}
@@ -179,14 +194,17 @@ class SqsPoller:
     def _run(self, source: QueueSource) -> None:
         while not self._stop.is_set():
             try:
-                self.poll_once(source, self._wait_s)
+                self.poll_once(source, self._wait_s, gather=True)
             except Exception:  # keep polling, as the managed poller does; the log says what broke
                 log.exception("polling %s failed", source.queue_url)
                 self._stop.wait(self._wait_s)
 
-    def _receive(self, source: QueueSource, wait_s: int) -> list[Any]:
-        """One receive per 10 messages of BatchSize, stopping early when the queue runs dry."""
+    def _receive(self, source: QueueSource, wait_s: int, *, gather: bool = False) -> list[Any]:
+        """One receive per 10 messages of BatchSize, stopping early when the queue runs dry; with
+        `gather`, as Lambda does with a batching window: once a message came, receiving goes on
+        until BatchSize or the window's end."""
         messages: dict[str, Any] = {}
+        window_ends: float | None = None
         while len(messages) < source.batch_size:
             wanted = min(SQS_RECEIVE_MAX, source.batch_size - len(messages))
             answer = self._sqs.receive_message(
@@ -199,10 +217,15 @@ class SqsPoller:
             received = answer.get("Messages", [])
             fresh = [m for m in received if m["MessageId"] not in messages]
             messages.update((m["MessageId"], m) for m in fresh)
+            if gather and window_ends is None and messages:
+                window_ends = time.monotonic() + source.batching_window_s
             # A short answer means the queue has no more visible messages; a repeat means a message
             # became visible again (visibility timeout 0), which belongs to the next batch.
             if len(received) < wanted or len(fresh) < len(received):
-                break
+                left = (window_ends or 0.0) - time.monotonic()
+                if left <= 0 or len(fresh) < len(received) or self._stop.is_set():
+                    break
+                self._stop.wait(min(left, GATHER_POLL_S))
         return list(messages.values())
 
     def _succeeded(

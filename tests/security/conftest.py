@@ -39,6 +39,8 @@ def module_aws() -> Iterator[AwsResources]:
             for logical_id, variable in TABLE_VARIABLES.items():
                 patch.setenv(variable, tables[logical_id])
             patch.setenv("SYNC_QUEUE_URL", queues["SyncQueue"])
+            if "OdooChangeQueue" in queues:
+                patch.setenv("ODOO_CHANGE_QUEUE_URL", queues["OdooChangeQueue"])
             if "DeliveryQueue" in queues:
                 patch.setenv("DELIVERY_QUEUE_URL", queues["DeliveryQueue"])
             patch.setenv("SECRETS_KEY_ID", resources.key_id)

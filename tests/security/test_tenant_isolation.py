@@ -165,11 +165,10 @@ def test_lists_filtered_by_another_tenants_ids_show_nothing_of_it(tenants, route
 def _queued_changes(aws: AwsResources) -> list[OdooChangeMessage]:
     sqs = boto3.client("sqs")
     changes: list[OdooChangeMessage] = []
-    while messages := sqs.receive_message(QueueUrl=aws.queues["SyncQueue"], MaxNumberOfMessages=10).get(
-        "Messages", []
-    ):
+    url = aws.queues["OdooChangeQueue"]
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
         for message in messages:
-            sqs.delete_message(QueueUrl=aws.queues["SyncQueue"], ReceiptHandle=message["ReceiptHandle"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
             if '"odoo_change"' in message["Body"]:
                 changes.append(OdooChangeMessage.model_validate_json(message["Body"]))
     return changes

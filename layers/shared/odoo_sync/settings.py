@@ -22,6 +22,9 @@ class ServiceSettings(BaseModel):
     # The sync worker moves a message that can never be processed there itself (set for it only).
     sync_dead_letter_queue_url: str = Field(default="", alias="SYNC_DEAD_LETTER_QUEUE_URL")
     sync_log_retention_days: int = Field(default=90, ge=1, le=3650, alias="SYNC_LOG_RETENTION_DAYS")
+    # Odoo's change notices: a standard queue the notices function reads in gathered batches.
+    odoo_change_queue_url: str = Field(default="", alias="ODOO_CHANGE_QUEUE_URL")
+    odoo_change_dead_letter_queue_url: str = Field(default="", alias="ODOO_CHANGE_DEAD_LETTER_QUEUE_URL")
     changes_table: str = Field(default="", alias="CHANGES_TABLE")
     change_retention_days: int = Field(default=30, ge=1, le=365, alias="CHANGE_RETENTION_DAYS")
     delivery_queue_url: str = Field(default="", alias="DELIVERY_QUEUE_URL")

@@ -19,9 +19,9 @@ from typing import Any
 import boto3
 import pytest
 
+from odoo_changes import handler as worker
 from odoo_sync.settings import service_settings
 from odoo_webhook.handler import lambda_handler as webhook_handler
-from sync_worker import handler as worker
 from tests.integration.automation.conftest import automation
 from tests.integration.pull.conftest import _record, drain, local_records
 from tests.integration.service.conftest import TenantConnection
@@ -48,7 +48,7 @@ class Loop:
 
 def worker_pass() -> Pass:
     sqs = boto3.client("sqs")
-    url = service_settings().sync_queue_url
+    url = service_settings().odoo_change_queue_url
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"])
     result = Pass()
     if not messages.get("Messages"):
@@ -98,7 +98,6 @@ def loop(linked: TenantConnection, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     thread.start()
     monkeypatch.setenv("PUBLIC_API_URL", state.url)
     service_settings.cache_clear()
-    monkeypatch.setattr(worker.metrics, "namespace", "OdooSyncTests")
     # Long delays: a notice put back stays hidden until the test says its delay is over.
     monkeypatch.setattr(worker, "NOTICE_DELAYS_S", (600, 600, 600, 600))
     # Odoo gives up on a receiver after 1 s; this one runs a whole worker pass first.
@@ -115,7 +114,7 @@ def delay_over(handles: list[str]) -> None:
     sqs = boto3.client("sqs")
     for handle in handles:
         sqs.change_message_visibility(
-            QueueUrl=service_settings().sync_queue_url, ReceiptHandle=handle, VisibilityTimeout=0
+            QueueUrl=service_settings().odoo_change_queue_url, ReceiptHandle=handle, VisibilityTimeout=0
         )
 
 

@@ -2,7 +2,7 @@
 
 Local stack (template.yaml: routes, authorizer, tables, queue) + Odoo 19 simulator, whose
 base.automation rules POST like Odoo does, synchronously, to the URL our setup gave them. The
-worker is not running here: what the receiver queued stays on the SyncQueue to be looked at.
+worker is not running here: what the receiver queued stays on the OdooChangeQueue to be looked at.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from local_stack import LocalStack
 from local_stack.demo import Demo
 from odoo_simulator import OdooSimulator
+from odoo_sync.core.notice_apply import QueuedNotice, gather
 from odoo_sync.core.webhook_tokens import new_token
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings
 from odoo_sync.sync.model import OdooChangeMessage
@@ -73,7 +74,7 @@ def hook_url(api: httpx.Client, demo: Demo) -> str:
 
 def drain(stack: LocalStack) -> list[OdooChangeMessage]:
     sqs = stack.client("sqs")
-    queue = stack.environment["SYNC_QUEUE_URL"]
+    queue = stack.environment["ODOO_CHANGE_QUEUE_URL"]
     found: list[OdooChangeMessage] = []
     while True:
         got: list[dict[str, Any]] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get(
@@ -84,6 +85,13 @@ def drain(stack: LocalStack) -> list[OdooChangeMessage]:
         for message in got:
             found.append(OdooChangeMessage.model_validate_json(message["Body"]))
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_notices_are_read_in_gathered_batches_as_the_template_says(stack):
+    [notices] = [source for source in stack.poller.sources if source.function == "OdooChangesFunction"]
+
+    assert (notices.batch_size, notices.batching_window_s) == (100, 1.0)  # NoticeBatchingWindowSeconds
+    assert notices.report_batch_item_failures
 
 
 def test_the_webhook_url_points_at_this_api(stack, hook_url):
@@ -107,7 +115,9 @@ def test_a_write_in_odoo_reaches_the_queue_once(stack, sim, odoo, demo, hook_url
     assert message.write_date is not None
 
 
-def test_duplicate_deliveries_collapse_and_a_later_change_is_kept(stack, sim, odoo, hook_url):
+def test_duplicate_deliveries_are_gathered_into_one_read_and_a_later_change_is_kept(
+    stack, sim, odoo, hook_url
+):
     drain(stack)
     partner = odoo.search("res.partner", [], limit=1, offset=1)[0]
     log_before = len(sim.webhook_log)
@@ -124,7 +134,12 @@ def test_duplicate_deliveries_collapse_and_a_later_change_is_kept(stack, sim, od
 
     assert [answer.status_code for answer in replays] == [202] * 4
     messages = drain(stack)
-    assert [m.odoo_ids for m in messages] == [[partner], [partner]]
+    # Odoo's own two POSTs and the four replays: a standard queue keeps duplicates; the gathering
+    # reads the record once.
+    assert len(messages) == 6
+    [group] = gather([QueuedNotice(str(n), message, patient=True) for n, message in enumerate(messages)])
+    assert group.odoo_ids == [partner]
+    assert group.awaited() == {partner: max(m.write_date or "" for m in messages)}
     assert len({m.write_date for m in messages}) == 2
 
 

@@ -1,6 +1,7 @@
 """SQS event sources and EventBridge schedules, played by the local stack."""
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -104,6 +105,46 @@ def test_batch_size_bounds_each_invocation(stack, sqs):
     assert sorted(r["body"] for call in calls for r in call.event["Records"]) == [f"ok-{n}" for n in range(7)]
     assert sum(r.deleted for r in results) == 7
     assert queue_depth(sqs, url) == 0
+
+
+class ArrivesWhileWaiting:
+    """The poller's stop event, with a message arriving the first time the poller waits."""
+
+    def __init__(self, sqs, url):
+        self.sqs, self.url, self.waits = sqs, url, 0
+
+    def is_set(self):
+        return False
+
+    def wait(self, seconds):
+        self.waits += 1
+        if self.waits == 1:
+            self.sqs.send_message(QueueUrl=self.url, MessageBody="ok-late")
+
+
+def test_a_batching_window_gathers_what_arrives_within_it(stack, sqs, monkeypatch):
+    url = stack.resources["PlainQueue"]
+    plain = source(stack, "PlainWorkerFunctionPlain")
+    assert plain.batching_window_s == 1.0  # MaximumBatchingWindowInSeconds of the template
+    sqs.send_message(QueueUrl=url, MessageBody="ok-first")
+    arrivals = ArrivesWhileWaiting(sqs, url)
+    monkeypatch.setattr(stack.poller, "_stop", arrivals)
+
+    gathered = stack.poller.poll_once(replace(plain, batching_window_s=0.2), gather=True)
+
+    assert (gathered.received, gathered.deleted) == (2, 2)  # one invocation for both
+    assert arrivals.waits >= 1
+
+
+def test_drain_does_not_wait_out_a_batching_window(stack, sqs, monkeypatch):
+    url = stack.resources["PlainQueue"]
+    sqs.send_message(QueueUrl=url, MessageBody="ok-first")
+    arrivals = ArrivesWhileWaiting(sqs, url)
+    monkeypatch.setattr(stack.poller, "_stop", arrivals)
+
+    alone = stack.poller.poll_once(source(stack, "PlainWorkerFunctionPlain"))
+
+    assert (alone.received, arrivals.waits) == (1, 0)
 
 
 def test_function_error_keeps_the_whole_batch_without_partial_responses(stack, sqs):

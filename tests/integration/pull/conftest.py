@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
+from odoo_changes import handler as notices
 from odoo_simulator import OdooSimulator
 from odoo_sync.api import dependencies
 from odoo_sync.settings import service_settings
@@ -30,31 +31,43 @@ def sim() -> Iterator[OdooSimulator]:
 @pytest.fixture
 def pulling(linked: TenantConnection, monkeypatch: pytest.MonkeyPatch) -> TenantConnection:
     monkeypatch.setattr(worker.metrics, "namespace", "OdooSyncTests")
+    monkeypatch.setattr(notices.metrics, "namespace", "OdooSyncTests")
     return linked
 
 
 def drain(max_rounds: int = 20) -> list[dict[str, Any]]:
-    """Deliver every queued message to the worker (in queue order) until the queue is empty;
-    answers the bodies delivered."""
-    sqs = boto3.client("sqs")
-    url = service_settings().sync_queue_url
+    """Deliver every queued message to its function (the sync worker, the notices function; in
+    queue order) until both queues are empty; answers the bodies delivered."""
+    settings = service_settings()
+    queues = (
+        (settings.sync_queue_url, worker.lambda_handler),
+        (settings.odoo_change_queue_url, notices.lambda_handler),
+    )
     delivered: list[dict[str, Any]] = []
     for _ in range(max_rounds):
-        answer = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
-        )
-        messages = answer.get("Messages", [])
-        if not messages:
+        bodies = [body for url, handler in queues for body in _deliver(url, handler)]
+        if not bodies:
             return delivered
-        event = {"Records": [_record(dict(message)) for message in messages]}
-        failures = worker.lambda_handler(event, LambdaContextStub())["batchItemFailures"]
-        assert failures == [], failures
-        sqs.delete_message_batch(
-            QueueUrl=url,
-            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
-        )
-        delivered += [json.loads(m["Body"]) for m in messages]
-    raise AssertionError("the queue never emptied")
+        delivered += bodies
+    raise AssertionError("the queues never emptied")
+
+
+def _deliver(url: str, handler: Any) -> list[dict[str, Any]]:
+    """One receive of up to 10 messages, handed to the function; all must succeed."""
+    sqs = boto3.client("sqs")
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"])
+    if not messages.get("Messages"):
+        return []
+    event = {"Records": [_record(dict(message)) for message in messages["Messages"]]}
+    failures = handler(event, LambdaContextStub())["batchItemFailures"]
+    assert failures == [], failures
+    sqs.delete_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages["Messages"])
+        ],
+    )
+    return [json.loads(m["Body"]) for m in messages["Messages"]]
 
 
 def _record(message: dict[str, Any]) -> dict[str, Any]:

@@ -84,7 +84,7 @@ class Notices:
     ahead: set[int] = field(default_factory=set)
     calls: list[tuple[list[int], bool]] = field(default_factory=list)
 
-    def apply_odoo_change(
+    def apply_change(
         self, message: OdooChangeMessage, *, wait_for_commit: bool = True
     ) -> list[RecordOutcome]:
         self.calls.append((message.odoo_ids, wait_for_commit))
@@ -96,7 +96,7 @@ class Notices:
 @pytest.fixture
 def notices(aws, monkeypatch: pytest.MonkeyPatch) -> Notices:
     service = Notices()
-    monkeypatch.setattr(dependencies, "pull_service", lambda: service)
+    monkeypatch.setattr(dependencies, "notice_service", lambda: service)
     monkeypatch.setattr(worker.metrics, "namespace", "OdooSyncTests")
     return service
 

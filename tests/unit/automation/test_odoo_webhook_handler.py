@@ -8,7 +8,8 @@ from typing import Any
 import boto3
 import pytest
 
-from odoo_sync.api.dependencies import chunk_queue, webhook_tokens
+from odoo_sync.api.dependencies import notice_queue, webhook_tokens
+from odoo_sync.core.notice_apply import QueuedNotice, gather
 from odoo_sync.core.odoo_webhooks import WebhookReceiver
 from odoo_sync.core.webhook_tokens import WebhookToken, hash_token, new_token
 from odoo_sync.stores.dynamodb import table
@@ -71,15 +72,14 @@ def queued(aws) -> list[OdooChangeMessage]:
     sqs = boto3.client("sqs")
     messages: list[OdooChangeMessage] = []
     while True:
-        got = sqs.receive_message(
-            QueueUrl=aws.queues["SyncQueue"], MaxNumberOfMessages=10, AttributeNames=["MessageGroupId"]
-        ).get("Messages", [])
+        got = sqs.receive_message(QueueUrl=aws.queues["OdooChangeQueue"], MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
         if not got:
             return messages
         for message in got:
-            assert message["Attributes"]["MessageGroupId"] == f"ten_1#{CONNECTION}"
             messages.append(OdooChangeMessage.model_validate_json(message["Body"]))
-            sqs.delete_message(QueueUrl=aws.queues["SyncQueue"], ReceiptHandle=message["ReceiptHandle"])
+            sqs.delete_message(QueueUrl=aws.queues["OdooChangeQueue"], ReceiptHandle=message["ReceiptHandle"])
 
 
 def test_a_notice_is_accepted_and_queued_for_the_tokens_connection(aws, token):
@@ -96,16 +96,17 @@ def test_a_notice_is_accepted_and_queued_for_the_tokens_connection(aws, token):
     assert message.odoo_ids == [96]
 
 
-def test_identical_posts_for_one_change_collapse_into_one_message(aws, token):
+def test_identical_posts_for_one_change_are_queued_and_gathered_into_one_read(aws, token):
     # Without trigger fields Odoo 17 sent 14 identical POSTs for one create (captured).
     answers = [post(token, notice()) for _ in range(14)]
     post(token, notice(write_date="2026-11-22 15:58:51.655688"))  # a later change of the same record
 
     assert {answer.status for answer in answers} == {202}
-    assert [message.write_date for message in queued(aws)] == [
-        "2026-11-22 15:58:49.231656",
-        "2026-11-22 15:58:51.655688",
-    ]
+    messages = queued(aws)
+    assert len(messages) == 15
+    [group] = gather([QueuedNotice(str(n), message, patient=True) for n, message in enumerate(messages)])
+    assert group.odoo_ids == [messages[0].odoo_ids[0]]  # read once
+    assert set(group.awaited().values()) == {"2026-11-22 15:58:51.655688"}  # the newest is awaited
 
 
 def test_an_unknown_token_is_not_found_and_logged_without_the_token(aws, token, caplog):
@@ -176,7 +177,7 @@ def test_a_flood_is_refused_with_429_and_retry_after(aws, token, monkeypatch):
     limiter = DynamoWebhookRateLimiter(
         table(aws.tables["OperationsTable"]), 5, clock=lambda: minute_and_a_half
     )
-    receiver = WebhookReceiver(webhook_tokens(), limiter, chunk_queue())
+    receiver = WebhookReceiver(webhook_tokens(), limiter, notice_queue())
     monkeypatch.setattr(handler, "webhook_receiver", lambda: receiver)
 
     answers = [post(token, notice(record_id=n)) for n in range(1, 9)]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from odoo_sync.core.changes import ChangeFeed
     from odoo_sync.core.conflicts import ConflictService
     from odoo_sync.core.connections import ConnectionService
+    from odoo_sync.core.notice_apply import NoticeService
     from odoo_sync.core.odoo_fields import OdooFieldsCache
     from odoo_sync.core.odoo_webhooks import WebhookReceiver
     from odoo_sync.core.outbound_webhooks import WebhookService
@@ -245,7 +246,21 @@ def webhook_receiver() -> WebhookReceiver:
     limiter = DynamoWebhookRateLimiter(
         table(settings.operations_table), settings.webhook_rate_limit_per_minute
     )
-    return WebhookReceiver(webhook_tokens(), limiter, chunk_queue())
+    return WebhookReceiver(webhook_tokens(), limiter, notice_queue())
+
+
+@cache
+def notice_queue() -> SqsChunkQueue:
+    from odoo_sync.stores.queue import SqsChunkQueue
+
+    return SqsChunkQueue(boto3.client("sqs"), service_settings().odoo_change_queue_url, fifo=False)
+
+
+@cache
+def notice_service() -> NoticeService:
+    from odoo_sync.core.notice_apply import NoticeService
+
+    return NoticeService(settings_service().catalog, connection_service(), page_applier())
 
 
 @cache

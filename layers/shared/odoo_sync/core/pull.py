@@ -1,4 +1,5 @@
-"""Pulling from Odoo: imports by domain, delta polling with a cursor, Odoo's change notices.
+"""Pulling from Odoo: imports by domain and delta polling with a cursor (Odoo's change notices:
+`odoo_sync.core.notice_apply`).
 
 Starting a pull searches ids only (one search per 50,000 ids, keyed on id, never limit/offset:
 offset paging skips records that move between pages), stores the batch, then sends one
@@ -50,14 +51,12 @@ from odoo_sync.core.batches import (
 from odoo_sync.core.ids import Moment, iso, utc_now
 from odoo_sync.core.lanes import lane_count
 from odoo_sync.core.ports import PlanLoader
-from odoo_sync.core.pull_notices import check_visible
 from odoo_sync.errors import InvalidInputError
 from odoo_sync.odoo import OdooClient
 from odoo_sync.odoo.domain import DomainError, validate_domain
 from odoo_sync.sync.finance_presets import default_domain
 from odoo_sync.sync.model import (
     ENTITY_NAME_PATTERN,
-    OdooChangeMessage,
     PullOptions,
     PullPageMessage,
     RecordOutcome,
@@ -313,30 +312,6 @@ class PullService:
                 chunk=message.chunk,
             )
         self._commit_cursor(message, cursor.result())
-        return outcomes
-
-    def apply_odoo_change(
-        self, message: OdooChangeMessage, *, wait_for_commit: bool = True
-    ) -> list[RecordOutcome]:
-        """Odoo said these records changed: read them again for every entity on that model (with
-        `wait_for_commit`, once Odoo 17 shows the noticed version: `odoo_sync.core.pull_notices`)."""
-        if wait_for_commit:
-            check_visible(self._connections.client(message.tenant_id, message.connection_id), message)
-        outcomes: list[RecordOutcome] = []
-        for view in self._entities.entities(message.tenant_id):
-            definition = view.entity
-            if definition.odoo_model != message.odoo_model:
-                continue
-            outcomes += self._pages.apply(
-                message.tenant_id,
-                message.connection_id,
-                definition.name,
-                message.odoo_ids,
-                options=PullOptions(),
-                triggered_by=TriggeredBy.WEBHOOK,
-                batch_id=message.batch_id,
-                chunk=message.chunk,
-            )
         return outcomes
 
     # internals ------------------------------------------------------------------------------------

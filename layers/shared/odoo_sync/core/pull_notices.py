@@ -15,7 +15,8 @@ so a notice of a change that was rolled back (17 sends those too) ends as well.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from odoo_sync.errors import ServiceError
 from odoo_sync.odoo import OdooClient
@@ -47,6 +48,20 @@ def not_yet_visible(client: OdooClient, model: str, ids: Sequence[int], write_da
     found = client.execute(model, "search", [domain], {"context": {"active_test": False}})
     seen = {int(record_id) for record_id in found or []}
     return [record_id for record_id in ids if record_id not in seen]
+
+
+def not_yet_visible_at(client: OdooClient, model: str, awaited: Mapping[int, str]) -> set[int]:
+    """The records Odoo does not show at their own awaited write_date or later, in one search:
+    notices gathered from several saves wait each for its own version."""
+    by_date: dict[str, list[int]] = {}
+    for record_id, write_date in awaited.items():
+        by_date.setdefault(write_date, []).append(record_id)
+    terms: list[Any] = []
+    for write_date, ids in sorted(by_date.items()):
+        terms += ["&", ["id", "in", sorted(ids)], ["write_date", ">=", write_date]]
+    domain = ["|"] * (len(by_date) - 1) + terms
+    found = client.execute(model, "search", [domain], {"context": {"active_test": False}})
+    return set(awaited) - {int(record_id) for record_id in found or []}
 
 
 def check_visible(client: OdooClient, notice: OdooChangeMessage) -> None:

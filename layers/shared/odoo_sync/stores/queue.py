@@ -62,11 +62,20 @@ def change_deduplication_id(message: OdooChangeMessage) -> str:
 
 class SqsChunkQueue:
     """core.batches.ChunkQueue (and the pull path's page queue) on SQS FIFO; boto3 errors become
-    StorageError."""
+    StorageError. With `fifo=False` it sends to a standard queue (Odoo's change notices): no
+    group, no deduplication id."""
 
-    def __init__(self, client: SQSClient, queue_url: str, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        client: SQSClient,
+        queue_url: str,
+        *,
+        fifo: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self._client = client
         self._queue_url = queue_url
+        self._fifo = fifo
         self._sleep = sleep
 
     def send(self, messages: Sequence[QueueMessage], attempt: int = 0) -> int:
@@ -74,12 +83,7 @@ class SqsChunkQueue:
         sent = 0
         for group in _batches(messages):
             entries = {
-                str(number): {
-                    "Id": str(number),
-                    "MessageBody": body,
-                    "MessageGroupId": group_id(message),
-                    "MessageDeduplicationId": deduplication_id(message, attempt),
-                }
+                str(number): self._entry(number, message, body, attempt)
                 for number, (message, body) in enumerate(group)
             }
             try:
@@ -89,6 +93,13 @@ class SqsChunkQueue:
                 raise
             sent += len(group)
         return sent
+
+    def _entry(self, number: int, message: QueueMessage, body: str, attempt: int) -> dict[str, str]:
+        entry = {"Id": str(number), "MessageBody": body}
+        if self._fifo:
+            entry["MessageGroupId"] = group_id(message)
+            entry["MessageDeduplicationId"] = deduplication_id(message, attempt)
+        return entry
 
     def delay(self, receipt_handle: str, seconds: int) -> None:
         """Hand a received message back after `seconds` (0: at once) instead of after the queue's
@@ -108,9 +119,15 @@ class SqsChunkQueue:
     def dead_letter(self, queue_url: str, body: str, group: str, message_id: str) -> None:
         """Put a message that can never be processed on the dead-letter queue, as it came."""
         try:
-            self._client.send_message(
-                QueueUrl=queue_url, MessageBody=body, MessageGroupId=group, MessageDeduplicationId=message_id
-            )
+            if self._fifo:
+                self._client.send_message(
+                    QueueUrl=queue_url,
+                    MessageBody=body,
+                    MessageGroupId=group,
+                    MessageDeduplicationId=message_id,
+                )
+            else:
+                self._client.send_message(QueueUrl=queue_url, MessageBody=body)
         except (ClientError, BotoCoreError) as exc:
             raise StorageError("the dead-letter queue refused the message") from exc
 
