@@ -47,6 +47,7 @@ ROUTES_USE: dict[str, set[str]] = {
     "connections_api": {"boto3", "httpx", "cryptography", "defusedxml"},
     "explorer_api": {"boto3", "httpx", "cryptography", "defusedxml"},
     "import_api": {"boto3", "httpx", "cryptography", "defusedxml"},
+    "odoo_changes": {"boto3", "httpx", "cryptography", "defusedxml", "phonenumbers", "stdnum"},
     "odoo_webhook": {"boto3"},
     "records_api": {"boto3", "phonenumbers", "stdnum"},
     "reports_api": {"boto3"},
