@@ -1,0 +1,68 @@
+"""Which rows a domain matches, and in what order (NULLS LAST ascending, like PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..domain import compile_domain, ids_named, parse_order
+from .records import RecordsCore
+
+
+class SearchableRecords(RecordsCore):
+    def _search_ids(
+        self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
+    ) -> list[int]:
+        predicate = compile_domain(self._as_model(), domain)
+        keys = parse_order(self._as_model(), order)
+        active_filter = self._active_filter(domain)
+        privileged = self.env.is_privileged
+        found = [
+            rid
+            for rid in self._candidates(domain)
+            if active_filter(rid) and (privileged or self._rule_allows(rid)) and predicate(rid)
+        ]
+        ordered = self._sorted(found, keys)
+        offset = int(offset or 0)
+        return ordered[offset : offset + int(limit)] if limit else ordered[offset:]
+
+    def _candidates(self, domain: Any) -> Iterable[int]:
+        """The rows a domain may match: those it names by id when all its leaves must hold (what
+        PostgreSQL's primary key finds without reading the table), else every row."""
+        table = self._table()
+        named = ids_named(domain)
+        return table if named is None else sorted(rid for rid in named if rid in table)
+
+    def _active_filter(self, domain: Any) -> Any:
+        uses_active = isinstance(domain, (list, tuple)) and any(
+            isinstance(leaf, (list, tuple)) and len(leaf) == 3 and str(leaf[0]).split(".")[0] == "active"
+            for leaf in domain
+        )
+        if "active" not in self._fields or uses_active or not self.env.context.get("active_test", True):
+            return lambda _rid: True
+        return lambda rid: bool(self._raw(rid, "active"))
+
+    def _sort_value(self, rid: int, name: str) -> Any:
+        fld = self._fields[name]
+        value = self._raw(rid, name)
+        if fld.type == "many2one":
+            return self.env[fld.relation or ""]._display_name(value).casefold() if value else None
+        if value is False or value is None or value == "":
+            return None if fld.type not in ("boolean", "integer", "float", "monetary") else value
+        return value.casefold() if isinstance(value, str) else value
+
+    def _sorted(self, ids: list[int], keys: list[tuple[str, bool]]) -> list[int]:
+        ordered = list(ids)
+        for name, descending in reversed(keys):
+            values = {rid: self._sort_value(rid, name) for rid in ordered}
+            present = [rid for rid in ordered if values[rid] is not None]
+            nulls = [rid for rid in ordered if values[rid] is None]
+            present.sort(key=lambda rid: values[rid], reverse=descending)
+            # PostgreSQL: NULLS LAST ascending, NULLS FIRST descending.
+            ordered = nulls + present if descending else present + nulls
+        return ordered
+
+    def _name_search_pairs(self, name: str, operator: str = "ilike") -> list[tuple[int, str]]:
+        domain: list[Any] = [("display_name", operator, name)] if name else []
+        ids = self._search_ids(domain)
+        return [(rid, self._display_name(rid)) for rid in ids]
