@@ -27,6 +27,7 @@ __all__ = [
     "parse_domain_datetime",
     "parse_order",
     "related_ids",
+    "values_named",
 ]
 
 OPERATORS = frozenset(
@@ -91,6 +92,24 @@ def ids_named(domain: Any) -> set[int] | None:
         operator, value = leaf[1], leaf[2]
         values = [value] if operator == "=" else value if operator == "in" else None
         if not isinstance(values, (list, tuple)) or not all(type(v) is int for v in values):
+            continue
+        named = set(values) if named is None else named & set(values)
+    return named
+
+
+def values_named(domain: Any, column: str) -> set[str | int] | None:
+    """The only values of `column` a domain can match when it is a conjunction with a `column`
+    leaf (`=` or `in` strings or integers), None when it may match others. Like `ids_named`, for
+    a column an index covers."""
+    if not isinstance(domain, (list, tuple)) or any(item in ("|", "!") for item in domain):
+        return None
+    named: set[str | int] | None = None
+    for leaf in domain:
+        if not isinstance(leaf, (list, tuple)) or len(leaf) != 3 or leaf[0] != column:
+            continue
+        operator, value = leaf[1], leaf[2]
+        values = [value] if operator == "=" else value if operator == "in" else None
+        if not isinstance(values, (list, tuple)) or not all(type(v) in (str, int) for v in values):
             continue
         named = set(values) if named is None else named & set(values)
     return named

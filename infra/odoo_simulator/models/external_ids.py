@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from ..errors import value_error
@@ -12,20 +13,40 @@ from .reading import ReadableRecords
 from .records import Vals
 
 if TYPE_CHECKING:
+    from ..store import Row, Store
     from .base import BaseModel
+
+XMLID_MODEL = "ir.model.data"
+XMLID_COLUMNS = ("module", "name")  # Odoo's unique ir_model_data_module_name_uniq_index
+RECORD_COLUMNS = ("model", "res_id")  # Odoo's ir_model_data_model_res_id_index
+
+
+def xmlid_rows(store: Store, module: Any, name: Any) -> list[tuple[int, Row]]:
+    """The rows of the external id `module.name`, in table order (one, once committed)."""
+    table = store.table(XMLID_MODEL)
+    candidates = sorted(store.index(XMLID_MODEL, XMLID_COLUMNS).ids([(module, name)]))
+    rows = [(xid, table[xid]) for xid in candidates]
+    return [(xid, row) for xid, row in rows if row.get("module") == module and row.get("name") == name]
+
+
+def xmlids_of_records(store: Store, model: str, res_ids: Collection[Any]) -> list[tuple[int, Row]]:
+    """The external id rows of these records of `model`, in table order."""
+    table = store.table(XMLID_MODEL)
+    keys = [(model, res_id) for res_id in res_ids]
+    candidates = sorted(store.index(XMLID_MODEL, RECORD_COLUMNS).ids(keys))
+    rows = [(xid, table[xid]) for xid in candidates]
+    return [(xid, row) for xid, row in rows if row.get("model") == model and row.get("res_id") in res_ids]
 
 
 class ExternalIdRecords(ReadableRecords):
     def _external_ids(self) -> dict[int, list[str]]:
-        data = self.env["ir.model.data"]
+        found: dict[int, list[str]] = {rid: [] for rid in self.ids}
         rows = sorted(
-            ((xid, row) for xid, row in data._table().items() if row.get("model") == self._name),
+            xmlids_of_records(self.env.store, self._name, found),
             key=lambda item: (item[1].get("module") or "", item[1].get("name") or ""),
         )
-        found: dict[int, list[str]] = {rid: [] for rid in self.ids}
         for _xid, row in rows:
-            if row.get("res_id") in found:
-                found[row["res_id"]].append(f"{row['module']}.{row['name']}")
+            found[row["res_id"]].append(f"{row['module']}.{row['name']}")
         return found
 
     def _ensure_xmlid(self, rid: int) -> str:

@@ -35,6 +35,8 @@ class RecordsCore:
     _defaults: ClassVar[dict[str, Any]] = {}
     _no_copy: ClassVar[frozenset[str]] = frozenset()
     _copy_suffix: ClassVar[bool] = False
+    # Column sets a search looks rows up by, like PostgreSQL's indexes (char and integer columns).
+    _indexes: ClassVar[tuple[tuple[str, ...], ...]] = ()
     # Operations the restricted (demo) user is refused, and the group Odoo names in the message.
     _restricted_operations: ClassVar[frozenset[str]] = frozenset()
     _granting_group: ClassVar[str] = "group_access_rights"

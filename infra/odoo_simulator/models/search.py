@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Iterable
 from typing import Any
 
-from ..domain import compile_domain, ids_named, parse_order
+from ..domain import compile_domain, ids_named, parse_order, values_named
 from .records import RecordsCore
+
+INDEXABLE_TYPES = frozenset({"char", "text", "selection", "integer", "many2one_reference"})
 
 
 class SearchableRecords(RecordsCore):
@@ -27,11 +31,36 @@ class SearchableRecords(RecordsCore):
         return ordered[offset : offset + int(limit)] if limit else ordered[offset:]
 
     def _candidates(self, domain: Any) -> Iterable[int]:
-        """The rows a domain may match: those it names by id when all its leaves must hold (what
-        PostgreSQL's primary key finds without reading the table), else every row."""
+        """The rows a domain may match: those it names by id or by the columns of an index when
+        all its leaves must hold (what PostgreSQL's primary key and indexes find without reading
+        the table), else every row. Named rows come in id order, the table's own order."""
         table = self._table()
         named = ids_named(domain)
+        if named is None:
+            named = self._indexed_ids(domain)
         return table if named is None else sorted(rid for rid in named if rid in table)
+
+    def _indexed_ids(self, domain: Any) -> set[int] | None:
+        """The ids an index finds for the values the domain names in all of its columns."""
+        for columns in self._indexes:
+            named = [values_named(domain, column) for column in columns]
+            value_sets = [values for values in named if values is not None]
+            if len(value_sets) < len(columns) or not self._indexable(columns):
+                continue
+            if math.prod(len(values) for values in value_sets) > len(self._table()):
+                continue  # more keys than rows: reading the rows is cheaper
+            return self.env.store.index(self._name, columns).ids(itertools.product(*value_sets))
+        return None
+
+    def _indexable(self, columns: tuple[str, ...]) -> bool:
+        """Columns whose stored value is what `=` and `in` compare (no name search, no dates, no
+        translation), so that equal keys are exactly the matching rows."""
+        return all(
+            self._fields[name].type in INDEXABLE_TYPES
+            and not self._fields[name].translate
+            and name in self._own_stored_names()
+            for name in columns
+        )
 
     def _active_filter(self, domain: Any) -> Any:
         uses_active = isinstance(domain, (list, tuple)) and any(

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import ValidationError, value_error
 from ..fields import RELATIONAL, X2MANY, Field
+from .external_ids import XMLID_MODEL, xmlids_of_records
 from .reading import ReadableRecords
 from .records import Vals
 from .x2many import X2ManyRecords
@@ -173,10 +174,8 @@ class WritableRecords(ReadableRecords, X2ManyRecords):
                     self.env[model_name].browse([rid]).unlink()
                 else:
                     store.update(model_name, rid, changes)
-        data = self.env["ir.model.data"]
-        for xid, row in list(data._table().items()):
-            if row.get("model") == self._name and row.get("res_id") in ids:
-                store.delete("ir.model.data", xid)
+        for xid, _row in xmlids_of_records(store, self._name, ids):
+            store.delete(XMLID_MODEL, xid)
 
     def _reference_changes(self, row: dict[str, Any], pointing: list[Field], ids: set[int]) -> Any:
         changes: dict[str, Any] = {}
