@@ -1,4 +1,5 @@
-"""External ids (ir.model.data) of records, and the export that names records by them."""
+"""External ids (ir.model.data) of records, found through the table's indexes, and the export that
+names records by them."""
 
 from __future__ import annotations
 
