@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import socket
+import sys
 import threading
 from collections import Counter
 from datetime import datetime
@@ -196,6 +197,13 @@ class SimulatorHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], simulator: OdooSimulator) -> None:
         self.simulator = simulator
         super().__init__(address, Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away before its answer (closed or reset the connection: a timeout,
+        a cancelled call) is normal for a server: no traceback. Anything else is printed."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class OdooSimulator:

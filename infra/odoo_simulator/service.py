@@ -6,7 +6,7 @@ import inspect
 import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import (
@@ -21,6 +21,8 @@ from .errors import (
 
 __all__ = ["AccessError", "CallResult", "Credentials", "OdooService", "as_odoo_exception"]
 from . import costs
+from .credentials import Credentials
+from .model_docs import describe_model
 from .models import BaseModel, Env, Registry
 from .models.base import public_method
 from .models.importer import ImportFailedError
@@ -35,25 +37,6 @@ READONLY_METHODS = frozenset(
     }
 )  # fmt: skip
 INSTALLED_LANGS = frozenset({"en_US"})
-
-
-@dataclass
-class Credentials:
-    """Passwords and API keys by uid; never stored in a model, so never readable over the API."""
-
-    passwords: dict[int, str] = field(default_factory=dict)
-    api_keys: dict[int, list[str]] = field(default_factory=dict)
-
-    def check(self, uid: int, secret: Any) -> bool:
-        if not isinstance(secret, str) or not secret:
-            return False
-        return self.passwords.get(uid) == secret or secret in self.api_keys.get(uid, [])
-
-    def uid_for_key(self, key: str) -> int | None:
-        for uid, keys in self.api_keys.items():
-            if key in keys:
-                return uid
-        return None
 
 
 @dataclass
@@ -346,21 +329,7 @@ class OdooService:
     def describe_model(self, uid: int, model: str) -> dict[str, Any]:
         """/doc-bearer/<model>.json: fields and public methods with their parameter names."""
         with self.store.lock:
-            env = Env(self.registry, self.store, uid)
-            if model not in env:
-                raise HttpError(404, "NotFound", "The requested URL was not found on the server.")
-            records = env[model]
-            records._check_access("read")
-            return {
-                "model": model,
-                "name": records._description,
-                "doc": None,
-                "fields": {
-                    name: {**fld.describe(None), "module": "base"}
-                    for name, fld in records._fields.fields.items()
-                },
-                "methods": _describe_methods(records),
-            }
+            return describe_model(Env(self.registry, self.store, uid), model)
 
 
 class UserMissing(OdooException):
@@ -389,38 +358,3 @@ def as_odoo_exception(exc: BaseException) -> OdooException:
         return exc
     module = type(exc).__module__
     return PythonError(type(exc).__name__, str(exc), module=module if module != "builtins" else "builtins")
-
-
-def _describe_methods(records: BaseModel) -> dict[str, Any]:
-    methods: dict[str, Any] = {}
-    for name in sorted(dir(type(records))):
-        if name.startswith("_") or public_method(records, name) is None:
-            continue
-        func = getattr(records, name)
-        signature = inspect.signature(func)
-        parameters: dict[str, Any] = {}
-        for param in signature.parameters.values():
-            entry: dict[str, Any] = {}
-            if param.kind is not inspect.Parameter.POSITIONAL_OR_KEYWORD:
-                entry["kind"] = param.kind.name
-            if param.default is not inspect.Parameter.empty:
-                entry["default"] = param.default
-            parameters[param.name] = entry
-        described: dict[str, Any] = {
-            "signature": "(" + ", ".join(_param_text(p) for p in signature.parameters.values()) + ")",
-            "parameters": parameters,
-            "model": "core" if name in BaseModel.__dict__ else records._name,
-            "module": "core" if name in BaseModel.__dict__ else "base",
-        }
-        if getattr(func, "_api_model", False):
-            described["api"] = ["model"]
-        methods[name] = described
-    return methods
-
-
-def _param_text(param: inspect.Parameter) -> str:
-    if param.kind is inspect.Parameter.VAR_KEYWORD:
-        return f"**{param.name}"
-    if param.default is inspect.Parameter.empty:
-        return param.name
-    return f"{param.name}={param.default!r}"

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from .clock import SimClock
+from .indexes import TableIndex, TableIndexes
 
 Row = dict[str, Any]
 Changes = dict[tuple[str, int], "Row | None"]
@@ -19,11 +20,31 @@ class Store:
         self.lock = threading.RLock()
         self.clock = clock or SimClock()
         self.tables: dict[str, dict[int, Row]] = {}
+        self._indexes: dict[str, TableIndexes] = {}
         self._sequences: dict[str, int] = {}
         self._journal: dict[tuple[str, int], Row | None] = {}
 
     def table(self, model: str) -> dict[int, Row]:
         return self.tables.setdefault(model, {})
+
+    def index(self, model: str, columns: tuple[str, ...]) -> TableIndex:
+        """The index of `model` on `columns` (built from the table on first use, then kept)."""
+        indexes = self._indexes.setdefault(model, TableIndexes())
+        return indexes.get(columns, self.table(model))
+
+    def _put(self, model: str, record_id: int, row: Row | None) -> None:
+        """Replace (or with None, remove) a row, keeping the table's indexes in step."""
+        table = self.table(model)
+        indexes = self._indexes.get(model)
+        old = table.get(record_id)
+        if indexes is not None and old is not None:
+            indexes.remove(record_id, old)
+        if row is None:
+            table.pop(record_id, None)
+            return
+        table[record_id] = row
+        if indexes is not None:
+            indexes.add(record_id, row)
 
     def next_id(self, model: str) -> int:
         # Like PostgreSQL sequences, ids are never reused, even after a rollback.
@@ -42,15 +63,22 @@ class Store:
 
     def insert(self, model: str, record_id: int, row: Row) -> None:
         self._remember(model, record_id)
-        self.table(model)[record_id] = row
+        self._put(model, record_id, row)
 
     def update(self, model: str, record_id: int, values: Row) -> None:
         self._remember(model, record_id)
-        self.table(model)[record_id].update(values)
+        indexes = self._indexes.get(model)
+        row = self.table(model)[record_id]
+        if indexes is None or not indexes.touches(values):
+            row.update(values)
+            return
+        indexes.remove(record_id, row)
+        row.update(values)
+        indexes.add(record_id, row)
 
     def delete(self, model: str, record_id: int) -> None:
         self._remember(model, record_id)
-        self.table(model).pop(record_id, None)
+        self._put(model, record_id, None)
 
     def begin(self) -> None:
         self._journal = {}
@@ -75,12 +103,9 @@ class Store:
                 self.delete(model, record_id)
             else:
                 self._remember(model, record_id)
-                self.table(model)[record_id] = copy.deepcopy(row)
+                self._put(model, record_id, copy.deepcopy(row))
 
     def rollback(self) -> None:
         for (model, record_id), row in self._journal.items():
-            if row is None:
-                self.table(model).pop(record_id, None)
-            else:
-                self.table(model)[record_id] = row
+            self._put(model, record_id, row)
         self._journal = {}

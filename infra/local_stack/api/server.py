@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from local_stack.api.console import DEFAULT_BUILD, console_response, is_console_path
 from local_stack.api.events import HttpRequest, HttpResponse
@@ -21,6 +22,17 @@ class _TooLargeError(Exception):
     pass
 
 
+class LocalHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away before its answer (closed or reset the connection) is normal
+        for a server: no traceback. Anything else is printed."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class ApiServer:
     def __init__(
         self,
@@ -30,8 +42,7 @@ class ApiServer:
         console_build: Path = DEFAULT_BUILD,
     ) -> None:
         self._gateway = gateway
-        self._httpd = ThreadingHTTPServer((host, port), _handler_class(gateway, console_build))
-        self._httpd.daemon_threads = True
+        self._httpd = LocalHttpServer((host, port), _handler_class(gateway, console_build))
         self._thread: threading.Thread | None = None
 
     @property

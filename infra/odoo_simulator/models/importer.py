@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OdooException
+from .external_ids import xmlid_rows
 
 if TYPE_CHECKING:
     from .base import BaseModel
@@ -23,9 +24,8 @@ def _resolve_xmlid(model: BaseModel, xmlid: str) -> tuple[str, int] | None:
     module, _, name = xmlid.partition(".")
     if not name:
         module, name = "__import__", xmlid
-    for row in model.env["ir.model.data"]._table().values():
-        if row.get("module") == module and row.get("name") == name:
-            return str(row["model"]), int(row["res_id"])
+    for _xid, row in xmlid_rows(model.env.store, module, name):
+        return str(row["model"]), int(row["res_id"])
     return None
 
 

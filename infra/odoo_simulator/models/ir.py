@@ -11,6 +11,7 @@ from ..personality import Personality
 from .automation import webhook_body
 from .base import BaseModel
 from .decorators import model_method
+from .external_ids import RECORD_COLUMNS, XMLID_COLUMNS, xmlid_rows
 from .res import ALL_OPERATIONS, WRITE_OPERATIONS
 
 
@@ -72,6 +73,7 @@ class IrModelData(BaseModel):
     _description = "Model Data"
     _order = "module, model, name, id"
     _restricted_operations = ALL_OPERATIONS
+    _indexes = (XMLID_COLUMNS, RECORD_COLUMNS)
     _computed_fields = frozenset({"complete_name", "reference"})
     _defaults: ClassVar[dict[str, Any]] = {"noupdate": False}
 
@@ -96,24 +98,29 @@ class IrModelData(BaseModel):
                 raise ValidationError("The operation cannot be completed: External IDs cannot contain spaces")
         if names is not None and not {"module", "name"} & names:
             return
-        seen: dict[tuple[Any, Any], int] = {}
-        for rid, row in self._table().items():
-            key = (row.get("module"), row.get("name"))
-            if key in seen:
-                raise ValidationError(
-                    "The operation cannot be completed: duplicate key value violates unique constraint "
-                    '"ir_model_data_module_name_uniq_index"\n'
-                    f"DETAIL:  Key (module, name)=({key[0]}, {key[1]}) already exists.\n"
-                )
-            seen[key] = rid
+        # The first clash in table order, as a scan of the table meets it: the key whose second
+        # row comes first. Only the keys of these rows can clash (every create and rename of an
+        # external id is checked), so the index answers without reading the table.
+        clashes = []
+        for rid in dict.fromkeys(self.ids):
+            row = self._table()[rid]
+            rows = xmlid_rows(self.env.store, row.get("module"), row.get("name"))
+            if len(rows) > 1:
+                clashes.append((rows[1][0], (row.get("module"), row.get("name"))))
+        if clashes:
+            key = min(clashes)[1]
+            raise ValidationError(
+                "The operation cannot be completed: duplicate key value violates unique constraint "
+                '"ir_model_data_module_name_uniq_index"\n'
+                f"DETAIL:  Key (module, name)=({key[0]}, {key[1]}) already exists.\n"
+            )
 
     @model_method
     def check_object_reference(
         self, module: str, xml_id: str, raise_on_access_error: bool = False
     ) -> list[Any]:
-        for row in self._table().values():
-            if row.get("module") == module and row.get("name") == xml_id:
-                return [row["model"], row["res_id"]]
+        for _xid, row in xmlid_rows(self.env.store, module, xml_id):
+            return [row["model"], row["res_id"]]
         raise value_error(f"External ID not found in the system: {module}.{xml_id}")
 
 
