@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / ".local" / "benchmarks.json"
 DEFAULT_SIZES = (1_000, 10_000)
 BENCHMARKS = ("cold-start", "webhook", "pull", "push", "outage")
-WEBHOOK_SAMPLES = 50
+WEBHOOK_SAMPLES = 100  # a burst of 100 fills one batch of the notices function
 
 
 def _numbers(text: str) -> list[float]:

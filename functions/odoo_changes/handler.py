@@ -7,11 +7,12 @@ and model are applied as one page (`odoo_sync.core.notice_apply`): one read of O
 books. Order does not matter: a notice only says "read this record again", and the record is read
 as Odoo has it when the page applies; a duplicate notice costs nothing more within a gathering.
 
-Groups of different connections run at once (a thread each: the work waits on Odoo). A group
-that fails (Odoo unreachable, rate limited) reports its messages failed after setting their
-visibility to a backoff of their own (`odoo_sync.core.recovery`, Retry-After honoured); a notice
-failing for an hour since its first receive is dropped and logged (the next delta or import reads
-the record). A notice that Odoo 17 sent before committing its change comes back after
+Groups of different connections run at once (a thread each, up to MAX_GROUPS_AT_ONCE: the work
+waits on Odoo); one that would start with too little of the invocation left comes back at once,
+untried. A group that fails (Odoo unreachable, rate limited) reports its messages failed after
+setting their visibility to a backoff of their own (`odoo_sync.core.recovery`, Retry-After
+honoured); a notice failing for an hour since its first receive is dropped and logged (the next
+delta or import reads the record). A notice that Odoo 17 sent before committing its change comes back after
 NOTICE_DELAYS_S, alone: the rest of its group is applied at once. A malformed message can never
 succeed: it is logged and moved to the dead-letter queue.
 """
@@ -43,6 +44,10 @@ MAX_RECEIVES = 1000
 # the next delivery applies the record as Odoo has it. About 37 s of patience: a 3000-record
 # import committed 8.4 s after its first webhooks (captured).
 NOTICE_DELAYS_S = (2, 5, 10, 20)
+# Time a gathering may need, conservatively (one read of up to 100 records and its books): with
+# less of the invocation left it is handed back untried rather than cut off by the timeout (60 s).
+MIN_MS_PER_GROUP = 15_000
+MAX_GROUPS_AT_ONCE = 8  # gatherings of different connections applied at once (each waits on its Odoo)
 _GROUP_KEYS = ("tenant_id", "connection_id", "odoo_model")
 
 logger = Logger()
@@ -68,12 +73,25 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     groups = gather(notices)
     metrics.add_metric(name="NoticesReceived", unit=MetricUnit.Count, value=len(notices))
     metrics.add_metric(name="NoticeGroups", unit=MetricUnit.Count, value=len(groups))
+
+    def attempt(group: NoticeGroup) -> set[str]:
+        remaining_ms = context.get_remaining_time_in_millis()
+        if remaining_ms < MIN_MS_PER_GROUP:
+            logger.info(
+                "too little time left to start the notices; they come back at once",
+                extra={"notices": len(group.notices), "remaining_ms": remaining_ms},
+            )
+            for notice in group.notices:
+                _reschedule(records[notice.key], 0)
+            return {notice.key for notice in group.notices}
+        return _apply(group, records)
+
     if len(groups) > 1:
-        with ThreadPoolExecutor(max_workers=min(len(groups), 8)) as pool:
-            for group_failed in pool.map(lambda group: _apply(group, records), groups):
+        with ThreadPoolExecutor(max_workers=min(len(groups), MAX_GROUPS_AT_ONCE)) as pool:
+            for group_failed in pool.map(attempt, groups):
                 failed |= group_failed
     elif groups:
-        failed |= _apply(groups[0], records)
+        failed |= attempt(groups[0])
     return {"batchItemFailures": [{"itemIdentifier": key} for key in records if key in failed]}
 
 

@@ -172,3 +172,20 @@ def test_without_a_dead_letter_queue_a_malformed_message_is_left_to_the_redrive(
 
     assert invoke(record("bad", "not json")) == ["bad"]
     assert service.groups == []
+
+
+class ShortOfTime(LambdaContextStub):
+    def get_remaining_time_in_millis(self) -> int:
+        return notices_function.MIN_MS_PER_GROUP - 1
+
+
+def test_notices_that_would_not_fit_in_the_time_left_come_back_at_once_untried(service, delays):
+    event = {
+        "Records": [record("a", message(1).model_dump_json()), record("b", message(2).model_dump_json())]
+    }
+
+    answer = notices_function.lambda_handler(event, ShortOfTime())
+
+    assert [failure["itemIdentifier"] for failure in answer["batchItemFailures"]] == ["a", "b"]
+    assert service.groups == []
+    assert delays == [("handle-a", 0), ("handle-b", 0)]
