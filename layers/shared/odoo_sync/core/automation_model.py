@@ -29,7 +29,7 @@ class Connections(Protocol):
 
 
 class Catalog(Protocol):
-    """What the entity catalog offers (core.settings.EntityCatalog fits)."""
+    """What the entity catalog offers (core.entity_catalog.EntityCatalog fits)."""
 
     def get(self, tenant_id: str, name: str) -> EntityDefinition: ...
     def entities(self, tenant_id: str) -> list[EntityView]: ...

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from odoo_sync.core.entity_catalog import EntityCatalog, mapping_spec
 from odoo_sync.core.odoo_fields import OdooFieldsCache
-from odoo_sync.core.settings import EntityCatalog, SettingsRepository, mapping_spec
+from odoo_sync.core.settings_ports import SettingsRepository
 from odoo_sync.odoo import OdooClient
 from odoo_sync.sync import presets
 from odoo_sync.sync.external_ids import xmlid_module

@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from odoo_sync.core.entity_catalog import EntityCatalog
 from odoo_sync.core.ids import iso
-from odoo_sync.core.settings import EntityCatalog
 from odoo_sync.errors import InvalidInputError, NotFoundError, ServiceError, UnprocessableError
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import LOCAL_FIELD_PATTERN, LOCAL_ID_PATTERN, LinkStatus, LocalRecord

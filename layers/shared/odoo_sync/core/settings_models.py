@@ -1,6 +1,6 @@
 """What a tenant sends to change its sync settings, and what it is shown back: the bodies of the
 settings routes (validated by pydantic before anything is checked against Odoo) and the views of
-stored entities, value maps and preset conflict policies (core.settings holds the rules)."""
+stored entities, value maps and preset conflict policies (core.settings_checks holds the rules)."""
 
 from __future__ import annotations
 

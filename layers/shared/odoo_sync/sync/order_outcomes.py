@@ -3,7 +3,6 @@ did, and the outcome of each order (created, updated, unchanged, refused by Odoo
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,13 +10,13 @@ from typing import Any
 
 from odoo_sync.core.ids import iso
 from odoo_sync.odoo import OdooError
-from odoo_sync.sync.engine import odoo_error_details
 from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper
 from odoo_sync.sync.matching import Match, MatchResult
 from odoo_sync.sync.model import RecordOutcome, SyncAction
 from odoo_sync.sync.order_lines import LineInput
 from odoo_sync.sync.order_presets import LINES_FIELD
+from odoo_sync.sync.outcome_base import ChunkTiming, linked_odoo_id, odoo_error_details
 from odoo_sync.sync.planner import snapshot
 
 ORDER_LINES = "order_line"
@@ -64,9 +63,7 @@ class OrderOutcomes:
     ) -> None:
         self.connection_id = connection_id
         self.mapper = mapper
-        self.started_at = started_at
-        self.completed_at = iso(clock())
-        self.duration_ms = int((time.monotonic() - started) * 1000 / max(count, 1))
+        self.timing = ChunkTiming.since(started_at, iso(clock()), started, count)
 
     def build(
         self, orders: list[PendingOrder], matching: MatchResult, plan: OrderPlan, done: OrderCallsDone
@@ -111,16 +108,6 @@ class OrderOutcomes:
                 order, action, odoo_id, order.item.vals if written is None else written, match
             )
 
-    def _base(self, local_id: str, action: SyncAction, odoo_id: int | None) -> dict[str, Any]:
-        return {
-            "local_id": local_id,
-            "action": action,
-            "odoo_id": odoo_id,
-            "started_at": self.started_at,
-            "completed_at": self.completed_at,
-            "duration_ms": self.duration_ms,
-        }
-
     def _success(
         self,
         order: PendingOrder,
@@ -137,15 +124,14 @@ class OrderOutcomes:
             header, match.current if match else None, sorted(order.item.vals), self.mapper.field_info
         )
         return RecordOutcome(
-            **self._base(order.local_id, action, odoo_id),
+            **self.timing.base(order.local_id, action, odoo_id),
             fields_synced=sorted(synced),
             snapshot=kept,
             warnings=list(order.item.warnings),
         )
 
     def _linked_id(self, order: PendingOrder) -> int | None:
-        link = order.item.record.links.get(self.connection_id)
-        return link.odoo_id if link is not None else None
+        return linked_odoo_id(order.item.record, self.connection_id)
 
     def _rejected(self, order: PendingOrder) -> RecordOutcome:
         issues = list(order.item.issues)
@@ -167,7 +153,7 @@ class OrderOutcomes:
         issues: list[FieldIssue] | None = None,
     ) -> RecordOutcome:
         return RecordOutcome(
-            **self._base(order.local_id, SyncAction.ERROR, odoo_id),
+            **self.timing.base(order.local_id, SyncAction.ERROR, odoo_id),
             error_message=message[:2000],
             error_details=details,
             issues=issues or [],

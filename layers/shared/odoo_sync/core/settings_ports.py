@@ -1,0 +1,49 @@
+"""What the sync settings need from outside them: a store for what the tenant saved, and its Odoo.
+
+Small Protocols, so the settings rules can be read and tested without DynamoDB or an Odoo
+(`odoo_sync.stores.settings.DynamoSettingsRepository` and `ConnectionService` fit them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from odoo_sync.actors import Actor
+from odoo_sync.core.settings_models import EntityView, PresetPolicy, ValueMapView
+from odoo_sync.odoo import OdooClient
+from odoo_sync.sync.model import EntityDefinition, FieldMapping
+from odoo_sync.sync.value_maps import ValueMap, ValueMapKind
+
+
+class OdooAccess(Protocol):
+    """What the settings need from the connections (ConnectionService fits)."""
+
+    def resolve_id(self, tenant_id: str, connection_id: str | None) -> str: ...
+    def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
+
+
+class SettingsRepository(Protocol):
+    def get_entity(self, tenant_id: str, name: str) -> EntityView | None: ...
+    def list_entities(self, tenant_id: str) -> list[EntityView]: ...
+    def put_entity(
+        self, tenant_id: str, entity: EntityDefinition, updated_at: str, updated_by: Actor | None = None
+    ) -> None: ...
+    def delete_entity(self, tenant_id: str, name: str) -> bool:
+        """Remove the entity and its mappings; False when there was none."""
+        ...
+
+    def list_mappings(self, tenant_id: str, entity: str | None = None) -> list[FieldMapping]: ...
+    def put_mapping(self, tenant_id: str, mapping: FieldMapping) -> None: ...
+    def delete_mapping(self, tenant_id: str, mapping_id: str) -> bool: ...
+    def get_value_map(self, tenant_id: str, kind: ValueMapKind, name: str) -> ValueMapView | None: ...
+    def get_value_maps(self, tenant_id: str, keys: Iterable[tuple[ValueMapKind, str]]) -> list[ValueMap]: ...
+    def put_value_map(
+        self, tenant_id: str, value_map: ValueMap, updated_at: str, updated_by: Actor | None = None
+    ) -> None: ...
+    def get_preset_policy(self, tenant_id: str, name: str) -> PresetPolicy | None:
+        """The tenant's conflict policy for a preset entity and when it was set; None: the preset's."""
+        ...
+
+    def list_preset_policies(self, tenant_id: str) -> dict[str, PresetPolicy]: ...
+    def put_preset_policy(self, tenant_id: str, name: str, policy: PresetPolicy) -> None: ...
