@@ -9,7 +9,7 @@ import pytest
 
 from local_stack.meter import AwsMeter
 from odoo_sync.api.dependencies import record_store
-from odoo_sync.core.pull_apply import PulledWrite
+from odoo_sync.core.pull_writes import PulledWrite
 from odoo_sync.errors import InvalidInputError, NotFoundError, StorageError
 from odoo_sync.stores import batching
 from odoo_sync.stores.pull_records import DynamoPulledRecords

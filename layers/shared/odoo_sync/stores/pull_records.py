@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from odoo_sync.core.ids import iso, utc_now
-from odoo_sync.core.pull_apply import PulledWrite
+from odoo_sync.core.pull_writes import PulledWrite
 from odoo_sync.stores.dynamodb import storage_errors
 from odoo_sync.stores.records import _to_dynamo, records_pk
 from odoo_sync.stores.transactions import ItemWrite, write_all
@@ -28,7 +28,7 @@ _LINKS_PER_READ = 1_000
 
 
 class DynamoPulledRecords:
-    """core.pull_apply.PulledRecordWriter and core.pull_deletions.LinkedIds on the records table."""
+    """core.pull_writes.PulledRecordWriter and core.pull_deletions.LinkedIds on the records table."""
 
     def __init__(self, table: Table) -> None:
         self._table = table
