@@ -3,8 +3,8 @@
 Odoo waits for the answer inside its user's save (captured: the POST arrives before the RPC
 returns), so nothing here talks to Odoo: the token names the tenant and connection, the payload
 names the model, the record and its write_date, and the worker re-reads the record later with the
-connection's own credentials. Identical POSTs for one change share a deduplication id on the
-queue and collapse there.
+connection's own credentials. The notice goes to the notice queue, where identical POSTs for one
+change are gathered into one read (`odoo_sync.core.notice_apply`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Sync messages onto the SQS FIFO queue: push chunks, pull pages and Odoo change notices.
+"""Sync messages onto the SQS FIFO queue (push chunks, pull pages, selection steps), and Odoo's
+change notices onto the standard notice queue (`fifo=False`: no group, no deduplication id).
 
 One message group per lane of a tenant connection (core.lanes): a connection's Odoo gets at
 most its max_in_flight chunks at once, and a record's chunks come one after the other. The
@@ -6,10 +7,9 @@ deduplication id is per message kind:
 - a push chunk or pull page names its batch, the retry and the chunk, so a resend within SQS's
   five-minute window is dropped by SQS while a later retry of the same batch is not;
 - a bulk selection step names its batch and slice, so a redelivered step's follow-up is dropped;
-- an Odoo change names what changed: (connection, model, ids, write_date). Odoo sends identical
-  POSTs for one change (13-14 per create without trigger fields: captured), which then collapse
-  into one message; a later change of the same record has another write_date and is kept. A
-  notice without a write_date is never collapsed (its arrival time is part of the id).
+- an Odoo change notice still sent to this queue (before the notice queue) names what changed:
+  (connection, model, ids, write_date), so identical POSTs collapse into one message. On the
+  notice queue they are gathered instead (`odoo_sync.core.notice_apply`): one read per record.
 """
 
 from __future__ import annotations

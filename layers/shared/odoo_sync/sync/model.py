@@ -301,8 +301,8 @@ class OdooChangeMessage(BaseModel):
     connection_id: str
     odoo_model: str = Field(pattern=ODOO_MODEL_PATTERN)
     odoo_ids: list[int] = Field(min_length=1, max_length=1000)
-    # Odoo's write_date as sent (microseconds kept); part of the FIFO deduplication id, so the
-    # identical POSTs Odoo sends for one change collapse into one message.
+    # Odoo's write_date as sent (microseconds kept): the version Odoo 17 must show before the
+    # notice is applied (core.pull_notices); on the sync queue also part of the deduplication id.
     write_date: str | None = None
     received_at: str
     batch_id: str | None = None
