@@ -16,6 +16,7 @@ import argparse
 import io
 import json
 import logging
+import signal
 import sys
 import threading
 from collections import defaultdict
@@ -98,6 +99,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops its pollers first and
+    # then closes stdin, this process's one signal to stop (moto gone first, they would fail).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(args.host, args.port)
 
 

@@ -39,8 +39,9 @@ def running_demo(tmp_path_factory):
         cwd=workdir,
         env=env,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=(workdir / "stderr.log").open("w"),
         text=True,
+        start_new_session=True,  # a process group of its own, as a terminal gives `make run`
     )
     assert process.stdout is not None
     output: list[str] = []
@@ -51,14 +52,14 @@ def running_demo(tmp_path_factory):
     if process.poll() is not None:
         pytest.fail(f"the local stack exited early ({process.returncode}):\n{''.join(output)}")
     demo = json.loads((workdir / ".local" / "demo.json").read_text())
-    yield process, demo, "".join(output)
+    yield process, demo, "".join(output), workdir / "stderr.log"
     if process.poll() is None:
         process.kill()
         process.wait()
 
 
 def test_demo_file_holds_what_the_readme_promises(running_demo):
-    _, demo, _ = running_demo
+    _, demo, _, _ = running_demo
 
     assert set(demo) == {"api_url", "api_key", "tenant_id", "connection_id", "odoo_url", "operator_key"}
     assert demo["operator_key"].startswith("osk_op_")
@@ -67,14 +68,14 @@ def test_demo_file_holds_what_the_readme_promises(running_demo):
 
 
 def test_seeded_connection_test_was_printed_as_a_success(running_demo):
-    _, demo, output = running_demo
+    _, demo, output, _ = running_demo
 
     assert "Connection test: passed (Odoo 19" in output
     assert f"/v1/connections/{demo['connection_id']}/test" in output  # a curl line to try
 
 
 def test_the_console_link_and_key_are_the_last_thing_printed(running_demo):
-    _, demo, output = running_demo
+    _, demo, output, _ = running_demo
 
     tail = output[output.index("Console: ") :]
     assert f"Console: {demo['api_url']}/console/" in tail
@@ -83,7 +84,7 @@ def test_the_console_link_and_key_are_the_last_thing_printed(running_demo):
 
 
 def test_connection_test_succeeds_with_the_simulators_version_and_protocol(running_demo):
-    _, demo, _ = running_demo
+    _, demo, _, _ = running_demo
 
     response = httpx.post(
         f"{demo['api_url']}/v1/connections/{demo['connection_id']}/test",
@@ -99,7 +100,7 @@ def test_connection_test_succeeds_with_the_simulators_version_and_protocol(runni
 
 
 def test_the_tenant_sees_its_connection(running_demo):
-    _, demo, _ = running_demo
+    _, demo, _, _ = running_demo
 
     response = httpx.get(
         f"{demo['api_url']}/v1/connections",
@@ -112,7 +113,7 @@ def test_the_tenant_sees_its_connection(running_demo):
 
 
 def test_no_key_is_401(running_demo):
-    _, demo, _ = running_demo
+    _, demo, _, _ = running_demo
 
     response = httpx.get(f"{demo['api_url']}/v1/connections", timeout=30)
 
@@ -120,7 +121,7 @@ def test_no_key_is_401(running_demo):
 
 
 def test_operator_key_is_kept_to_admin_routes(running_demo):
-    _, demo, _ = running_demo
+    _, demo, _, _ = running_demo
 
     response = httpx.get(
         f"{demo['api_url']}/v1/connections",
@@ -132,11 +133,12 @@ def test_operator_key_is_kept_to_admin_routes(running_demo):
 
 
 def test_ctrl_c_stops_everything_cleanly(running_demo):
-    process, demo, _ = running_demo
+    process, demo, _, stderr = running_demo
 
-    process.send_signal(signal.SIGINT)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole group, moto's process too
 
     assert process.wait(timeout=60) == 0
+    assert "Traceback" not in stderr.read_text()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{demo['api_url']}/v1/connections", timeout=5)
     with pytest.raises(httpx.ConnectError):
