@@ -168,7 +168,7 @@ def test_an_import_names_its_key_and_odoos_own_changes_name_the_webhook(account,
         write_date="later",
         received_at=iso(utc_now()),
     )
-    dependencies.chunk_queue().send([notice])
+    dependencies.notice_queue().send([notice])
     drain()
 
     assert batch(account, submitted["batch_id"])["actor"] == actor(CI)

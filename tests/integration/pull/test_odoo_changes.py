@@ -1,4 +1,5 @@
-"""Odoo's change notices (webhooks) through the queue: re-read, duplicates, out of order, two-way."""
+"""Odoo's change notices (webhooks) through the notice queue: gathered, re-read, duplicates, out of
+order, two-way."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def _entries(tenant, local_id: str):
     return entries
 
 
-def test_identical_notices_collapse_and_the_record_is_read_again(pulling, sim):
+def test_notices_still_on_the_sync_queue_collapse_and_are_read_again(pulling, sim):
+    """As the sync queue carried them before the notice queue (a deploy keeps them)."""
     client = _client(pulling)
     [odoo_id] = client.create("res.partner", [{"name": "hooked", "ref": "chg-dup"}])
     write_date = sim.records("res.partner", [["id", "=", odoo_id]])[0]["write_date"] + ".587528"
@@ -45,6 +47,25 @@ def test_identical_notices_collapse_and_the_record_is_read_again(pulling, sim):
     assert [entry.sync_type for entry in _entries(pulling, "chg-dup")] == ["create"]
 
 
+def test_a_gathering_reads_odoo_once_for_all_its_records_whatever_the_duplicates(pulling, sim):
+    client = _client(pulling)
+    ids = client.create("res.partner", [{"name": f"burst {n}", "ref": f"chg-burst-{n}"} for n in range(5)])
+    reads_before = sim.calls[("res.partner", "read")]
+
+    # Odoo's 6 identical POSTs of one create, and one notice each for 4 more saves: one delivery.
+    notices = [_notice(pulling, ids[0], "v1") for _ in range(6)] + [
+        _notice(pulling, i, "v1") for i in ids[1:]
+    ]
+    dependencies.notice_queue().send(notices)
+    delivered = drain()
+
+    assert len(delivered) == 10
+    assert sim.calls[("res.partner", "read")] - reads_before == 1  # one read of the 5 records
+    records = local_records(pulling)
+    assert [records[f"chg-burst-{n}"].data["name"] for n in range(5)] == [f"burst {n}" for n in range(5)]
+    assert [entry.sync_type for entry in _entries(pulling, "chg-burst-0")] == ["create"]
+
+
 def test_late_and_repeated_notices_change_nothing(pulling, sim):
     client = _client(pulling)
     [odoo_id] = client.create("res.partner", [{"name": "first", "ref": "chg-order"}])
@@ -53,10 +74,10 @@ def test_late_and_repeated_notices_change_nothing(pulling, sim):
     second = _notice(pulling, odoo_id, "later")
     first = _notice(pulling, odoo_id, "earlier")
 
-    dependencies.chunk_queue().send([second])
+    dependencies.notice_queue().send([second])
     drain()
     version = local_records(pulling)["chg-order"].version
-    dependencies.chunk_queue().send([first])  # delivered after the newer one
+    dependencies.notice_queue().send([first])  # delivered after the newer one
     drain()
 
     record = local_records(pulling)["chg-order"]
@@ -67,12 +88,12 @@ def test_late_and_repeated_notices_change_nothing(pulling, sim):
 def test_a_notice_for_an_archived_record_archives_the_link(pulling, sim):
     client = _client(pulling)
     [odoo_id] = client.create("res.partner", [{"name": "archived soon", "ref": "chg-arch"}])
-    dependencies.chunk_queue().send([_notice(pulling, odoo_id, "v1")])
+    dependencies.notice_queue().send([_notice(pulling, odoo_id, "v1")])
     drain()
     sim.clock.advance(2)
     client.write("res.partner", [odoo_id], {"active": False})
 
-    dependencies.chunk_queue().send([_notice(pulling, odoo_id, "v2")])
+    dependencies.notice_queue().send([_notice(pulling, odoo_id, "v2")])
     drain()
 
     assert local_records(pulling)["chg-arch"].links[pulling.connection_id].status is LinkStatus.ARCHIVED
@@ -81,7 +102,7 @@ def test_a_notice_for_an_archived_record_archives_the_link(pulling, sim):
 def test_a_field_changed_on_both_sides_is_held_not_overwritten(pulling, sim):
     client = _client(pulling)
     [odoo_id] = client.create("res.partner", [{"name": "base", "ref": "chg-both", "city": "Ghent"}])
-    dependencies.chunk_queue().send([_notice(pulling, odoo_id, "v1")])
+    dependencies.notice_queue().send([_notice(pulling, odoo_id, "v1")])
     drain()
     store = dependencies.record_store()
     record = local_records(pulling)["chg-both"]
@@ -91,7 +112,7 @@ def test_a_field_changed_on_both_sides_is_held_not_overwritten(pulling, sim):
     sim.clock.advance(2)
     client.write("res.partner", [odoo_id], {"name": "odoo name"})
 
-    dependencies.chunk_queue().send([_notice(pulling, odoo_id, "v2")])
+    dependencies.notice_queue().send([_notice(pulling, odoo_id, "v2")])
     drain()
 
     after = local_records(pulling)["chg-both"]

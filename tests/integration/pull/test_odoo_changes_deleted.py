@@ -30,13 +30,13 @@ def _feed(tenant) -> list[tuple[str, ChangeAction]]:
 def test_a_linked_record_deleted_right_after_its_notice_is_marked_deleted(pulling, sim):
     client = dependencies.connection_service().client(pulling.tenant_id, pulling.connection_id)
     [odoo_id] = client.create("res.partner", [{"name": "short-lived", "ref": "gone-1"}])
-    dependencies.chunk_queue().send([_notice(pulling, odoo_id, "v1")])
+    dependencies.notice_queue().send([_notice(pulling, odoo_id, "v1")])
     drain()
     client.unlink("res.partner", [odoo_id])
 
-    dependencies.chunk_queue().send([_notice(pulling, odoo_id, "v2")])
+    dependencies.notice_queue().send([_notice(pulling, odoo_id, "v2")])
     drain()
-    dependencies.chunk_queue().send([_notice(pulling, odoo_id, "v3")])  # Odoo's duplicate, later
+    dependencies.notice_queue().send([_notice(pulling, odoo_id, "v3")])  # Odoo's duplicate, later
     drain()
 
     record = local_records(pulling)["gone-1"]
@@ -56,7 +56,7 @@ def test_a_notice_for_an_id_nobody_is_linked_to_is_skipped(pulling, sim):
     [odoo_id] = client.create("res.partner", [{"name": "never seen", "ref": "gone-2"}])
     client.unlink("res.partner", [odoo_id])
 
-    dependencies.chunk_queue().send([_notice(pulling, odoo_id, "v1")])
+    dependencies.notice_queue().send([_notice(pulling, odoo_id, "v1")])
     drain()
 
     assert _feed(pulling) == []

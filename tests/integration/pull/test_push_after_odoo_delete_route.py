@@ -32,10 +32,10 @@ def test_a_record_deleted_in_odoo_is_refused_then_recreated_when_asked(pulling, 
         write_date="v1",
         received_at=iso(utc_now()),
     )
-    dependencies.chunk_queue().send([notice])
+    dependencies.notice_queue().send([notice])
     drain()
     client.unlink("res.partner", [gone])
-    dependencies.chunk_queue().send([notice.model_copy(update={"write_date": "v2"})])
+    dependencies.notice_queue().send([notice.model_copy(update={"write_date": "v2"})])
     drain()
 
     refused = _sync(pulling, "rc-1")
