@@ -92,3 +92,26 @@ def test_every_function_runs_on_the_layers_runtime_and_architecture() -> None:
     assert layer["Properties"]["CompatibleRuntimes"] == [function["Runtime"]]
     assert layer["Metadata"]["BuildMethod"] == function["Runtime"]
     assert layer["Properties"]["CompatibleArchitectures"] == function["Architectures"]
+
+
+def _policy_targets(function: str) -> set[tuple[str, str]]:
+    """(policy template, the resource it names) for each SAM policy template of a function."""
+    targets: set[tuple[str, str]] = set()
+    for policy in template()["Resources"][function]["Properties"]["Policies"]:
+        for name, argument in policy.items():
+            if name == "Statement":
+                continue
+            reference = next(iter(argument.values()))
+            targets.add((name, str(reference.get("Ref") or reference.get("Fn::GetAtt", [""])[0])))
+    return targets
+
+
+def test_the_notices_function_may_do_what_applying_a_pulled_page_does() -> None:
+    worker, notices = _policy_targets("SyncWorkerFunction"), _policy_targets("OdooChangesFunction")
+    page_work = {target for target in worker if target[0] in {"DynamoDBCrudPolicy", "KMSDecryptPolicy"}}
+
+    assert ("DynamoDBCrudPolicy", "RecordsTable") in page_work
+    assert page_work <= notices  # the same page applier, the same tables and key
+    assert ("SQSSendMessagePolicy", "DeliveryQueue") in notices  # fan-out to webhook subscriptions
+    assert ("SQSSendMessagePolicy", "OdooChangeDeadLetterQueue") in notices
+    assert ("SQSSendMessagePolicy", "OdooChangeQueue") in _policy_targets("OdooWebhookFunction")
