@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from odoo_sync.core.conflicts import DetectedConflict
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.odoo import OdooClient, OdooError
 from odoo_sync.sync.auto_create import AutoCreator
@@ -33,31 +31,16 @@ from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper, map_records
 from odoo_sync.sync.matching import Matcher, MatchResult
 from odoo_sync.sync.model import Direction, LocalRecord, RecordOutcome, SyncOptions
-from odoo_sync.sync.outcome_base import ChunkTiming, odoo_error_details
+from odoo_sync.sync.outcome_base import ChunkResult, ChunkTiming, odoo_error_details
 from odoo_sync.sync.outcomes import RecordOutcomes
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.push_calls import CallsDone, ChunkCalls
 from odoo_sync.sync.push_plan import WRITE_DATE, ChunkPlanner, OpenConflicts
 from odoo_sync.sync.translations import LinkedValues, push_translations, translated_mappings
 
-# odoo_error_details is imported from here by callers older than odoo_sync.sync.outcome_base.
+# ChunkResult and odoo_error_details are imported from here by callers older than
+# odoo_sync.sync.outcome_base.
 __all__ = ["ChunkResult", "OpenConflicts", "PushEngine", "odoo_error_details"]
-
-
-@dataclass
-class ChunkResult:
-    """Outcomes of the records that reached a final state, and the error that stopped the rest.
-
-    When `error` is set the caller records the outcomes it has, then raises it, so the chunk is
-    tried again; the records without an outcome are matched again then (nothing is duplicated).
-    """
-
-    outcomes: list[RecordOutcome]
-    warnings: list[FieldIssue]
-    calls: int
-    error: OdooError | None = None
-    # Fields changed on both sides that their rule holds for a decision (record them).
-    held: list[DetectedConflict] = field(default_factory=list)
 
 
 class PushEngine:

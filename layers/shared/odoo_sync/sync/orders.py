@@ -28,7 +28,6 @@ from typing import Any, Protocol
 
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.odoo import OdooClient, OdooError, OdooOutcomeUnknownError
-from odoo_sync.sync.engine import ChunkResult
 from odoo_sync.sync.external_ids import save_external_ids
 from odoo_sync.sync.issues import FieldIssue, IssueCode
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper, is_record_level, map_records
@@ -38,6 +37,7 @@ from odoo_sync.sync.order_commands import LINE_NUMBERS, is_locked, line_commands
 from odoo_sync.sync.order_lines import LineFields, ReferenceResolver, parse_lines
 from odoo_sync.sync.order_outcomes import ORDER_LINES, OrderCallsDone, OrderOutcomes, OrderPlan, PendingOrder
 from odoo_sync.sync.order_presets import CONFIRM_FIELD, CUSTOMER_FIELD, LINES_FIELD
+from odoo_sync.sync.outcome_base import ChunkResult
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.planner import changed_values, create_values, read_value
 

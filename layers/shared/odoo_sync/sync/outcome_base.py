@@ -1,18 +1,37 @@
 """What every push outcome shares, whether its chunk held plain records or orders.
 
-Kept in one place so that both push engines stamp their outcomes with the same timing, name the
-same linked Odoo record on a failure, and store Odoo's verdict in the log the same way.
+Kept in one place so that both push engines answer a chunk the same way (ChunkResult), stamp their
+outcomes with the same timing, name the same linked Odoo record on a failure, and store Odoo's
+verdict in the log the same way.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from odoo_sync.core.conflicts import DetectedConflict
 from odoo_sync.odoo import OdooError
-from odoo_sync.sync.model import LocalRecord, SyncAction
+from odoo_sync.sync.issues import FieldIssue
+from odoo_sync.sync.model import LocalRecord, RecordOutcome, SyncAction
+
+
+@dataclass
+class ChunkResult:
+    """Outcomes of the records that reached a final state, and the error that stopped the rest.
+
+    When `error` is set the caller records the outcomes it has, then raises it, so the chunk is
+    tried again; the records without an outcome are matched again then (nothing is duplicated).
+    """
+
+    outcomes: list[RecordOutcome]
+    warnings: list[FieldIssue]
+    calls: int
+    error: OdooError | None = None
+    # Fields changed on both sides that their rule holds for a decision (record them).
+    held: list[DetectedConflict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
