@@ -27,7 +27,7 @@ Delta ("changed since") reads `write_date >= cursor - overlap`:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from datetime import UTC, datetime, timedelta
@@ -51,6 +51,7 @@ from odoo_sync.core.batches import (
 from odoo_sync.core.ids import Moment, iso, utc_now
 from odoo_sync.core.lanes import lane_count
 from odoo_sync.core.ports import PlanLoader
+from odoo_sync.core.pull_queries import changed_since, newest_write_date, search_ids
 from odoo_sync.errors import InvalidInputError
 from odoo_sync.odoo import OdooClient
 from odoo_sync.odoo.domain import DomainError, validate_domain
@@ -66,7 +67,6 @@ from odoo_sync.sync.model import (
 DEFAULT_PAGE_SIZE = 500
 MAX_PAGE_SIZE = 5_000
 MAX_RECORDS_PER_PULL = 500_000
-SEARCH_PAGE = 50_000
 DEFAULT_OVERLAP = timedelta(minutes=15)
 ODOO_DATETIME = "%Y-%m-%d %H:%M:%S"
 
@@ -208,8 +208,8 @@ class PullService:
             domain = [["write_date", ">=", odoo_datetime(request.modified_since)], *domain]
         whole = not request.odoo_filters and request.modified_since is None
         # Read before the ids: whatever changes meanwhile is newer, so the next delta reads it.
-        newest = self._newest_write_date(client, definition.odoo_model, domain) if whole else None
-        ids = list(self._search_ids(client, definition.odoo_model, domain))
+        newest = newest_write_date(client, definition.odoo_model, domain) if whole else None
+        ids = list(search_ids(client, definition.odoo_model, domain, self._max_records))
         options = PullOptions(create_missing=request.create_missing, update_existing=request.update_existing)
         batch, messages = self._batch(
             tenant_id, connection_id, request.entity, ids, (request.batch_size, lanes), options, triggered_by
@@ -262,7 +262,9 @@ class PullService:
         if cursor.cursor is not None:
             since = parse_odoo_datetime(cursor.cursor) - (overlap if overlap is not None else self._overlap)
             window = [["write_date", ">=", since.strftime(ODOO_DATETIME)]]
-        rows = self._changed(client, model, [*window, *archived, *default_domain(definition)])
+        rows = changed_since(
+            client, model, [*window, *archived, *default_domain(definition)], self._max_records
+        )
         ids = [int(row["id"]) for row in rows]
         newest = max((str(row["write_date"]) for row in rows if row.get("write_date")), default=None)
         options = PullOptions(create_missing=True, update_existing=True, created_after=cursor.cursor)
@@ -271,7 +273,7 @@ class PullService:
         )
         gone = 0
         if full:
-            alive = set(self._search_ids(client, model, archived))
+            alive = set(search_ids(client, model, archived, self._max_records))
             gone = self._pages.reconcile_ids(
                 tenant_id, connection, entity, alive, triggered_by=triggered_by, batch_id=None
             )
@@ -326,40 +328,6 @@ class PullService:
         self._cursors.commit(
             message.tenant_id, message.connection_id, message.entity, batch_id=message.batch_id
         )
-
-    def _search_ids(self, client: OdooClient, model: str, domain: list[Any]) -> Iterator[int]:
-        """Every id the domain selects, ascending, a search of SEARCH_PAGE ids at a time keyed on id."""
-        last: int | None = None
-        found = 0
-        while True:
-            page_domain = domain if last is None else [["id", ">", last], *domain]
-            ids = client.search(model, page_domain, limit=SEARCH_PAGE, order="id asc")
-            found += len(ids)
-            if found > self._max_records:
-                raise InvalidInputError(
-                    f"the filters select more than {self._max_records:,} records; narrow them "
-                    "(odoo_filters, modified_since) and import in several batches",
-                    field="odoo_filters",
-                )
-            yield from ids
-            if len(ids) < SEARCH_PAGE:
-                return
-            last = int(ids[-1])
-
-    def _newest_write_date(self, client: OdooClient, model: str, domain: list[Any]) -> str | None:
-        rows = client.search_read(model, domain, ["write_date"], limit=1, order="write_date desc, id desc")
-        return str(rows[0]["write_date"]) if rows and rows[0].get("write_date") else None
-
-    def _changed(self, client: OdooClient, model: str, domain: list[Any]) -> list[dict[str, Any]]:
-        rows = client.search_read(
-            model, domain, ["write_date"], limit=self._max_records + 1, order="write_date asc, id asc"
-        )
-        if len(rows) > self._max_records:
-            raise InvalidInputError(
-                f"more than {self._max_records:,} records changed; import them by domain first",
-                field="entity",
-            )
-        return rows
 
     def _batch(  # noqa: PLR0917 - one batch's context
         self,
