@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from odoo_sync.sync.scalar_transforms import decimal_from_odoo, decimal_text, to_places
+from odoo_sync.sync.decimals import decimal_from_odoo, decimal_text, to_places
 
 INVOICE_MODEL = "account.move"
 INVOICE_TYPES = ("out_invoice", "out_refund")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from odoo_sync.sync.decimals import parse_decimal
 from odoo_sync.sync.issues import FieldIssue, InvalidValueError, IssueCode, describe_value
-from odoo_sync.sync.scalar_transforms import parse_decimal
 
 MAX_LINES = 1000
 MAX_TAXES_PER_LINE = 20

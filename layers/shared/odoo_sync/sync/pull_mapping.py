@@ -32,13 +32,14 @@ from zoneinfo import ZoneInfo
 
 from odoo_sync.odoo import OdooClient, OdooError
 from odoo_sync.sync.custom import ConcatFunction, ConstantFunction, SplitFunction
+from odoo_sync.sync.decimals import decimal_text
 from odoo_sync.sync.issues import FieldIssue, InvalidValueError
 from odoo_sync.sync.lookups import ReverseLookup, StaticResolver
 from odoo_sync.sync.mapping import is_image_mapping, is_record_level
 from odoo_sync.sync.model import Direction, FieldMapping, MappingType
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.planner import read_value
-from odoo_sync.sync.scalar_transforms import DecimalSpec, UnitSpec, decimal_text
+from odoo_sync.sync.scalar_transforms import DecimalSpec, UnitSpec
 from odoo_sync.sync.transform_core import is_empty
 from odoo_sync.sync.transforms import (
     OdooFieldInfo,

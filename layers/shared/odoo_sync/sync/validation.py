@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.sync.countries import normalise_country_code
+from odoo_sync.sync.decimals import parse_boolean, parse_decimal
 from odoo_sync.sync.issues import FieldIssue, InvalidValueError, IssueCode, describe_value
 from odoo_sync.sync.normalise import (
     collapse_whitespace,
@@ -24,7 +25,6 @@ from odoo_sync.sync.normalise import (
     normalise_vat,
     normalise_zip,
 )
-from odoo_sync.sync.scalar_transforms import parse_boolean, parse_decimal
 from odoo_sync.sync.temporal import parse_local_date, parse_local_datetime
 
 FieldKind = Literal[
