@@ -12,9 +12,9 @@ waits on Odoo); one that would start with too little of the invocation left come
 untried. A group that fails (Odoo unreachable, rate limited) reports its messages failed after
 setting their visibility to a backoff of their own (`odoo_sync.core.recovery`, Retry-After
 honoured); a notice failing for an hour since its first receive is dropped and logged (the next
-delta or import reads the record). A notice that Odoo 17 sent before committing its change comes back after
-NOTICE_DELAYS_S, alone: the rest of its group is applied at once. A malformed message can never
-succeed: it is logged and moved to the dead-letter queue.
+delta or import reads the record). A notice that Odoo 17 sent before committing its change comes
+back after `odoo_sync.core.pull_notices.NOTICE_DELAYS_S`, alone: the rest of its group is applied
+at once. A malformed message can never succeed: it is logged and moved to the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -32,18 +32,15 @@ from pydantic import ValidationError
 from odoo_sync.actors import ODOO_WEBHOOK, acting_as
 from odoo_sync.api import dependencies
 from odoo_sync.core.notice_apply import NoticeGroup, QueuedNotice, gather
-from odoo_sync.core.recovery import gives_up, retry_delay
+from odoo_sync.core.pull_notices import notice_delay_s, waits_for_commit
+from odoo_sync.core.recovery import delay_after, failure_reason, gives_up
 from odoo_sync.errors import ServiceError
-from odoo_sync.odoo.errors import OdooError, OdooRateLimitedError
+from odoo_sync.odoo.errors import OdooError
 from odoo_sync.settings import service_settings
 from odoo_sync.sync.model import OdooChangeMessage
 
 # The OdooChangeQueue's maxReceiveCount in template.yaml: a last resort, past an hour of backoffs.
 MAX_RECEIVES = 1000
-# Seconds before a notice Odoo sent ahead of its commit is read again, by delivery (1st-4th);
-# the next delivery applies the record as Odoo has it. About 37 s of patience: a 3000-record
-# import committed 8.4 s after its first webhooks (captured).
-NOTICE_DELAYS_S = (2, 5, 10, 20)
 # Time a gathering may need, conservatively (one read of up to 100 records and its books): with
 # less of the invocation left it is handed back untried rather than cut off by the timeout (60 s).
 MIN_MS_PER_GROUP = 15_000
@@ -67,9 +64,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         if message is None:
             failed |= _malformed(record)
         else:
-            notices.append(
-                QueuedNotice(record.message_id, message, _receives(record) <= len(NOTICE_DELAYS_S))
-            )
+            notices.append(QueuedNotice(record.message_id, message, waits_for_commit(_receives(record))))
     groups = gather(notices)
     metrics.add_metric(name="NoticesReceived", unit=MetricUnit.Count, value=len(notices))
     metrics.add_metric(name="NoticeGroups", unit=MetricUnit.Count, value=len(groups))
@@ -108,10 +103,7 @@ def _apply(group: NoticeGroup, records: dict[str, SQSRecord]) -> set[str]:
         logger.thread_safe_remove_keys(list(_GROUP_KEYS))
     postponed = result.postponed(group)
     for notice in postponed:
-        _reschedule(
-            records[notice.key],
-            NOTICE_DELAYS_S[min(_receives(records[notice.key]), len(NOTICE_DELAYS_S)) - 1],
-        )
+        _reschedule(records[notice.key], notice_delay_s(_receives(records[notice.key])))
     succeeded = sum(1 for outcome in result.outcomes if outcome.success)
     metrics.add_metric(name="RecordsPulled", unit=MetricUnit.Count, value=succeeded)
     metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=len(result.outcomes) - succeeded)
@@ -135,8 +127,7 @@ def _failed(group: NoticeGroup, records: dict[str, SQSRecord], error: Exception)
     """Each notice comes back after its own backoff, or is dropped after an hour of failures."""
     if not isinstance(error, OdooError | ServiceError):
         logger.exception("the notices failed", extra={"notices": len(group.notices)})
-    reason = (error.message if isinstance(error, OdooError | ServiceError) else str(error))[:300]
-    retry_after = error.retry_after if isinstance(error, OdooRateLimitedError) else None
+    reason = failure_reason(error)
     again: set[str] = set()
     for notice in group.notices:
         record = records[notice.key]
@@ -149,7 +140,7 @@ def _failed(group: NoticeGroup, records: dict[str, SQSRecord], error: Exception)
             )
             metrics.add_metric(name="NoticesAbandoned", unit=MetricUnit.Count, value=1)
             continue
-        delay = retry_delay(receives, retry_after)
+        delay = delay_after(receives, error)
         logger.warning(
             "notices failed; SQS will deliver them again",
             extra={

@@ -24,9 +24,9 @@ is logged and moved to the dead-letter queue, so it does not hold its group.
 Odoo's change notices travel on a queue of their own (functions/odoo_changes); the ones this
 queue still carries from before it are applied here, one at a time.
 An Odoo change notice that Odoo (17) sent before committing the change is not applied yet: it
-comes back after NOTICE_DELAYS_S (ChangeMessageVisibility), the messages of its group behind it
-held back by it, and the delivery after the last delay reads Odoo as it is
-(`odoo_sync.core.pull_notices`).
+comes back after `odoo_sync.core.pull_notices.NOTICE_DELAYS_S` (ChangeMessageVisibility), the
+messages of its group behind it held back by it, and the delivery after the last delay reads Odoo
+as it is.
 
 Each message's work is done as its actor (odoo_sync.actors): whoever queued it, or Odoo's webhook
 for a change notice, so its log entries and batch say who asked.
@@ -55,11 +55,11 @@ from odoo_sync.core.batches import failed_outcomes
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.core.lanes import SlotBusyError
 from odoo_sync.core.pull import batch_key
-from odoo_sync.core.pull_notices import NoticeAheadOfOdooError
+from odoo_sync.core.pull_notices import NoticeAheadOfOdooError, notice_delay_s, waits_for_commit
 from odoo_sync.core.push import log_entry
-from odoo_sync.core.recovery import SLOT_BUSY_DELAY_S, gives_up, retry_delay
+from odoo_sync.core.recovery import SLOT_BUSY_DELAY_S, delay_after, failure_reason, gives_up
 from odoo_sync.errors import ServiceError
-from odoo_sync.odoo.errors import OdooError, OdooRateLimitedError
+from odoo_sync.odoo.errors import OdooError
 from odoo_sync.settings import service_settings
 from odoo_sync.sync.model import BulkSelectMessage, OdooChangeMessage, PullPageMessage, PushChunkMessage
 
@@ -69,10 +69,6 @@ MAX_RECEIVES = 1000
 # rather than cut off by the function's timeout (120 s) half-way through.
 MIN_MS_PER_MESSAGE = 25_000
 _CORRELATION_KEYS = ("kind", "tenant_id", "connection_id", "batch_id", "chunk")
-# Seconds before a notice Odoo sent ahead of its commit is read again, by delivery (1st-4th);
-# the next delivery applies the record as Odoo has it. About 37 s of patience: a 3000-record
-# import committed 8.4 s after its first webhooks (captured).
-NOTICE_DELAYS_S = (2, 5, 10, 20)
 
 SyncMessage = Annotated[
     PushChunkMessage | PullPageMessage | OdooChangeMessage | BulkSelectMessage, Field(discriminator="kind")
@@ -198,7 +194,7 @@ def _pull(message: PullPageMessage | OdooChangeMessage, record: SQSRecord) -> No
             outcomes = dependencies.pull_service().apply_page(message)
         else:
             receives = int(record.attributes.approximate_receive_count or 1)
-            patient = receives <= len(NOTICE_DELAYS_S)
+            patient = waits_for_commit(receives)
             outcomes = dependencies.notice_service().apply_change(message, wait_for_commit=patient)
     except NoticeAheadOfOdooError as exc:
         _postpone_notice(record, exc)
@@ -221,7 +217,7 @@ def _pull(message: PullPageMessage | OdooChangeMessage, record: SQSRecord) -> No
 def _postpone_notice(record: SQSRecord, error: NoticeAheadOfOdooError) -> None:
     """Read the notice again once Odoo has had time to commit; its group waits behind it."""
     receives = int(record.attributes.approximate_receive_count or 1)
-    delay_s = NOTICE_DELAYS_S[min(receives, len(NOTICE_DELAYS_S)) - 1]
+    delay_s = notice_delay_s(receives)
     logger.info(
         "Odoo has not committed the noticed change yet; the notice is read again later",
         extra={"reason": error.message, "receive_count": receives, "retry_in_s": delay_s},
@@ -249,17 +245,16 @@ def _failed(
         if gives_up(first, clock()) or receives >= MAX_RECEIVES - 1:
             logger.error(
                 "giving up after an hour of failures",
-                extra={"error": type(error).__name__, "reason": _reason(error), "failures": failures},
+                extra={"error": type(error).__name__, "reason": failure_reason(error), "failures": failures},
             )
-            _give_up(message, _reason(error), type(error).__name__)
+            _give_up(message, failure_reason(error), type(error).__name__)
             return
-    retry_after = error.retry_after if isinstance(error, OdooRateLimitedError) else None
-    delay = retry_delay(failures, retry_after)
+    delay = delay_after(failures, error)
     logger.warning(
         "failed; SQS will deliver it again",
         extra={
             "error": type(error).__name__,
-            "reason": _reason(error),
+            "reason": failure_reason(error),
             "receive_count": receives,
             "delay_s": delay,
         },
@@ -320,11 +315,6 @@ def _end_selection(message: BulkSelectMessage) -> None:
         logger.exception("could not end the batch's selection")
         raise
     metrics.add_metric(name="SelectionsAbandoned", unit=MetricUnit.Count, value=1)
-
-
-def _reason(error: Exception) -> str:
-    message = error.message if isinstance(error, OdooError | ServiceError) else str(error)
-    return message[:300]
 
 
 @metrics.log_metrics

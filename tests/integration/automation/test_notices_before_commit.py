@@ -20,6 +20,7 @@ import boto3
 import pytest
 
 from odoo_changes import handler as worker
+from odoo_sync.core import pull_notices
 from odoo_sync.settings import service_settings
 from odoo_webhook.handler import lambda_handler as webhook_handler
 from tests.integration.automation.conftest import automation
@@ -99,7 +100,7 @@ def loop(linked: TenantConnection, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("PUBLIC_API_URL", state.url)
     service_settings.cache_clear()
     # Long delays: a notice put back stays hidden until the test says its delay is over.
-    monkeypatch.setattr(worker, "NOTICE_DELAYS_S", (600, 600, 600, 600))
+    monkeypatch.setattr(pull_notices, "NOTICE_DELAYS_S", (600, 600, 600, 600))
     # Odoo gives up on a receiver after 1 s; this one runs a whole worker pass first.
     monkeypatch.setattr("odoo_simulator.webhooks.TIMEOUT_S", 60.0)
     try:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from odoo_sync.api import dependencies
-from odoo_sync.core.pull_notices import NoticeAheadOfOdooError, check_visible
+from odoo_sync.core.pull_notices import NOTICE_DELAYS_S, NoticeAheadOfOdooError, check_visible
 from odoo_sync.odoo.detection import ServerInfo
 from odoo_sync.odoo.settings import Protocol
 from odoo_sync.sync.model import OdooChangeMessage, RecordOutcome
@@ -122,7 +122,7 @@ def test_a_notice_ahead_of_odoo_comes_back_later_with_the_messages_behind_it(not
     assert failed == ["m1", "m2"]
     assert notices.calls == [([1], True), ([3], True)]  # m2 is not tried: it must not overtake m1
     # m2 is handed back at once: SQS FIFO gives none of the group while m1 is hidden.
-    assert postponed == [("handle-m1", worker.NOTICE_DELAYS_S[0]), ("handle-m2", 0)]
+    assert postponed == [("handle-m1", NOTICE_DELAYS_S[0]), ("handle-m2", 0)]
 
 
 @pytest.mark.parametrize("receives", [1, 2, 3, 4])
@@ -131,14 +131,14 @@ def test_each_try_waits_longer(notices, postponed, receives):
 
     assert invoke(sqs_record("m1", notice(1).model_dump_json(), receives=receives)) == ["m1"]
 
-    assert postponed == [("handle-m1", worker.NOTICE_DELAYS_S[receives - 1])]
-    assert list(worker.NOTICE_DELAYS_S) == sorted(worker.NOTICE_DELAYS_S)
+    assert postponed == [("handle-m1", NOTICE_DELAYS_S[receives - 1])]
+    assert list(NOTICE_DELAYS_S) == sorted(NOTICE_DELAYS_S)
 
 
 def test_the_last_delivery_reads_odoo_as_it_is(notices, postponed):
     notices.ahead = {1}  # e.g. Odoo 17 sent it for a change it then rolled back
 
-    failed = invoke(sqs_record("m1", notice(1).model_dump_json(), receives=len(worker.NOTICE_DELAYS_S) + 1))
+    failed = invoke(sqs_record("m1", notice(1).model_dump_json(), receives=len(NOTICE_DELAYS_S) + 1))
 
     assert failed == []
     assert notices.calls == [([1], False)]

@@ -13,6 +13,7 @@ import pytest
 from odoo_changes import handler as notices_function
 from odoo_sync.api import dependencies
 from odoo_sync.core.notice_apply import GroupResult, NoticeGroup
+from odoo_sync.core.pull_notices import NOTICE_DELAYS_S
 from odoo_sync.core.recovery import GIVE_UP_AFTER_S
 from odoo_sync.odoo.errors import OdooNetworkError, OdooRateLimitedError
 from odoo_sync.settings import service_settings
@@ -143,12 +144,12 @@ def test_only_the_notices_odoo_does_not_show_yet_come_back_each_try_later(servic
     )
 
     assert failed == ["b"]
-    assert delays == [("handle-b", notices_function.NOTICE_DELAYS_S[receives - 1])]
+    assert delays == [("handle-b", NOTICE_DELAYS_S[receives - 1])]
 
 
 def test_the_last_delivery_no_longer_waits_for_odoo(service, delays):
     service.ahead = {1}
-    last = len(notices_function.NOTICE_DELAYS_S) + 1
+    last = len(NOTICE_DELAYS_S) + 1
 
     assert invoke(record("a", message(1).model_dump_json(), receives=last)) == []
     assert service.groups == [(CONNECTION, [1], [False])]

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from odoo_sync.core.pull import ClientSource, EntityList, PageApplication
 from odoo_sync.core.pull_notices import (
-    NoticeAheadOfOdooError,
     check_visible,
     not_yet_visible_at,
     posts_before_commit,
@@ -122,6 +121,3 @@ class NoticeService:
                 batch_id=None,
             )
         return outcomes
-
-
-__all__ = ["GroupResult", "NoticeAheadOfOdooError", "NoticeGroup", "NoticeService", "QueuedNotice", "gather"]

@@ -19,6 +19,9 @@ import math
 import random
 from collections.abc import Callable
 
+from odoo_sync.errors import ServiceError
+from odoo_sync.odoo.errors import OdooError, OdooRateLimitedError
+
 GIVE_UP_AFTER_S = 3600.0
 BASE_DELAY_S = 5.0
 MAX_DELAY_S = 45.0
@@ -35,6 +38,17 @@ def retry_delay(
     ceiling = min(MAX_DELAY_S, BASE_DELAY_S * 2 ** max(0, failures - 1))
     seconds: float = ceiling * (0.5 + rand() / 2)
     return max(1, math.floor(seconds + 0.5))
+
+
+def delay_after(failures: int, error: Exception) -> int:
+    """retry_delay for a failure caused by `error` (Odoo's Retry-After when it asked for one)."""
+    return retry_delay(failures, error.retry_after if isinstance(error, OdooRateLimitedError) else None)
+
+
+def failure_reason(error: Exception) -> str:
+    """What a log line says of a failure: the service's own message, at most 300 characters."""
+    message = error.message if isinstance(error, OdooError | ServiceError) else str(error)
+    return message[:300]
 
 
 def gives_up(first_failed_at: float, now: float) -> bool:
