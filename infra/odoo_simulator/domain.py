@@ -8,27 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .domain_compare import NEGATIVE, compare_field, like_to_regex, parse_domain_datetime
-from .domain_relations import Predicate, hierarchy, related_any, related_ids, through_relation
+from .domain_compare import compare_field
+from .domain_relations import Predicate, hierarchy, related_any, through_relation
 from .errors import PythonError, type_error, value_error
 
 if TYPE_CHECKING:
     from .models.base import BaseModel
 
-__all__ = [
-    "NEGATIVE",
-    "OPERATORS",
-    "Predicate",
-    "check_domain_type",
-    "compile_domain",
-    "compile_leaf",
-    "ids_named",
-    "like_to_regex",
-    "parse_domain_datetime",
-    "parse_order",
-    "related_ids",
-    "values_named",
-]
 
 OPERATORS = frozenset(
     {

@@ -6,10 +6,10 @@ import random
 import secrets
 from typing import Any
 
+from .credentials import Credentials
 from .fields import X2MANY
 from .models import ADMIN_UID, SUPERUSER_ID, Env, Registry
 from .seed_sales import seed_sales
-from .service import Credentials
 from .store import Store
 
 COUNTRIES: list[tuple[str, str, int, list[tuple[str, str]]]] = [

@@ -16,12 +16,13 @@ from typing import Any
 from . import costs
 from .clock import SimClock
 from .costs import DEFAULT_WORKERS, CostModel, Workers
+from .credentials import Credentials
 from .fields import DATETIME_FORMAT, X2MANY
 from .knobs import Decision, Fault, Knobs
 from .models import ADMIN_UID, Env, Registry
 from .personality import Personality, personality_for
 from .seed import Seeder, new_api_key
-from .service import Credentials, OdooService
+from .service import OdooService
 from .store import Store
 from .transactions import OpenTransaction
 from .transports import json2, jsonrpc, xmlrpc

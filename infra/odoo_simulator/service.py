@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import costs
+from .credentials import Credentials
 from .errors import (
     AccessDenied,
     AccessError,
@@ -18,10 +20,6 @@ from .errors import (
     UserError,
     type_error,
 )
-
-__all__ = ["AccessError", "CallResult", "Credentials", "OdooService", "as_odoo_exception"]
-from . import costs
-from .credentials import Credentials
 from .model_docs import describe_model
 from .models import BaseModel, Env, Registry
 from .models.base import public_method

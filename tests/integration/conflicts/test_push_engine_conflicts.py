@@ -10,8 +10,9 @@ import pytest
 
 from odoo_simulator import OdooSimulator
 from odoo_sync.odoo import OdooClient
-from odoo_sync.sync.engine import ChunkResult, PushEngine
+from odoo_sync.sync.engine import PushEngine
 from odoo_sync.sync.model import ConflictPolicy, ConflictRule, LocalRecord, SyncAction, SyncOptions
+from odoo_sync.sync.outcome_base import ChunkResult
 from odoo_sync.sync.plan import SyncPlan
 from tests.integration.push.builders import CONNECTION, customer_plan, open_client, prefix, record, relinked
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from odoo_sync.odoo import OdooServerError, OdooValidationError
-from odoo_sync.sync.engine import odoo_error_details
+from odoo_sync.sync.outcome_base import odoo_error_details
 from odoo_sync.sync.planner import changed_values, create_values, group_writes, same_value, snapshot
 from odoo_sync.sync.transform_core import OdooFieldInfo
 

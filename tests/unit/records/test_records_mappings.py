@@ -8,9 +8,9 @@ from typing import cast
 import pytest
 
 from odoo_sync.api.dependencies import settings_repository
+from odoo_sync.core.entity_catalog import effective_mappings, mapping_spec
 from odoo_sync.core.odoo_fields import OdooFieldsCache
 from odoo_sync.core.plans import PlanService, entity_rules
-from odoo_sync.core.settings import effective_mappings, mapping_spec
 from odoo_sync.odoo import OdooClient
 from odoo_sync.sync import presets
 from odoo_sync.sync.model import Direction, FieldMapping

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from odoo_sync.actors import current_actor
-from odoo_sync.core.entity_catalog import EntityCatalog, effective_mappings, mapping_spec
+from odoo_sync.core.entity_catalog import EntityCatalog
 from odoo_sync.core.ids import iso, new_id, utc_now
 from odoo_sync.core.odoo_fields import OdooFieldsCache
 from odoo_sync.core.settings_checks import OdooChecks, checked_spec, entity_from
@@ -39,20 +39,6 @@ from odoo_sync.errors import ConflictError, NotFoundError, UnprocessableError
 from odoo_sync.sync import presets
 from odoo_sync.sync.model import FieldMapping
 from odoo_sync.sync.value_maps import ValueMap, ValueMapKind
-
-# These are imported from here by callers older than the modules that now hold them.
-__all__ = [
-    "MAX_MAPPINGS_PER_ENTITY",
-    "MAX_TENANT_ENTITIES",
-    "MAX_VALUE_MAP_BYTES",
-    "EntityCatalog",
-    "OdooAccess",
-    "SavedMapping",
-    "SettingsRepository",
-    "SettingsService",
-    "effective_mappings",
-    "mapping_spec",
-]
 
 MAX_TENANT_ENTITIES = 50
 MAX_MAPPINGS_PER_ENTITY = 200

@@ -31,16 +31,12 @@ from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper, map_records
 from odoo_sync.sync.matching import Matcher, MatchResult
 from odoo_sync.sync.model import Direction, LocalRecord, RecordOutcome, SyncOptions
-from odoo_sync.sync.outcome_base import ChunkResult, ChunkTiming, odoo_error_details
+from odoo_sync.sync.outcome_base import ChunkResult, ChunkTiming
 from odoo_sync.sync.outcomes import RecordOutcomes
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.push_calls import CallsDone, ChunkCalls
 from odoo_sync.sync.push_plan import WRITE_DATE, ChunkPlanner, OpenConflicts
 from odoo_sync.sync.translations import LinkedValues, push_translations, translated_mappings
-
-# ChunkResult and odoo_error_details are imported from here by callers older than
-# odoo_sync.sync.outcome_base.
-__all__ = ["ChunkResult", "OpenConflicts", "PushEngine", "odoo_error_details"]
 
 
 class PushEngine:
