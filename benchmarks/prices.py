@@ -3,8 +3,8 @@
 On-demand list prices, us-east-1 (N. Virginia), as published in 2025; free tiers left out:
 - DynamoDB on-demand, standard table class: US$0.625 per million write request units, US$0.125
   per million read request units (since the 2024-11 price cut). Storage is not counted.
-- SQS FIFO: US$0.50 per million requests, each started 64 KB of payload a request. A standard
-  queue (webhook deliveries) is US$0.40 per million.
+- SQS: US$0.50 per million requests to a FIFO queue (the chunk queue), US$0.40 to a standard one
+  (Odoo's notices, webhook deliveries); each started 64 KB of payload a request.
 - Lambda, arm64 (the template's architecture): US$0.0000133334 per GB-second, US$0.20 per million
   requests; GB-seconds = the function's MemorySize in template.yaml x its measured duration.
 - KMS: US$0.03 per 10,000 requests.
@@ -28,12 +28,13 @@ REGION = "us-east-1"
 DYNAMODB_WRITE_UNIT = 0.625 / 1e6
 DYNAMODB_READ_UNIT = 0.125 / 1e6
 SQS_FIFO_REQUEST = 0.50 / 1e6
+SQS_STANDARD_REQUEST = 0.40 / 1e6
 LAMBDA_GB_SECOND = 0.0000133334
 LAMBDA_REQUEST = 0.20 / 1e6
 KMS_REQUEST = 0.03 / 1e4
 PRICES = (
     f"{REGION} on-demand list prices: DynamoDB US$0.625/million write request units and US$0.125/million "
-    "read request units, SQS FIFO US$0.50/million requests (64 KB each), Lambda arm64 "
+    "read request units, SQS US$0.50/million requests FIFO and US$0.40 standard (64 KB each), Lambda arm64 "
     "US$0.0000133334/GB-s and US$0.20/million requests, KMS US$0.03/10,000 requests"
 )
 
@@ -73,7 +74,11 @@ def per_million(
     return AwsCost(
         dynamodb=scale
         * (reading.total_write_units * DYNAMODB_WRITE_UNIT + reading.total_read_units * DYNAMODB_READ_UNIT),
-        sqs=scale * reading.sqs_billed * SQS_FIFO_REQUEST,
+        sqs=scale
+        * (
+            reading.sqs_billed_fifo * SQS_FIFO_REQUEST
+            + (reading.sqs_billed - reading.sqs_billed_fifo) * SQS_STANDARD_REQUEST
+        ),
         lambda_compute=scale * gb_seconds * LAMBDA_GB_SECOND,
         lambda_requests=scale * sum(t.count for t in invocations.values()) * LAMBDA_REQUEST,
         kms=scale * reading.count("kms") * KMS_REQUEST,

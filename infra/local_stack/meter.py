@@ -12,7 +12,8 @@ DynamoDB capacity is what DynamoDB on-demand bills: computed from item sizes (lo
 where moto's tables are in this process, or by moto's own process (local_stack.moto_child: each
 answer carries its units in a header); against real DynamoDB the meter asks for
 ReturnConsumedCapacity and adds what DynamoDB reports.
-SQS bills each request per started 64 KB of payload.
+SQS bills each request per started 64 KB of payload, at a higher price on a FIFO queue than on a
+standard one: the meter counts those apart.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class MeterReading:
     read_units: dict[str, float] = field(default_factory=dict)  # by table
     write_units: dict[str, float] = field(default_factory=dict)  # by table
     sqs_billed: int = 0  # SQS requests as billed (per 64 KB started)
+    sqs_billed_fifo: int = 0  # those of them made to FIFO queues (priced higher than standard ones)
     sqs_empty_receives: int = 0  # receives that found nothing (a poller waiting), not in sqs_billed
     seconds: dict[str, float] = field(default_factory=dict)  # time spent waiting on each service
 
@@ -58,6 +60,7 @@ class MeterReading:
             read_units=_minus(self.read_units, other.read_units),
             write_units=_minus(self.write_units, other.write_units),
             sqs_billed=self.sqs_billed - other.sqs_billed,
+            sqs_billed_fifo=self.sqs_billed_fifo - other.sqs_billed_fifo,
             sqs_empty_receives=self.sqs_empty_receives - other.sqs_empty_receives,
             seconds=_minus(self.seconds, other.seconds),
         )
@@ -103,6 +106,7 @@ class AwsMeter:
         self._write: dict[str, float] = defaultdict(float)
         self._seconds: dict[str, float] = defaultdict(float)
         self._sqs_billed = 0
+        self._sqs_billed_fifo = 0
         self._sqs_empty = 0
 
     def __enter__(self) -> AwsMeter:
@@ -125,6 +129,7 @@ class AwsMeter:
                 read_units=dict(self._read),
                 write_units=dict(self._write),
                 sqs_billed=self._sqs_billed,
+                sqs_billed_fifo=self._sqs_billed_fifo,
                 sqs_empty_receives=self._sqs_empty,
                 seconds=dict(self._seconds),
             )
@@ -135,7 +140,7 @@ class AwsMeter:
             self._read.clear()
             self._write.clear()
             self._seconds.clear()
-            self._sqs_billed = self._sqs_empty = 0
+            self._sqs_billed = self._sqs_billed_fifo = self._sqs_empty = 0
 
     def _add(self, call: _Call) -> None:
         caller = _caller() if self.trace else ""
@@ -153,6 +158,7 @@ class AwsMeter:
                     self._sqs_empty += 1
                 else:
                     self._sqs_billed += call.sqs_billed
+                    self._sqs_billed_fifo += call.sqs_billed if call.fifo else 0
 
 
 def _caller() -> str:
@@ -239,6 +245,7 @@ class _Call:
     read_units: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     write_units: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     sqs_billed: int = 1
+    fifo: bool = False
     empty_receive: bool = False
 
     def units(self) -> capacity.Units:
@@ -249,6 +256,8 @@ class _Call:
 
 
 def _sqs_units(call: _Call, operation: str, params: Mapping[str, Any], answer: Any) -> None:
+    # A FIFO queue's name, hence its URL, ends in ".fifo" (SQS requires it).
+    call.fifo = str(params.get("QueueUrl") or params.get("QueueName") or "").endswith(".fifo")
     payload = 0
     if operation == "SendMessage":
         payload = len(str(params.get("MessageBody", "")).encode())

@@ -147,6 +147,20 @@ def test_sqs_bills_a_request_per_started_64_kb_and_keeps_empty_receives_apart(dy
     assert reading.sqs_empty_receives == 1  # a poller waiting: apart
 
 
+def test_sqs_requests_to_a_fifo_queue_are_counted_apart_from_a_standard_queue_s(dynamodb: Any) -> None:
+    sqs = boto3.client("sqs")
+    standard = sqs.create_queue(QueueName="notices")["QueueUrl"]
+    fifo = sqs.create_queue(QueueName="chunks.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    with AwsMeter() as meter:
+        sqs.send_message(QueueUrl=standard, MessageBody="x")
+        sqs.send_message(QueueUrl=fifo, MessageBody="y", MessageGroupId="g", MessageDeduplicationId="1")
+        sqs.receive_message(QueueUrl=fifo)
+
+    reading = meter.reading()
+    assert reading.sqs_billed == 3
+    assert reading.sqs_billed_fifo == 2
+
+
 def test_meters_count_what_happens_while_each_runs(dynamodb: Any) -> None:
     with AwsMeter() as outer:
         dynamodb.put_item(TableName=TABLE, Item=item("a", 10))
