@@ -26,7 +26,6 @@ from odoo_sync.core.ports import (
     SyncLogWriter,
 )
 from odoo_sync.core.warm_cache import ClientSource
-from odoo_sync.sync.chunk_engine import ChunkPushEngine
 from odoo_sync.sync.engine import PushEngine
 from odoo_sync.sync.finance_presets import ensure_pushable
 from odoo_sync.sync.images import HttpImageFetcher, ImageFetcher
@@ -40,6 +39,7 @@ from odoo_sync.sync.model import (
     SyncOptions,
     TriggeredBy,
 )
+from odoo_sync.sync.orders import OrderPushEngine
 
 # Records per engine run: big enough to keep calls per record low, small enough that one
 # create stays well inside Odoo's request time limit (500 records took ~1.3 s: captured).
@@ -124,7 +124,7 @@ class PushService:
                     triggered_by=triggered_by,
                 ),
             )
-            engine: ChunkPushEngine = order_engine(
+            engine: PushEngine | OrderPushEngine = order_engine(
                 client, plan, connection_id, customers, clock=self._clock
             ) or PushEngine(client, plan, connection_id, images=fetcher, clock=self._clock)
             present = [found[local_id] for local_id in wanted if local_id in found]

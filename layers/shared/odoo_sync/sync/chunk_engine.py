@@ -1,25 +1,21 @@
-"""What both push engines are: plain records (`odoo_sync.sync.engine`) and sales orders with their
-lines (`odoo_sync.sync.orders`) push one chunk of one entity into one Odoo, and answer it the same
-way (a ChunkResult), so the push service runs either without knowing which.
+"""What both push engines hold: plain records (`odoo_sync.sync.engine`) and sales orders with their
+lines (`odoo_sync.sync.orders`) each push one chunk of one entity into one Odoo, and answer it the
+same way (a ChunkResult, see `odoo_sync.sync.outcome_base`).
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 
 from odoo_sync.core.ids import utc_now
 from odoo_sync.odoo import OdooClient
-from odoo_sync.sync.model import LocalRecord, SyncOptions
-from odoo_sync.sync.outcome_base import ChunkResult
 from odoo_sync.sync.plan import SyncPlan
-from odoo_sync.sync.push_plan import OpenConflicts
 
 
-class ChunkPushEngine(ABC):
-    """The Odoo a chunk goes to, the entity's plan, the connection whose links and external ids
-    it follows, and the clock its outcomes are dated by."""
+class ChunkPushEngine:
+    """The Odoo a chunk goes to, the entity's plan (and so its Odoo model), the connection whose
+    links it follows, and the clock its outcomes are dated by."""
 
     def __init__(
         self,
@@ -34,14 +30,3 @@ class ChunkPushEngine(ABC):
         self.model = plan.entity.odoo_model
         self.connection_id = connection_id
         self.clock = clock
-
-    @abstractmethod
-    def push(
-        self,
-        records: Sequence[LocalRecord],
-        options: SyncOptions,
-        *,
-        open_conflicts: OpenConflicts | None = None,
-    ) -> ChunkResult:
-        """One chunk into Odoo: an outcome for every record that reached a final state, and the
-        error that stopped the others (they are tried again with the chunk)."""
