@@ -6,6 +6,7 @@ adapters, so a test can check behaviour without AWS. Each keeps its calls for as
 
 from __future__ import annotations
 
+import inspect
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from odoo_sync.core.batches import Batch
+from odoo_sync.core.push import PushService
 from odoo_sync.errors import InvalidInputError, NotFoundError, StorageError
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import (
@@ -28,8 +30,6 @@ from odoo_sync.sync.model import (
     RecordOutcome,
     SyncAction,
     SyncLogEntry,
-    SyncOptions,
-    TriggeredBy,
 )
 
 NOW = "2024-05-01T10:00:00Z"
@@ -253,45 +253,30 @@ class FixedConnections:
 
 
 Pusher = Callable[[str, Sequence[str]], list[RecordOutcome]]
+_REAL_PUSH = inspect.signature(PushService.push)
 
 
 @dataclass
 class ScriptedPushService:
-    """Stands in for core.push.PushService: answers (or raises) as the test's function says,
-    and, like it, reports outcomes to the batch progress when given a batch id."""
+    """Stands in for core.push.PushService: takes what its `push` takes (bound to the real
+    signature, so a call the real service would refuse fails here too), answers (or raises) as
+    the test's function says, and, like it, reports outcomes to the batch progress when given a
+    batch id. `calls` holds each call's arguments by name, defaults filled in."""
 
     pusher: Pusher
     batches: Any = None
     calls: list[dict[str, Any]] = field(default_factory=list)
 
-    def push(
-        self,
-        tenant_id: str,
-        connection_id: str,
-        entity: str,
-        local_ids: Sequence[str],
-        *,
-        options: SyncOptions,
-        triggered_by: TriggeredBy,
-        batch_id: str | None = None,
-        chunk: int = 0,
-        holder: str | None = None,
-    ) -> list[RecordOutcome]:
-        self.calls.append(
-            {
-                "tenant_id": tenant_id,
-                "connection_id": connection_id,
-                "entity": entity,
-                "local_ids": list(local_ids),
-                "options": options,
-                "triggered_by": triggered_by,
-                "batch_id": batch_id,
-                "chunk": chunk,
-            }
-        )
-        outcomes = self.pusher(entity, local_ids)
-        if batch_id is not None and self.batches is not None:
-            self.batches.record_chunk(tenant_id, batch_id, entity, outcomes, chunk=chunk)
+    def push(self, *args: Any, **kwargs: Any) -> list[RecordOutcome]:
+        call = _REAL_PUSH.bind(self, *args, **kwargs)
+        call.apply_defaults()
+        asked = {name: value for name, value in call.arguments.items() if name != "self"}
+        self.calls.append(asked)
+        outcomes = self.pusher(asked["entity"], asked["local_ids"])
+        if asked["batch_id"] is not None and self.batches is not None:
+            self.batches.record_chunk(
+                asked["tenant_id"], asked["batch_id"], asked["entity"], outcomes, chunk=asked["chunk"]
+            )
         return outcomes
 
 

@@ -16,6 +16,7 @@ from odoo_sync.odoo import (
 from odoo_sync.sync.engine import PushEngine
 from odoo_sync.sync.external_ids import xmlid_name
 from odoo_sync.sync.model import LocalRecord, SyncAction, SyncOptions
+from odoo_sync.sync.plan import SyncPlan
 from tests.integration.push.builders import (
     CONNECTION,
     HookedClient,
@@ -46,6 +47,15 @@ def hooked(sim: OdooSimulator) -> Iterator[HookedClient]:
 
 def one_each(sim: OdooSimulator, records: list[LocalRecord]) -> bool:
     return all(len(partners_with_ref(sim, r.local_id)) == 1 for r in records)
+
+
+def eight_customers_the_sixth_in_a_language_odoo_refuses(
+    client: HookedClient, tag: str
+) -> tuple[SyncPlan, list[LocalRecord]]:
+    """A create of all eight is refused for the one record; bisected, the others land."""
+    plan = customer_plan(client, extra=(mapping("customer", "res.partner", "lang", "lang"),))
+    records = customers(tag, 8, lambda i: {"name": f"N{i}", "lang": "xx_XX" if i == 5 else "en_US"})
+    return plan, records
 
 
 def test_a_rejected_record_lists_every_reason_and_the_others_still_land(
@@ -86,8 +96,7 @@ def test_a_create_odoo_refuses_is_bisected_so_only_the_bad_record_fails(
     sim: OdooSimulator, hooked: HookedClient
 ) -> None:
     tag = prefix()
-    plan = customer_plan(hooked, extra=(mapping("customer", "res.partner", "lang", "lang"),))
-    records = customers(tag, 8, lambda i: {"name": f"N{i}", "lang": "xx_XX" if i == 5 else "en_US"})
+    plan, records = eight_customers_the_sixth_in_a_language_odoo_refuses(hooked, tag)
     sim.reset_calls()
 
     result = PushEngine(hooked, plan, CONNECTION).push(records, OPTIONS)
@@ -139,6 +148,35 @@ def test_a_transient_failure_on_create_is_raised_and_a_redelivery_creates_once(
     assert again.error is None
     assert {o.action for o in again.outcomes} == {SyncAction.CREATED}
     assert one_each(sim, records)
+
+
+def test_a_create_that_fails_half_way_still_saves_our_external_ids_of_what_it_created(
+    sim: OdooSimulator, hooked: HookedClient
+) -> None:
+    tag = prefix()
+    plan, records = eight_customers_the_sixth_in_a_language_odoo_refuses(hooked, tag)
+    creates = 0
+
+    def odoo_goes_away_on_the_third_create() -> None:
+        nonlocal creates
+        creates += 1
+        if creates == 3:
+            sim.knobs.fail_next(1)
+        else:
+            hooked.before_create = odoo_goes_away_on_the_third_create
+
+    hooked.before_create = odoo_goes_away_on_the_third_create
+
+    # 8 refused (one bad language) -> the first 4 created -> Odoo fails on the other 4.
+    result = PushEngine(hooked, plan, CONNECTION).push(records, OPTIONS)
+
+    assert isinstance(result.error, OdooTransientError)
+    assert {o.local_id for o in result.outcomes} == {f"{tag}-{i}" for i in range(4)}
+    for created in records[:4]:
+        [partner] = partners_with_ref(sim, created.local_id)
+        [xmlid] = xmlids(sim, xmlid_name("customer", created.local_id))
+        assert xmlid["res_id"] == partner["id"]  # a redelivery finds it even if no link was saved
+    assert all(partners_with_ref(sim, r.local_id) == [] for r in records[4:])
 
 
 def test_a_rate_limited_create_is_raised_and_retried_later(sim: OdooSimulator, hooked: HookedClient) -> None:

@@ -112,6 +112,7 @@ def test_a_chunk_is_pushed_with_its_message_fields(pusher):
             "triggered_by": TriggeredBy.BULK,
             "batch_id": BATCH,
             "chunk": 0,
+            "holder": None,  # a chunk without slots to lease
         }
     ]
     assert (batch().succeeded, batch().status) == (2, BatchStatus.RUNNING)

@@ -11,6 +11,9 @@ from odoo_sync.sync.transforms import TransformSpecError, convert, parse_transfo
 from odoo_sync.sync.value_maps import ValueMap, ValueMaps
 
 CATEGORY_BY_NAME = LookupRequest(model="product.category", by="name", match_field="name", value="Saleable")
+CALIFORNIA = LookupRequest(
+    model="res.country.state", by="code", match_field="code", value="CA", scope=(("country_code", "US"),)
+)
 
 
 @pytest.fixture
@@ -29,16 +32,7 @@ def resolver() -> StaticResolver:
     )
     found.add(LookupRequest(model="res.country", by="code", match_field="code", value="BE"), [20])
     found.add_description(ReverseLookup(model="res.country", by="code", match_field="code", odoo_id=20), "BE")
-    found.add(
-        LookupRequest(
-            model="res.country.state",
-            by="code",
-            match_field="code",
-            value="CA",
-            scope=(("country_code", "US"),),
-        ),
-        [13],
-    )
+    found.add(CALIFORNIA, [13])
     found.add_description(
         ReverseLookup(model="res.country.state", by="code", match_field="code", odoo_id=13), "CA"
     )
@@ -156,6 +150,42 @@ def test_many2one_relation_mismatch_is_reported():
     problems = spec.field_problems(OdooFieldInfo(name="country_id", type="many2one", relation="res.country"))
     assert problems
     assert "res.country" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("transform", "params", "model"),
+    [
+        ("many2one", {"model": "product.category", "by": "name"}, "product.category"),
+        ("country", {}, "res.country"),
+        ("state", {}, "res.country.state"),
+    ],
+)
+def test_every_relation_transform_reports_a_field_pointing_to_another_model(transform, params, model):
+    spec = parse_transform_spec(transform, params)
+
+    elsewhere = OdooFieldInfo(name="user_id", type="many2one", relation="res.users")
+
+    assert spec.field_problems(elsewhere) == [f"Odoo field 'user_id' points to res.users, not {model}"]
+    assert spec.field_problems(OdooFieldInfo(name="x_id", type="many2one", relation=model)) == []
+    assert spec.field_problems(OdooFieldInfo(name="x_id", type="many2one")) == []
+
+
+def test_country_and_state_ask_odoo_by_code_and_not_for_values_they_refuse(make_ctx):
+    country, state = parse_transform_spec("country"), parse_transform_spec("state")
+    in_us = make_ctx("many2one", record={"country": "us"})
+    nowhere = make_ctx("many2one")
+
+    assert state.lookups("ca", in_us) == [CALIFORNIA]
+    assert not state.lookups("CA", nowhere)  # no country: to_odoo says why
+    assert not country.lookups("UK", nowhere)
+    assert not country.lookups(None, nowhere)
+    assert country.reverse_lookups([20, "Belgium"], nowhere) == [
+        ReverseLookup(model="res.country", by="code", match_field="code", odoo_id=20)
+    ]
+    assert state.reverse_lookups(13, nowhere) == [
+        ReverseLookup(model="res.country.state", by="code", match_field="code", odoo_id=13)
+    ]
+    assert not state.reverse_lookups("California", nowhere)
 
 
 def test_country_by_iso_code(make_ctx, resolver):

@@ -26,6 +26,7 @@ from datetime import datetime
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.odoo import OdooClient, OdooError
 from odoo_sync.sync.auto_create import AutoCreator
+from odoo_sync.sync.chunk_engine import ChunkPushEngine
 from odoo_sync.sync.images import ImageFetcher
 from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper, map_records
@@ -39,7 +40,7 @@ from odoo_sync.sync.push_plan import WRITE_DATE, ChunkPlanner, OpenConflicts
 from odoo_sync.sync.translations import LinkedValues, push_translations, translated_mappings
 
 
-class PushEngine:
+class PushEngine(ChunkPushEngine):
     def __init__(
         self,
         client: OdooClient,
@@ -49,12 +50,8 @@ class PushEngine:
         images: ImageFetcher | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.client = client
-        self.plan = plan
-        self.model = plan.entity.odoo_model
-        self.connection_id = connection_id
+        super().__init__(client, plan, connection_id, clock=clock)
         self.images = images
-        self.clock = clock
 
     def push(
         self,

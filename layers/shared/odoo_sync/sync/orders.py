@@ -22,13 +22,14 @@ Odoo refuses on a confirmed order comes back as Odoo's message.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.odoo import OdooClient, OdooError, OdooOutcomeUnknownError
-from odoo_sync.sync.external_ids import save_external_ids
+from odoo_sync.sync.chunk_engine import ChunkPushEngine
 from odoo_sync.sync.issues import FieldIssue, IssueCode
 from odoo_sync.sync.mapping import MappedRecord, RecordMapper, is_record_level, map_records
 from odoo_sync.sync.matching import Matcher, MatchResult
@@ -40,6 +41,8 @@ from odoo_sync.sync.order_presets import CONFIRM_FIELD, CUSTOMER_FIELD, LINES_FI
 from odoo_sync.sync.outcome_base import ChunkResult
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.planner import changed_values, create_values, read_value
+from odoo_sync.sync.push_calls import create_then_save_external_ids
+from odoo_sync.sync.push_plan import OpenConflicts
 
 PARTNER = "partner_id"
 ORDER_DATE = "date_order"
@@ -59,7 +62,7 @@ class CustomerDirectory(Protocol):
         ...
 
 
-class OrderPushEngine:
+class OrderPushEngine(ChunkPushEngine):
     def __init__(
         self,
         client: OdooClient,
@@ -70,13 +73,9 @@ class OrderPushEngine:
         company_id: int | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.client = client
-        self.plan = plan
-        self.model = plan.entity.odoo_model
-        self.connection_id = connection_id
+        super().__init__(client, plan, connection_id, clock=clock)
         self.customers = customers
         self.company_id = company_id
-        self.clock = clock
         self.line_fields = LineFields.of(plan.odoo_fields)
 
     def push(
@@ -84,7 +83,7 @@ class OrderPushEngine:
         records: Sequence[LocalRecord],
         options: SyncOptions,
         *,
-        open_conflicts: Mapping[str, Collection[str]] | None = None,
+        open_conflicts: OpenConflicts | None = None,
     ) -> ChunkResult:
         started_at, started = iso(self.clock()), time.monotonic()
         calls_before = self.client.calls
@@ -245,18 +244,12 @@ class OrderPushEngine:
     def _execute(
         self, plan: OrderPlan, matching: MatchResult, done: OrderCallsDone, warnings: list[FieldIssue]
     ) -> OdooError | None:
-        error: OdooError | None = None
-        try:
-            if plan.creates:
-                self._create(plan.creates, done)
-        except OdooError as exc:
-            error = exc
-        save_external_ids(
+        error = create_then_save_external_ids(
             self.client,
-            module=self.plan.xmlid_module,
-            entity=self.plan.entity.name,
-            model=self.model,
-            linked=matching.external_ids_to_save(done.created),
+            self.plan,
+            partial(self._create, plan.creates, done),
+            matching=matching,
+            created=done.created,
             warnings=warnings,
         )
         if error is not None:
@@ -270,6 +263,8 @@ class OrderPushEngine:
         return None
 
     def _create(self, creates: list[tuple[PendingOrder, dict[str, Any]]], done: OrderCallsDone) -> None:
+        if not creates:
+            return
         try:
             ids = self.client.create(self.model, [vals for _, vals in creates])
         except OdooOutcomeUnknownError:

@@ -6,12 +6,15 @@ that the good records land and only the bad ones fail with Odoo's message. A cre
 was lost is reconciled at once through the match keys; what cannot be found then is left for a
 later attempt (Odoo may still be running the lost call, so creating again now could make a twin),
 and that attempt matches whatever did land. Odoo being unavailable ends the chunk with the error,
-after the external ids of what was created are saved.
+after the external ids of what was created are saved (`create_then_save_external_ids`, which the
+order engine runs too).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from odoo_sync.odoo import (
     OdooAccessError,
@@ -23,7 +26,7 @@ from odoo_sync.odoo import (
 from odoo_sync.sync.external_ids import save_external_ids
 from odoo_sync.sync.issues import FieldIssue
 from odoo_sync.sync.mapping import is_record_level
-from odoo_sync.sync.matching import Matcher, key_value
+from odoo_sync.sync.matching import Matcher, MatchResult, key_value
 from odoo_sync.sync.plan import SyncPlan
 from odoo_sync.sync.planner import WriteGroup, group_writes
 from odoo_sync.sync.push_plan import ChunkPlan, PlannedCreate
@@ -42,6 +45,36 @@ class CallsDone:
     auto_create_refused: dict[str, OdooError] = field(default_factory=dict)  # local id -> Odoo's refusal
 
 
+def create_then_save_external_ids(
+    client: OdooClient,
+    plan: SyncPlan,
+    create: Callable[[], None],
+    *,
+    matching: MatchResult,
+    created: dict[str, int],
+    warnings: list[FieldIssue],
+) -> OdooError | None:
+    """Run a chunk's creates, which fill `created` (local id -> Odoo id), then save our external
+    ids on what they created and on what was found by match key, even when the creates failed
+    half-way. Saved before the error ends the chunk, they let the chunk's next attempt (after a
+    crash, a timeout or Odoo going away) find those records instead of creating them again: one
+    Odoo record per local record. Answers Odoo's error, if any."""
+    error: OdooError | None = None
+    try:
+        create()
+    except OdooError as exc:
+        error = exc
+    save_external_ids(
+        client,
+        module=plan.xmlid_module,
+        entity=plan.entity.name,
+        model=plan.entity.odoo_model,
+        linked=matching.external_ids_to_save(created),
+        warnings=warnings,
+    )
+    return error
+
+
 class ChunkCalls:
     def __init__(self, client: OdooClient, plan: SyncPlan) -> None:
         self.client = client
@@ -51,19 +84,12 @@ class ChunkCalls:
     def execute(
         self, chunk: ChunkPlan, matcher: Matcher, state: CallsDone, warnings: list[FieldIssue]
     ) -> OdooError | None:
-        error: OdooError | None = None
-        matching = chunk.matching
-        try:
-            if chunk.creates:
-                self._create(chunk.creates, matcher, state)
-        except OdooError as exc:
-            error = exc
-        save_external_ids(
+        error = create_then_save_external_ids(
             self.client,
-            module=self.plan.xmlid_module,
-            entity=self.plan.entity.name,
-            model=self.model,
-            linked=matching.external_ids_to_save(state.created),
+            self.plan,
+            partial(self._create, chunk.creates, matcher, state),
+            matching=chunk.matching,
+            created=state.created,
             warnings=warnings,
         )
         if error is not None:
@@ -77,6 +103,8 @@ class ChunkCalls:
         return state.unknown_cause if state.unknown else None
 
     def _create(self, batch: list[PlannedCreate], matcher: Matcher, state: CallsDone) -> None:
+        if not batch:
+            return
         try:
             ids = self.client.create(self.model, [create.vals for create in batch])
         except OdooOutcomeUnknownError as exc:

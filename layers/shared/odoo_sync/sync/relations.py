@@ -70,6 +70,13 @@ def lookup_key(value: object) -> str:
     return str(value).strip()
 
 
+def points_elsewhere(target: OdooFieldInfo, model: str) -> list[str]:
+    """Why a relation to `model` cannot use `target`: it points to another model."""
+    if target.relation in (None, model):
+        return []
+    return [f"Odoo field {target.name!r} points to {target.relation}, not {model}"]
+
+
 def single_match(resolver: Resolver, request: LookupRequest, auto_create: bool) -> int:
     """The one record a lookup names; an archived match is reported (never auto-created again)."""
     ids = resolver.resolve(request)
@@ -124,10 +131,7 @@ class Many2oneSpec(TransformSpec):
         return {"name": "name", "code": "code"}.get(self.by, "id")
 
     def field_problems(self, target: OdooFieldInfo) -> list[str]:
-        problems = super().field_problems(target)
-        if target.relation is not None and target.relation != self.model:
-            problems.append(f"Odoo field {target.name!r} points to {target.relation}, not {self.model}")
-        return problems
+        return [*super().field_problems(target), *points_elsewhere(target, self.model)]
 
     def _request(self, value: object) -> LookupRequest:
         by: LookupBy = (
@@ -223,19 +227,49 @@ class Many2oneSpec(TransformSpec):
         return self._one_from_odoo(value, ctx)
 
 
-class CountrySpec(TransformSpec):
+class ByCodeSpec(TransformSpec):
+    """A many2one to a model whose records are named by their `code` (countries, states): looked
+    up by it in Odoo on the way there, read back as it on the way back. Subclasses say which
+    model (`code_model`) and how a local value becomes the lookup (`_request`)."""
+
+    odoo_types: ClassVar[frozenset[str]] = frozenset({"many2one"})
+    code_model: ClassVar[str]
+
+    def field_problems(self, target: OdooFieldInfo) -> list[str]:
+        return [*super().field_problems(target), *points_elsewhere(target, self.code_model)]
+
+    def _request(self, value: object, ctx: TransformContext) -> LookupRequest:
+        raise NotImplementedError
+
+    def _code_of(self, odoo_id: int) -> ReverseLookup:
+        return ReverseLookup(model=self.code_model, by="code", match_field="code", odoo_id=odoo_id)
+
+    def lookups(self, value: Any, ctx: TransformContext) -> Sequence[LookupRequest]:
+        if value is None:
+            return ()
+        try:
+            return [self._request(value, ctx)]
+        except InvalidValueError:
+            return ()  # to_odoo reports it
+
+    def reverse_lookups(self, value: Any, ctx: TransformContext) -> Sequence[ReverseLookup]:
+        try:
+            odoo_id = odoo_id_of(value)
+        except InvalidValueError:
+            return ()
+        return [self._code_of(odoo_id)]
+
+    def _to_odoo(self, value: Any, ctx: TransformContext) -> Any:
+        return single_match(ctx.require_resolver(), self._request(value, ctx), auto_create=False)
+
+
+class CountrySpec(ByCodeSpec):
     """A country by ISO alpha-2 code (res.country.code); the tenant's country value map, when it
     has the value, wins, so local names like "Belgique" can be mapped too. Back: the ISO code."""
 
     name: Literal["country"] = "country"
-    odoo_types: ClassVar[frozenset[str]] = frozenset({"many2one"})
+    code_model: ClassVar[str] = "res.country"
     value_map: str | None = "country"
-
-    def field_problems(self, target: OdooFieldInfo) -> list[str]:
-        problems = super().field_problems(target)
-        if target.relation not in (None, "res.country"):
-            problems.append(f"Odoo field {target.name!r} points to {target.relation}, not res.country")
-        return problems
 
     def _mapped(self, value: object, ctx: TransformContext) -> int | None:
         value_map = ctx.value_maps.get(self.value_map) if self.value_map else None
@@ -244,36 +278,24 @@ class CountrySpec(TransformSpec):
             return mapped if isinstance(mapped, int) else None
         return None
 
-    @staticmethod
-    def _request(code: str) -> LookupRequest:
-        return LookupRequest(model="res.country", by="code", match_field="code", value=code)
+    def _request(self, value: object, ctx: TransformContext) -> LookupRequest:
+        code = normalise_country_code(value)
+        return LookupRequest(model=self.code_model, by="code", match_field="code", value=code)
 
     def lookups(self, value: Any, ctx: TransformContext) -> Sequence[LookupRequest]:
-        if value is None or self._mapped(value, ctx) is not None:
+        if self._mapped(value, ctx) is not None:
             return ()
-        try:
-            return [self._request(normalise_country_code(value))]
-        except InvalidValueError:
-            return ()
-
-    def reverse_lookups(self, value: Any, ctx: TransformContext) -> Sequence[ReverseLookup]:
-        try:
-            odoo_id = odoo_id_of(value)
-        except InvalidValueError:
-            return ()
-        return [ReverseLookup(model="res.country", by="code", match_field="code", odoo_id=odoo_id)]
+        return super().lookups(value, ctx)
 
     def _to_odoo(self, value: Any, ctx: TransformContext) -> Any:
         mapped = self._mapped(value, ctx)
         if mapped is not None:
             return mapped
-        request = self._request(normalise_country_code(value))
-        return single_match(ctx.require_resolver(), request, auto_create=False)
+        return super()._to_odoo(value, ctx)
 
     def _from_odoo(self, value: Any, ctx: TransformContext) -> Any:
         odoo_id = odoo_id_of(value)
-        lookup = ReverseLookup(model="res.country", by="code", match_field="code", odoo_id=odoo_id)
-        code = ctx.require_resolver().describe(lookup)
+        code = ctx.require_resolver().describe(self._code_of(odoo_id))
         if code is None:
             raise InvalidValueError(
                 IssueCode.NOT_FOUND_IN_ODOO, f"no ISO code known for res.country {odoo_id}", odoo_id
@@ -281,19 +303,13 @@ class CountrySpec(TransformSpec):
         return code.upper()
 
 
-class StateSpec(TransformSpec):
+class StateSpec(ByCodeSpec):
     """A state by its code within the record's country (res.country.state code, e.g. "CA" in US);
     ISO 3166-2 "US-CA" is accepted too. The country comes from the record's `country_field`."""
 
     name: Literal["state"] = "state"
-    odoo_types: ClassVar[frozenset[str]] = frozenset({"many2one"})
+    code_model: ClassVar[str] = "res.country.state"
     country_field: str = "country"
-
-    def field_problems(self, target: OdooFieldInfo) -> list[str]:
-        problems = super().field_problems(target)
-        if target.relation not in (None, "res.country.state"):
-            problems.append(f"Odoo field {target.name!r} points to {target.relation}, not res.country.state")
-        return problems
 
     def _request(self, value: object, ctx: TransformContext) -> LookupRequest:
         code = lookup_key(value).upper()
@@ -321,31 +337,12 @@ class StateSpec(TransformSpec):
                 IssueCode.INVALID_STATE, f"{describe_value(value)} is not a state code", value
             )
         return LookupRequest(
-            model="res.country.state",
+            model=self.code_model,
             by="code",
             match_field="code",
             value=code,
             scope=(("country_code", country),),
         )
-
-    def lookups(self, value: Any, ctx: TransformContext) -> Sequence[LookupRequest]:
-        if value is None:
-            return ()
-        try:
-            return [self._request(value, ctx)]
-        except InvalidValueError:
-            return ()
-
-    def reverse_lookups(self, value: Any, ctx: TransformContext) -> Sequence[ReverseLookup]:
-        try:
-            odoo_id = odoo_id_of(value)
-        except InvalidValueError:
-            return ()
-        return [ReverseLookup(model="res.country.state", by="code", match_field="code", odoo_id=odoo_id)]
-
-    def _to_odoo(self, value: Any, ctx: TransformContext) -> Any:
-        request = self._request(value, ctx)
-        return single_match(ctx.require_resolver(), request, auto_create=False)
 
     def _from_odoo(self, value: Any, ctx: TransformContext) -> Any:
         lookups = self.reverse_lookups(value, ctx)
