@@ -193,8 +193,7 @@ def _pull(message: PullPageMessage | OdooChangeMessage, record: SQSRecord) -> No
         if isinstance(message, PullPageMessage):
             outcomes = dependencies.pull_service().apply_page(message)
         else:
-            receives = int(record.attributes.approximate_receive_count or 1)
-            patient = waits_for_commit(receives)
+            patient = waits_for_commit(_receives(record))
             outcomes = dependencies.notice_service().apply_change(message, wait_for_commit=patient)
     except NoticeAheadOfOdooError as exc:
         _postpone_notice(record, exc)
@@ -216,7 +215,7 @@ def _pull(message: PullPageMessage | OdooChangeMessage, record: SQSRecord) -> No
 
 def _postpone_notice(record: SQSRecord, error: NoticeAheadOfOdooError) -> None:
     """Read the notice again once Odoo has had time to commit; its group waits behind it."""
-    receives = int(record.attributes.approximate_receive_count or 1)
+    receives = _receives(record)
     delay_s = notice_delay_s(receives)
     logger.info(
         "Odoo has not committed the noticed change yet; the notice is read again later",
@@ -233,7 +232,7 @@ def _failed(
     key: str,
 ) -> None:
     """Give the message up (returns) after an hour of failures, else schedule it back (raises)."""
-    receives = int(record.attributes.approximate_receive_count or 1)
+    receives = _receives(record)
     failures = receives
     batch_id = getattr(message, "batch_id", None)
     if key and batch_id:
@@ -268,6 +267,10 @@ def _reschedule(record: SQSRecord, seconds: int) -> None:
         dependencies.chunk_queue().delay(record.receipt_handle, seconds)
     except ServiceError:  # it still comes back, after the queue's visibility timeout
         logger.exception("could not reschedule the message")
+
+
+def _receives(record: SQSRecord) -> int:
+    return int(record.attributes.approximate_receive_count or 1)
 
 
 def _give_up(message: Any, reason: str, error: str) -> None:

@@ -84,7 +84,7 @@ def service(odoo: FakeOdoo, pages: Pages) -> NoticeService:
     ]
     entities = SimpleNamespace(entities=lambda tenant_id: views)
     connections = SimpleNamespace(client=lambda tenant_id, connection_id: odoo)
-    return NoticeService(entities, connections, pages)  # type: ignore[arg-type]
+    return NoticeService(entities, connections, pages)
 
 
 def test_notices_are_gathered_by_connection_and_model_in_first_seen_order():

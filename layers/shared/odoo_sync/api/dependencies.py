@@ -352,6 +352,7 @@ def pull_service() -> PullService:
         chunk_queue(),
         DynamoCursorStore(table(service_settings().config_table)),
         page_applier(),
+        page_applier().deletions,
     )
 
 

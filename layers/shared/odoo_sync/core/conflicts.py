@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.actors import Actor, current_actor
 from odoo_sync.core.ids import iso, new_id, utc_now
-from odoo_sync.core.ports import PlanLoader, SyncLogWriter
+from odoo_sync.core.ports import PlanLoader, RecordReadWrite, SyncLogWriter
 from odoo_sync.errors import ConflictError, NotFoundError, UnprocessableError
 from odoo_sync.odoo import OdooClient
 from odoo_sync.sync.issues import InvalidValueError
@@ -165,19 +165,7 @@ class ConflictRepository(ConflictRecorder, Protocol):
         ...
 
 
-class LocalRecords(Protocol):
-    def get(self, tenant_id: str, entity: str, local_id: str) -> LocalRecord | None: ...
-
-    def put(
-        self,
-        tenant_id: str,
-        entity: str,
-        local_id: str,
-        data: dict[str, Any],
-        *,
-        expected_version: int | None = None,
-    ) -> LocalRecord: ...
-
+class LocalRecords(RecordReadWrite, Protocol):
     def update_link(
         self, tenant_id: str, entity: str, local_id: str, connection_id: str, link: OdooLink
     ) -> None: ...

@@ -1,9 +1,9 @@
-"""The small interfaces the push and pull paths depend on; DynamoDB adapters implement them in stores/."""
+"""The small interfaces the core's services depend on; DynamoDB adapters implement them in stores/."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from odoo_sync.sync.model import LocalRecord, OdooLink, RecordChange, RecordOutcome, SyncLogEntry
 from odoo_sync.sync.plan import SyncPlan
@@ -27,6 +27,25 @@ class RecordStore(Protocol):
         self, tenant_id: str, entity: str, connection_id: str, links: Mapping[str, OdooLink]
     ) -> None:
         """The same for many records (by local id) at once; records deleted meanwhile are skipped."""
+        ...
+
+
+class RecordReadWrite(Protocol):
+    """One record at a time, as the record routes and conflict resolution use it."""
+
+    def get(self, tenant_id: str, entity: str, local_id: str) -> LocalRecord | None: ...
+
+    def put(
+        self,
+        tenant_id: str,
+        entity: str,
+        local_id: str,
+        data: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> LocalRecord:
+        """Store the data with the next version, links kept; with `expected_version`, only if
+        that is the stored version (ConflictError otherwise)."""
         ...
 
 

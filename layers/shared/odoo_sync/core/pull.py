@@ -155,6 +155,10 @@ class PageApplication(Protocol):
         chunk: int = 0,
     ) -> list[RecordOutcome]: ...
 
+
+class IdReconciliation(Protocol):
+    """A full delta's search for linked records gone from Odoo (core.pull_deletions.PulledDeletions)."""
+
     def reconcile_ids(
         self,
         tenant_id: str,
@@ -177,6 +181,7 @@ class PullService:
         queue: PageQueue,
         cursors: CursorStore,
         pages: PageApplication,
+        deletions: IdReconciliation,
         *,
         overlap: timedelta = DEFAULT_OVERLAP,
         max_records: int = MAX_RECORDS_PER_PULL,
@@ -189,6 +194,7 @@ class PullService:
         self._queue = queue
         self._cursors = cursors
         self._pages = pages
+        self._deletions = deletions
         self._overlap = overlap
         self._max_records = max_records
         self._clock = clock
@@ -214,19 +220,9 @@ class PullService:
         batch, messages = self._batch(
             tenant_id, connection_id, request.entity, ids, (request.batch_size, lanes), options, triggered_by
         )
-        if messages and newest is not None:
-            # An import of the whole entity leaves the delta cursor where it stopped, as a delta
-            # does (committed by its last page, only if nothing failed): the next delta then
-            # reads the changes since, not the whole import again.
-            self._cursors.begin(
-                tenant_id,
-                connection_id,
-                request.entity,
-                batch_id=batch.batch_id,
-                value=newest,
-                last_chunk=messages[-1].chunk,
-            )
-        self._enqueue(batch, messages)
+        # An import of the whole entity leaves the delta cursor where it stopped, as a delta
+        # does: the next delta then reads the changes since, not the whole import again.
+        self._enqueue(batch, messages, newest)
         return ImportSubmission(
             batch_id=batch.batch_id, records_found=len(ids), pages=len(messages), status=batch.status
         )
@@ -274,19 +270,10 @@ class PullService:
         gone = 0
         if full:
             alive = set(search_ids(client, model, archived, self._max_records))
-            gone = self._pages.reconcile_ids(
+            gone = self._deletions.reconcile_ids(
                 tenant_id, connection, entity, alive, triggered_by=triggered_by, batch_id=None
             )
-        if messages and newest is not None:
-            self._cursors.begin(
-                tenant_id,
-                connection,
-                entity,
-                batch_id=batch.batch_id,
-                value=newest,
-                last_chunk=messages[-1].chunk,
-            )
-        self._enqueue(batch, messages)
+        self._enqueue(batch, messages, newest)
         return ImportSubmission(
             batch_id=batch.batch_id,
             records_found=len(ids),
@@ -360,9 +347,21 @@ class PullService:
         self._batches.create(batch)
         return batch, pull_page_messages(batch, ids, triggered_by=triggered_by)
 
-    def _enqueue(self, batch: Batch, messages: list[PullPageMessage]) -> None:
+    def _enqueue(self, batch: Batch, messages: list[PullPageMessage], newest: str | None) -> None:
+        """Queue the pages. With `newest` (the newest write_date read), the batch first names
+        itself the entity's pending delta: its last page moves the cursor there, only if nothing
+        failed (`_commit_cursor`)."""
         if not messages:
             return
+        if newest is not None:
+            self._cursors.begin(
+                batch.tenant_id,
+                batch.connection_id,
+                batch.entity,
+                batch_id=batch.batch_id,
+                value=newest,
+                last_chunk=messages[-1].chunk,
+            )
         send_batch_messages(self._queue.send, self._batches, batch, messages)
 
 

@@ -138,20 +138,11 @@ class PageApplier:
             )
         return outcomes
 
-    def reconcile_ids(
-        self,
-        tenant_id: str,
-        connection_id: str,
-        entity: str,
-        alive: set[int],
-        *,
-        triggered_by: TriggeredBy,
-        batch_id: str | None,
-    ) -> int:
-        """See `odoo_sync.core.pull_deletions.PulledDeletions.reconcile_ids`."""
-        return self._deletions.reconcile_ids(
-            tenant_id, connection_id, entity, alive, triggered_by=triggered_by, batch_id=batch_id
-        )
+    @property
+    def deletions(self) -> PulledDeletions:
+        """The id reconciliation (core.pull.IdReconciliation): it reads records again through
+        this page flow, so it is built with it."""
+        return self._deletions
 
     def _apply(
         self, page: PageState, wanted: list[int], shape: PulledShape | None, refresh: Sequence[int] = ()

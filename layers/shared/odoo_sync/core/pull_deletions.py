@@ -41,7 +41,7 @@ Reapply = Callable[[PageState, PulledShape, Sequence[int]], object]
 
 
 class PulledDeletions:
-    """The id reconciliation of `core.pull.PageApplication.reconcile_ids`."""
+    """`core.pull.IdReconciliation`, and the marking of ids a page found gone."""
 
     def __init__(
         self,

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.core.entity_catalog import EntityCatalog
 from odoo_sync.core.ids import iso
+from odoo_sync.core.ports import RecordReadWrite
 from odoo_sync.errors import InvalidInputError, NotFoundError, ServiceError, UnprocessableError
 from odoo_sync.sync.filters import RecordFilters
 from odoo_sync.sync.model import LOCAL_FIELD_PATTERN, LOCAL_ID_PATTERN, LinkStatus, LocalRecord
@@ -103,25 +104,15 @@ class Upserted:
         return self.record.version == 1
 
 
-class RecordRepository(Protocol):
+class RecordRepository(RecordReadWrite, Protocol):
     """What DynamoRecordStore offers the routes (the push path uses core.ports.RecordStore)."""
 
-    def put(
-        self,
-        tenant_id: str,
-        entity: str,
-        local_id: str,
-        data: dict[str, Any],
-        *,
-        expected_version: int | None = None,
-    ) -> LocalRecord: ...
     def put_many(
         self, tenant_id: str, entity: str, records: Sequence[tuple[str, dict[str, Any]]]
     ) -> list[int | ServiceError]:
         """Each record stored with the next version: the new versions (or errors) in order."""
         ...
 
-    def get(self, tenant_id: str, entity: str, local_id: str) -> LocalRecord | None: ...
     def list(
         self, tenant_id: str, entity: str, filters: RecordFilters, limit: int, cursor: str | None
     ) -> tuple[list[LocalRecord], str | None]: ...
