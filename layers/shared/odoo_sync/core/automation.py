@@ -30,7 +30,6 @@ from odoo_sync.core.automation_model import (
     AutomationModuleMissingError,
     AutomationRequest,
     Catalog,
-    Connections,
     EntityAutomation,
     EntityStatus,
     SuggestedSchedule,
@@ -39,6 +38,7 @@ from odoo_sync.core.automation_odoo import OdooAutomations, has_action_warnings
 from odoo_sync.core.automation_rules import Found, compare, reads_from_odoo, watched_fields
 from odoo_sync.core.automation_setup import SetupFailedError, Target, apply_all, undo
 from odoo_sync.core.ids import iso, utc_now
+from odoo_sync.core.ports import ClientSource
 from odoo_sync.core.webhook_tokens import (
     WebhookToken,
     WebhookTokenRepository,
@@ -78,7 +78,7 @@ class _Token:
 class AutomationService:
     def __init__(
         self,
-        connections: Connections,
+        connections: ClientSource,
         catalog: Catalog,
         tokens: WebhookTokenRepository,
         *,

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.core.settings_models import EntityView
 from odoo_sync.errors import ConflictError
-from odoo_sync.odoo import OdooClient
 from odoo_sync.sync.model import ENTITY_NAME_PATTERN, EntityDefinition, FieldMapping
 
 WEBHOOK_MIN_MAJOR = 17
@@ -22,10 +21,6 @@ POLLING_CRON = "*/5 * * * *"
 
 
 # -- ports ---------------------------------------------------------------------------------------
-
-
-class Connections(Protocol):
-    def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
 
 
 class Catalog(Protocol):

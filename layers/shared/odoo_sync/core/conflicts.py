@@ -21,9 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from odoo_sync.actors import Actor, current_actor
 from odoo_sync.core.ids import iso, new_id, utc_now
-from odoo_sync.core.ports import PlanLoader, RecordReadWrite, SyncLogWriter
+from odoo_sync.core.ports import ClientSource, PlanLoader, RecordReadWrite, SyncLogWriter
 from odoo_sync.errors import ConflictError, NotFoundError, UnprocessableError
-from odoo_sync.odoo import OdooClient
 from odoo_sync.sync.issues import InvalidValueError
 from odoo_sync.sync.mapping import wire_value
 from odoo_sync.sync.model import (
@@ -169,10 +168,6 @@ class LocalRecords(RecordReadWrite, Protocol):
     def update_link(
         self, tenant_id: str, entity: str, local_id: str, connection_id: str, link: OdooLink
     ) -> None: ...
-
-
-class ClientSource(Protocol):
-    def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
 
 
 class ConflictService:

@@ -30,6 +30,12 @@ class RecordStore(Protocol):
         ...
 
 
+class ClientSource(Protocol):
+    """The Odoo client of a tenant's connection (core.connections.ConnectionService fits)."""
+
+    def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
+
+
 class RecordReadWrite(Protocol):
     """One record at a time, as the record routes and conflict resolution use it."""
 

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from odoo_sync.actors import current_actor
+from odoo_sync.core import ports
 from odoo_sync.core.batches import (
     PULL_KEY_PREFIX,
     Batch,
@@ -53,7 +54,6 @@ from odoo_sync.core.lanes import lane_count
 from odoo_sync.core.ports import PlanLoader
 from odoo_sync.core.pull_queries import changed_since, newest_write_date, search_ids
 from odoo_sync.errors import InvalidInputError
-from odoo_sync.odoo import OdooClient
 from odoo_sync.odoo.domain import DomainError, validate_domain
 from odoo_sync.sync.finance_presets import default_domain
 from odoo_sync.sync.model import (
@@ -129,8 +129,8 @@ class PageQueue(Protocol):
     def send(self, messages: Sequence[PullPageMessage], attempt: int = 0) -> int: ...
 
 
-class ClientSource(ConnectionLookup, Protocol):
-    def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
+class ClientSource(ConnectionLookup, ports.ClientSource, Protocol):
+    """The connection a request names, resolved, and its Odoo client."""
 
 
 class EntityList(EntityLookup, Protocol):

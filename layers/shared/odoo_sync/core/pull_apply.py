@@ -41,12 +41,13 @@ from odoo_sync.core.ids import iso, utc_now
 from odoo_sync.core.ports import (
     BatchProgress,
     ChangeSink,
+    ClientSource,
     PlanLoader,
     RecordStore,
     StatsRecorder,
     SyncLogWriter,
 )
-from odoo_sync.core.pull_deletions import ClientSource, PulledDeletions
+from odoo_sync.core.pull_deletions import PulledDeletions
 from odoo_sync.core.pull_merge import TwoWayMerge
 from odoo_sync.core.pull_outcomes import PageBooks, PageState, page_outcome
 from odoo_sync.core.pull_writes import PageWrites, PulledRecordWriter

@@ -17,17 +17,12 @@ from typing import Protocol
 from odoo_sync.actors import current_actor
 from odoo_sync.core.finance_pull import pulled_shape
 from odoo_sync.core.ids import iso, new_id
-from odoo_sync.core.ports import ChangeSink, PlanLoader, RecordStore, SyncLogWriter
+from odoo_sync.core.ports import ChangeSink, ClientSource, PlanLoader, RecordStore, SyncLogWriter
 from odoo_sync.core.pull_outcomes import PageState
-from odoo_sync.odoo import OdooClient
 from odoo_sync.sync.finance_presets import READ_ONLY_ENTITIES
 from odoo_sync.sync.model import PullOptions, RecordChange, SyncLogEntry, TriggeredBy
 from odoo_sync.sync.pull import deleted
 from odoo_sync.sync.pulled_shape import PulledShape
-
-
-class ClientSource(Protocol):
-    def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
 
 
 class LinkedIds(Protocol):

@@ -19,13 +19,13 @@ from odoo_sync.core.lanes import SlotBusyError, slot_of
 from odoo_sync.core.order_push import CUSTOMER_ENTITY, LinkedCustomers, order_engine
 from odoo_sync.core.ports import (
     BatchProgress,
+    ClientSource,
     PlanLoader,
     RecordStore,
     SlotLeases,
     StatsRecorder,
     SyncLogWriter,
 )
-from odoo_sync.core.warm_cache import ClientSource
 from odoo_sync.sync.engine import PushEngine
 from odoo_sync.sync.finance_presets import ensure_pushable
 from odoo_sync.sync.images import HttpImageFetcher, ImageFetcher

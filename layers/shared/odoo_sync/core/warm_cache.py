@@ -14,9 +14,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from odoo_sync.core.ports import PlanLoader
+from odoo_sync.core.ports import ClientSource, PlanLoader
 
 if TYPE_CHECKING:
     from odoo_sync.odoo import OdooClient
@@ -52,10 +52,6 @@ class _KeyedLocks:
     def __call__(self, key: object) -> threading.Lock:
         with self._lock:
             return self._locks.setdefault(key, threading.Lock())
-
-
-class ClientSource(Protocol):
-    def client(self, tenant_id: str, connection_id: str) -> OdooClient: ...
 
 
 class CachedPlans:
