@@ -105,12 +105,13 @@ class StackBench:
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
-    """The options of a push or pull run besides its size."""
+    """The options of a push or pull run besides its size and pages."""
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every Odoo call")
     parser.add_argument(
         "--costs", choices=("real", "none"), default="real", help="the simulator's cost model"
     )
     parser.add_argument("--max-in-flight", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
 def print_figures(figures: Figures, *, as_json: bool = False) -> None:

@@ -259,11 +259,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="benchmarks.pull", description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, default=10_000)
     parser.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE)
-    add_run_options(parser)
     parser.add_argument(
         "--memory-page", type=int, default=MAX_PAGE_SIZE, help="records in the measured page (0: skip)"
     )
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_run_options(parser)
     args = parser.parse_args(argv)
     figures = run(
         args.partners, args.latency_ms, args.page_size, args.costs, args.max_in_flight, args.memory_page

@@ -256,7 +256,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     add_run_options(parser)
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     figures = run(args.records, args.latency_ms, args.batch_size, args.costs, args.max_in_flight)
     print_figures(figures, as_json=args.json)
