@@ -13,22 +13,14 @@ LIST = "/v1/records/{entity}"
 BATCH = "/v1/records/{entity}/batch"
 
 
+Headers = dict[str, str] | None
+
+
 def put_record(
-    local_id: str,
-    body: Any,
-    entity: str = "customer",
-    tenant: str = TENANT_A,
-    headers: dict[str, str] | None = None,
+    local_id: str, body: Any, entity: str = "customer", tenant: str = TENANT_A, headers: Headers = None
 ) -> ApiAnswer:
-    return call(
-        lambda_handler,
-        "PUT",
-        ONE,
-        {"entity": entity, "local_id": local_id},
-        body=body,
-        tenant_id=tenant,
-        headers=headers,
-    )
+    params = {"entity": entity, "local_id": local_id}
+    return call(lambda_handler, "PUT", ONE, params, body=body, tenant_id=tenant, headers=headers)
 
 
 def get_record(local_id: str, entity: str = "customer", tenant: str = TENANT_A) -> ApiAnswer:
@@ -39,21 +31,9 @@ def list_records(query: str = "", entity: str = "customer", tenant: str = TENANT
     return call(lambda_handler, "GET", LIST, {"entity": entity}, query=query, tenant_id=tenant)
 
 
-def post_batch(
-    records: list[dict[str, Any]],
-    entity: str = "customer",
-    tenant: str = TENANT_A,
-    headers: dict[str, str] | None = None,
-) -> ApiAnswer:
-    return call(
-        lambda_handler,
-        "POST",
-        BATCH,
-        {"entity": entity},
-        body={"records": records},
-        tenant_id=tenant,
-        headers=headers,
-    )
+def post_batch(records: list[dict[str, Any]], entity: str = "customer", tenant: str = TENANT_A) -> ApiAnswer:
+    body = {"records": records}
+    return call(lambda_handler, "POST", BATCH, {"entity": entity}, body=body, tenant_id=tenant)
 
 
 def listed_ids(answer: ApiAnswer) -> list[str]:
