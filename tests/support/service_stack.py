@@ -44,6 +44,7 @@ def ok(response: httpx.Response, status: int = 200) -> Any:
 
 
 class ServiceFixtures(NamedTuple):
+    # Each a pytest fixture function (pytest exports no type to name them by).
     sim: Any
     stack: Any
     demo: Any
