@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import cold_start, outage, pull, push, report, webhook
+from benchmarks.harness import print_figures
 from odoo_sync.core.pull import MAX_PAGE_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,13 +95,13 @@ def measured(command: str, run: Callable[[], Any]) -> dict[str, Any]:
 
 def _push(size: int, costs: str, max_in_flight: int, worker_memory: bool) -> dict[str, Any]:
     figures = push.run(size, costs=costs, max_in_flight=max_in_flight, worker_memory=worker_memory)
-    push.print_figures(figures)
+    print_figures(figures)
     return asdict(figures)
 
 
 def _pull(size: int, costs: str, max_in_flight: int, memory_page: int) -> dict[str, Any]:
     figures = pull.run(size, costs=costs, max_in_flight=max_in_flight, memory_page=memory_page)
-    pull.print_figures(figures)
+    print_figures(figures)
     return asdict(figures)
 
 
@@ -112,7 +113,7 @@ def _outage() -> dict[str, Any]:
 
 def _webhook(samples: int) -> dict[str, Any]:
     figures = webhook.run(samples, latency_ms=0.0)
-    webhook.print_figures(figures)
+    print_figures(figures)
     return asdict(figures)
 
 

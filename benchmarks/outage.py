@@ -21,15 +21,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
+from benchmarks.harness import demo_tenant, local_stack
 from benchmarks.push import Bench, products
-from local_stack import LocalStack
-from local_stack.demo import OdooTarget, seed
 from odoo_simulator import OdooSimulator
 from odoo_simulator.costs import CostModel
 
-ROOT = Path(__file__).resolve().parents[1]
 WAIT_LIMIT_S = 3600.0
 
 
@@ -63,13 +60,8 @@ def run(records: int = 1500, down_after_s: float = 6.0, outage_s: float = 42.0) 
     sim = OdooSimulator("19", port=port, seed_partners=0, seed_products=0, cost_model=costs)
     sim.start()
     try:
-        with LocalStack(
-            ROOT / "template.yaml",
-            port=0,
-            parameter_overrides={"AllowPrivateOdooHosts": "true", "Stage": "local", "LogLevel": "ERROR"},
-        ) as stack:
-            demo = seed(stack, OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)).demo
-            bench = Bench(stack, sim, demo)
+        with local_stack(log_level="ERROR") as stack:
+            bench = Bench(stack, sim, demo_tenant(stack, sim))
             catalogue = products("OUTAGE", records)
             bench.upsert(catalogue)
             answer = bench.api.post("/v1/bulk-sync", json={"entity": "product"})

@@ -18,32 +18,20 @@ worker's peak memory on one 5,000-record import page, in a process of its own.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-from pydantic import SecretStr
-
 from benchmarks import memory
+from benchmarks.harness import StackBench, add_run_options, admin_client, print_figures, simulator_and_stack
 from benchmarks.measure import Measure
-from local_stack import LocalStack
-from local_stack.demo import Demo, OdooTarget, seed
-from odoo_simulator import OdooSimulator
-from odoo_simulator.costs import CostModel
 from odoo_sync.api import dependencies
 from odoo_sync.core.pull import DEFAULT_OVERLAP, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from odoo_sync.odoo import OdooClient, OdooConnectionSettings
 from odoo_sync.sync.pull_mapping import OdooRecordMapper
 
-ROOT = Path(__file__).resolve().parents[1]
 ENTITY = "customer"
 CREATE_CHUNK = 1_000
 CHANGED_SHARE = 100  # one in a hundred: 1 %
-DRAIN_WAIT_S = 600.0
 
 
 @dataclass
@@ -83,19 +71,7 @@ class PullFigures:
 CHANGE_CHUNK = 20
 
 
-class PullBench:
-    def __init__(self, stack: LocalStack, sim: OdooSimulator, demo: Demo) -> None:
-        self.stack, self.sim, self.demo = stack, sim, demo
-        self.api = httpx.Client(
-            base_url=demo.api_url, headers={"Authorization": f"Bearer {demo.api_key}"}, timeout=600
-        )
-
-    def set_max_in_flight(self, value: int) -> None:
-        path = f"/v1/connections/{self.demo.connection_id}"
-        shown = self.api.get(path).raise_for_status().json()
-        keep = ("name", "base_url", "port", "database", "protocol", "timeout_s", "company_id", "lang")
-        self.api.put(path, json={**{k: shown[k] for k in keep}, "max_in_flight": value}).raise_for_status()
-
+class PullBench(StackBench):
     def create_partners(self, prefix: str, count: int) -> list[int]:
         ids: list[int] = []
         for start in range(0, count, CREATE_CHUNK):
@@ -126,8 +102,7 @@ class PullBench:
         return batch_id
 
     def finish(self, batch_id: str, expected: int | None) -> dict[str, Any]:
-        self.stack.poller.drain(max_rounds=1_000_000, parallel=True, wait_for_held_s=DRAIN_WAIT_S)
-        batch: dict[str, Any] = self.api.get(f"/v1/batches/{batch_id}").json()
+        batch = self.drained_batch(batch_id)
         if batch["status"] != "completed" or (expected is not None and batch["succeeded"] != expected):
             raise RuntimeError(f"batch did not complete as expected ({expected} records): {batch}")
         return batch
@@ -143,15 +118,7 @@ class PullBench:
         """Odoo's own best: one search_read of the import's domain and fields (JSON-2, as the
         connection detected)."""
         fields = self.read_fields()
-        settings = OdooConnectionSettings(
-            base_url=self.sim.url,
-            database=self.sim.database,
-            secret=SecretStr(self.sim.admin_api_key),
-            allow_private_network=True,
-            read_timeout_s=600,
-        )
-        with OdooClient(settings) as client:
-            client.server_info()
+        with admin_client(self.sim, read_timeout_s=600) as client:
             started = time.perf_counter()
             rows = client.search_read("res.partner", self.domain(prefix), fields)
             return len(rows), time.perf_counter() - started
@@ -204,17 +171,7 @@ def run(  # noqa: PLR0917 - the benchmark's knobs
     max_in_flight: int = 2,
     memory_page: int = MAX_PAGE_SIZE,
 ) -> PullFigures:
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    cost_model = CostModel.real("19") if costs == "real" else None
-    with (
-        OdooSimulator("19", port=0, seed_partners=0, seed_products=0, cost_model=cost_model) as sim,
-        LocalStack(
-            ROOT / "template.yaml",
-            port=0,
-            parameter_overrides={"AllowPrivateOdooHosts": "true", "Stage": "local", "LogLevel": "WARNING"},
-        ) as stack,
-    ):
-        demo = seed(stack, OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)).demo
+    with simulator_and_stack(costs) as (sim, stack, demo):
         bench = PullBench(stack, sim, demo)
         bench.set_max_in_flight(max_in_flight)
         measure = Measure(stack)
@@ -298,36 +255,19 @@ def run(  # noqa: PLR0917 - the benchmark's knobs
     )
 
 
-def print_figures(figures: PullFigures) -> None:
-    width = max(len(name) for name in asdict(figures))
-    for name, value in asdict(figures).items():
-        if name != "phases":
-            print(f"{name:<{width}}  {value}")
-    for name, value in figures.phases.items():
-        print(f"{name:<{width}}  {json.dumps(value) if isinstance(value, dict) else value}")
-    print(figures.summary(), flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="benchmarks.pull", description=__doc__.splitlines()[0])
     parser.add_argument("--partners", type=int, default=10_000)
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every Odoo call")
     parser.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE)
-    parser.add_argument(
-        "--costs", choices=("real", "none"), default="real", help="the simulator's cost model"
-    )
-    parser.add_argument("--max-in-flight", type=int, default=2)
     parser.add_argument(
         "--memory-page", type=int, default=MAX_PAGE_SIZE, help="records in the measured page (0: skip)"
     )
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_run_options(parser)
     args = parser.parse_args(argv)
     figures = run(
         args.partners, args.latency_ms, args.page_size, args.costs, args.max_in_flight, args.memory_page
     )
-    if args.json:
-        print(json.dumps(asdict(figures), indent=2))
-    print_figures(figures)
+    print_figures(figures, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -15,33 +15,21 @@ and priced (benchmarks.prices).
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-from pydantic import SecretStr
-
 from benchmarks import memory
+from benchmarks.harness import StackBench, add_run_options, admin_client, print_figures, simulator_and_stack
 from benchmarks.measure import Measure
-from local_stack import LocalStack
-from local_stack.demo import Demo, OdooTarget, seed
-from odoo_simulator import OdooSimulator
-from odoo_simulator.costs import CostModel
 from odoo_sync.core.bulk import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE
-from odoo_sync.odoo import OdooClient, OdooConnectionSettings
 from odoo_sync.sync.model import PushChunkMessage
 
-ROOT = Path(__file__).resolve().parents[1]
 UPSERT_BATCH = 1000
 WORKER = memory.WORKER
 NAIVE_SAMPLE = 20  # a product create alone costs ~0.4 s: 20 say what a thousand would
 ODOO_BATCH_MAX = 10_000  # one create of more would outlast any Odoo request limit; the rate holds
-DRAIN_WAIT_S = 600.0
 
 
 @dataclass
@@ -100,31 +88,7 @@ def odoo_vals(record: dict[str, Any]) -> dict[str, Any]:
     return {"name": data["title"], "default_code": data["sku"], "list_price": float(data["price"])}
 
 
-class Bench:
-    def __init__(self, stack: LocalStack, sim: OdooSimulator, demo: Demo) -> None:
-        self.stack, self.sim, self.demo = stack, sim, demo
-        self.api = httpx.Client(
-            base_url=demo.api_url, headers={"Authorization": f"Bearer {demo.api_key}"}, timeout=600
-        )
-
-    def set_max_in_flight(self, value: int) -> None:
-        path = f"/v1/connections/{self.demo.connection_id}"
-        shown = self.api.get(path).raise_for_status().json()
-        body = {
-            name: shown[name]
-            for name in (
-                "name",
-                "base_url",
-                "port",
-                "database",
-                "protocol",
-                "timeout_s",
-                "company_id",
-                "lang",
-            )
-        }
-        self.api.put(path, json={**body, "max_in_flight": value}).raise_for_status()
-
+class Bench(StackBench):
     def upsert(self, records: list[dict[str, Any]]) -> None:
         for start in range(0, len(records), UPSERT_BATCH):
             answer = self.api.post(
@@ -137,9 +101,7 @@ class Bench:
     def push_all(self, batch_size: int) -> dict[str, Any]:
         answer = self.api.post("/v1/bulk-sync", json={"entity": "product", "batch_size": batch_size})
         answer.raise_for_status()
-        batch_id = answer.json()["batch_id"]
-        self.stack.poller.drain(max_rounds=1_000_000, parallel=True, wait_for_held_s=DRAIN_WAIT_S)
-        batch: dict[str, Any] = self.api.get(f"/v1/batches/{batch_id}").json()
+        batch = self.drained_batch(answer.json()["batch_id"])
         if batch["status"] != "completed":
             raise RuntimeError(f"batch did not complete cleanly: {batch}")
         return batch
@@ -177,28 +139,16 @@ class Bench:
         )
         return memory.measure(self.stack, joined.model_dump_json(), taken)
 
-    def odoo_client(self) -> OdooClient:
-        settings = OdooConnectionSettings(
-            base_url=self.sim.url,
-            database=self.sim.database,
-            secret=SecretStr(self.sim.admin_api_key),
-            allow_private_network=True,
-            read_timeout_s=900,
-        )
-        client = OdooClient(settings)
-        client.server_info()
-        return client
-
     def odoo_batch(self, count: int) -> tuple[int, float]:
         """Odoo's own best: one create call of `count` products (at most ODOO_BATCH_MAX)."""
         count = min(count, ODOO_BATCH_MAX)
-        with self.odoo_client() as client:
+        with admin_client(self.sim, read_timeout_s=900) as client:
             started = time.perf_counter()
             client.create("product.template", [odoo_vals(r) for r in products("ODOO", count)])
             return count, time.perf_counter() - started
 
     def naive(self, count: int) -> tuple[int, float, int]:
-        with self.odoo_client() as client:
+        with admin_client(self.sim, read_timeout_s=900) as client:
             before, started = client.calls, time.perf_counter()
             for record in products("NAIVE", count):
                 client.create("product.template", [odoo_vals(record)])
@@ -215,19 +165,7 @@ def run(
     naive_sample: int = NAIVE_SAMPLE,
     worker_memory: bool = True,
 ) -> PushFigures:
-    # The worker's metrics go to stdout as EMF lines (CloudWatch reads them in AWS); here they
-    # would bury the figures.
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    cost_model = CostModel.real("19") if costs == "real" else None
-    with (
-        OdooSimulator("19", port=0, seed_partners=0, seed_products=0, cost_model=cost_model) as sim,
-        LocalStack(
-            ROOT / "template.yaml",
-            port=0,
-            parameter_overrides={"AllowPrivateOdooHosts": "true", "Stage": "local", "LogLevel": "WARNING"},
-        ) as stack,
-    ):
-        demo = seed(stack, OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)).demo
+    with simulator_and_stack(costs) as (sim, stack, demo):
         bench = Bench(stack, sim, demo)
         bench.set_max_in_flight(max_in_flight)
         measure = Measure(stack)
@@ -313,32 +251,14 @@ def run(
     )
 
 
-def print_figures(figures: PushFigures) -> None:
-    """Every figure, one a line; the last line is the summary."""
-    width = max(len(name) for name in asdict(figures))
-    for name, value in asdict(figures).items():
-        if name != "phases":
-            print(f"{name:<{width}}  {value}")
-    for name, value in figures.phases.items():
-        print(f"{name:<{width}}  {json.dumps(value) if isinstance(value, dict) else value}")
-    print(figures.summary(), flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="benchmarks.push", description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every Odoo call")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
-    parser.add_argument(
-        "--costs", choices=("real", "none"), default="real", help="the simulator's cost model"
-    )
-    parser.add_argument("--max-in-flight", type=int, default=2)
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    add_run_options(parser)
     args = parser.parse_args(argv)
     figures = run(args.records, args.latency_ms, args.batch_size, args.costs, args.max_in_flight)
-    if args.json:
-        print(json.dumps(asdict(figures), indent=2))
-    print_figures(figures)
+    print_figures(figures, as_json=args.json)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 
 from benchmarks import pull, push
+from benchmarks.harness import print_figures
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,9 +22,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--records", type=int, default=1_000)
     args = parser.parse_args(argv)
     pushed = push.run(args.records, worker_memory=False)
-    push.print_figures(pushed)
+    print_figures(pushed)
     imported = pull.run(args.records, memory_page=0)
-    pull.print_figures(imported)
+    print_figures(imported)
     print(pushed.summary())
     print(imported.summary(), flush=True)
 

@@ -18,24 +18,19 @@ one batching window, as a mass edit in Odoo sends them: the notices are applied 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
+from benchmarks.harness import api_client, print_figures, simulator_and_stack
 from benchmarks.measure import Measure
 from local_stack import LocalStack
-from local_stack.demo import OdooTarget, seed
-from odoo_simulator import OdooSimulator
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings
 
-ROOT = Path(__file__).resolve().parents[1]
 ENTITY = "customer"
 FEED_WAIT_S = 30.0
 FEED_POLL_S = 0.02
@@ -98,14 +93,8 @@ class Feed:
 
 
 def run(samples: int, latency_ms: float) -> WebhookFigures:
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     with (
-        OdooSimulator("19", port=0, seed_partners=0, seed_products=0) as sim,
-        LocalStack(
-            ROOT / "template.yaml",
-            port=0,
-            parameter_overrides={"AllowPrivateOdooHosts": "true", "Stage": "local", "LogLevel": "WARNING"},
-        ) as stack,
+        simulator_and_stack() as (sim, stack, demo),
         OdooClient(
             OdooConnectionSettings(
                 base_url=sim.url,
@@ -116,10 +105,7 @@ def run(samples: int, latency_ms: float) -> WebhookFigures:
             )
         ) as odoo,
     ):
-        demo = seed(stack, OdooTarget(sim.url, sim.database, sim.admin_login, sim.admin_api_key)).demo
-        api = httpx.Client(
-            base_url=demo.api_url, headers={"Authorization": f"Bearer {demo.api_key}"}, timeout=60
-        )
+        api = api_client(demo, timeout=60)
         partners = odoo.create(
             "res.partner", [{"name": f"HOOK {n}", "ref": f"HOOK-{n:04d}"} for n in range(samples)]
         )
@@ -179,13 +165,6 @@ def _notice_window(stack: LocalStack) -> float:
     return max(source.batching_window_s for source in stack.poller.sources if source.function == NOTICES)
 
 
-def print_figures(figures: WebhookFigures) -> None:
-    width = max(len(name) for name in asdict(figures))
-    for name, value in asdict(figures).items():
-        print(f"{name:<{width}}  {value}")
-    print(figures.summary(), flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="benchmarks.webhook", description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=50)
@@ -193,9 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     figures = run(args.samples, args.latency_ms)
-    if args.json:
-        print(json.dumps(asdict(figures), indent=2))
-    print_figures(figures)
+    print_figures(figures, as_json=args.json)
 
 
 if __name__ == "__main__":

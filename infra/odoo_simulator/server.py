@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import socket
-import sys
 import threading
 from collections import Counter
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
+
+from quiet_http_server import QuietHTTPServer
 
 from . import costs
 from .clock import SimClock
@@ -190,21 +191,13 @@ class Handler(BaseHTTPRequestHandler):
         return email.utils.formatdate(timestamp, usegmt=True)
 
 
-class SimulatorHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
+class SimulatorHTTPServer(QuietHTTPServer):
     block_on_close = False
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], simulator: OdooSimulator) -> None:
         self.simulator = simulator
         super().__init__(address, Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that went away before its answer (closed or reset the connection: a timeout,
-        a cancelled call) is normal for a server: no traceback. Anything else is printed."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
 
 
 class OdooSimulator:

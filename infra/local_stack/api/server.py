@@ -3,34 +3,23 @@
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from local_stack.api.console import DEFAULT_BUILD, console_response, is_console_path
 from local_stack.api.events import HttpRequest, HttpResponse
 from local_stack.api.gateway import MAX_REQUEST_BYTES, ApiGateway
+from quiet_http_server import QuietHTTPServer
 
 log = logging.getLogger("local_stack.api")
 
 
 class _TooLargeError(Exception):
     pass
-
-
-class LocalHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that went away before its answer (closed or reset the connection) is normal
-        for a server: no traceback. Anything else is printed."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
 
 
 class ApiServer:
@@ -42,7 +31,7 @@ class ApiServer:
         console_build: Path = DEFAULT_BUILD,
     ) -> None:
         self._gateway = gateway
-        self._httpd = LocalHttpServer((host, port), _handler_class(gateway, console_build))
+        self._httpd = QuietHTTPServer((host, port), _handler_class(gateway, console_build))
         self._thread: threading.Thread | None = None
 
     @property

@@ -21,34 +21,12 @@ from odoo_sync.core.notice_apply import QueuedNotice, gather
 from odoo_sync.core.webhook_tokens import new_token
 from odoo_sync.odoo import OdooClient, OdooConnectionSettings
 from odoo_sync.sync.model import OdooChangeMessage
-from tests.support.service_stack import demo_tenant, service_stack
+from tests.support.service_stack import service_fixtures
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[OdooSimulator]:
-    with OdooSimulator(version="19", port=0, seed_partners=5, seed_products=3) as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with service_stack() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def demo(stack: LocalStack, sim: OdooSimulator) -> Demo:
-    return demo_tenant(stack, sim)
-
-
-@pytest.fixture(scope="module")
-def api(demo: Demo) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=demo.api_url, headers={"Authorization": f"Bearer {demo.api_key}"}, timeout=60
-    ) as client:
-        yield client
+sim, stack, demo, api = service_fixtures(seed_partners=5, seed_products=3, api_timeout=60)
 
 
 @pytest.fixture(scope="module")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from local_stack import LocalStack
-from local_stack.demo import Demo
 from odoo_simulator import OdooSimulator
-from tests.support.service_stack import demo_tenant, service_stack
+from tests.support.service_stack import ok, service_fixtures
 
 PRODUCTS = 60
 SKU = "BULK-"
@@ -19,33 +16,7 @@ SKU = "BULK-"
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[OdooSimulator]:
-    with OdooSimulator(version="19", port=0, seed_partners=5, seed_products=5) as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with service_stack() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def demo(stack: LocalStack, sim: OdooSimulator) -> Demo:
-    return demo_tenant(stack, sim)
-
-
-@pytest.fixture(scope="module")
-def api(demo: Demo) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {demo.api_key}"}
-    with httpx.Client(base_url=demo.api_url, headers=headers, timeout=120) as client:
-        yield client
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
+sim, stack, demo, api = service_fixtures(seed_partners=5, seed_products=5)
 
 
 def products_in_odoo(sim: OdooSimulator) -> list[dict[str, Any]]:

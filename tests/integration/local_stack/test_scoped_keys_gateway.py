@@ -4,49 +4,24 @@ answers, their cache (key + method + resource path), the ACCESS_DENIED gateway r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from local_stack import LocalStack
 from local_stack.demo import Demo
-from odoo_simulator import OdooSimulator
 from tests.integration.local_stack.conftest import invocations_of
-from tests.support.service_stack import demo_tenant, service_stack
+from tests.support.service_stack import api_client, ok, service_fixtures
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def sim() -> Iterator[OdooSimulator]:
-    with OdooSimulator(version="19", port=0, seed_partners=5, seed_products=5) as simulator:
-        yield simulator
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with service_stack() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def demo(stack: LocalStack, sim: OdooSimulator) -> Demo:
-    return demo_tenant(stack, sim)
-
-
-def client(demo: Demo, key: str) -> httpx.Client:
-    return httpx.Client(base_url=demo.api_url, headers={"Authorization": f"Bearer {key}"}, timeout=120)
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json() if response.content else None
+service = service_fixtures(seed_partners=5, seed_products=5)
+sim, stack, demo = service.sim, service.stack, service.demo
 
 
 def issue(demo: Demo, name: str, scopes: list[str]) -> dict[str, Any]:
-    with client(demo, demo.operator_key) as operator:
+    with api_client(demo, demo.operator_key) as operator:
         path = f"/v1/admin/tenants/{demo.tenant_id}/api-keys"
         body: dict[str, Any] = ok(operator.post(path, json={"name": name, "scopes": scopes}), 201)
         return body
@@ -60,7 +35,7 @@ def test_a_read_key_reads_and_is_refused_a_push_by_the_gateway_with_our_error(st
     read = issue(demo, "dashboard", ["read"])
     pushes = len(invocations_of(stack, "BulkFunction"))
 
-    with client(demo, read["api_key"]) as api:
+    with api_client(demo, read["api_key"]) as api:
         listed = ok(api.get("/v1/connections"))
         me = ok(api.get("/v1/me"))
         refused = api.post("/v1/bulk-sync", json={"entity": "customer"})
@@ -87,7 +62,7 @@ def test_the_authorizer_answers_once_per_key_and_route_then_the_cache_does(stack
     read = issue(demo, "cached", ["read"])
     before = authorizer_calls(stack)
 
-    with client(demo, read["api_key"]) as api:
+    with api_client(demo, read["api_key"]) as api:
         for connection_id in (demo.connection_id, "con_00000000deadbeef", demo.connection_id):
             api.get(f"/v1/connections/{connection_id}")
         first_route = authorizer_calls(stack) - before
@@ -103,7 +78,7 @@ def test_the_authorizer_answers_once_per_key_and_route_then_the_cache_does(stack
 def test_a_sync_key_pushes_and_its_batch_names_it(stack, demo):
     sync = issue(demo, "ci pipeline", ["sync"])
 
-    with client(demo, sync["api_key"]) as api:
+    with api_client(demo, sync["api_key"]) as api:
         submitted = api.post("/v1/bulk-sync", json={"entity": "customer"})
         assert submitted.status_code in (200, 202), submitted.text
         shown = ok(api.get(f"/v1/batches/{submitted.json()['batch_id']}"))
@@ -116,13 +91,13 @@ def test_a_sync_key_pushes_and_its_batch_names_it(stack, demo):
 
 def test_a_revoked_key_is_refused_on_every_route_not_in_the_cache_and_on_all_once_it_expires(stack, demo):
     doomed = issue(demo, "doomed", ["read"])
-    with client(demo, doomed["api_key"]) as api:
+    with api_client(demo, doomed["api_key"]) as api:
         ok(api.get("/v1/stats"))
 
-    with client(demo, demo.api_key) as admin:
+    with api_client(demo, demo.api_key) as admin:
         assert admin.delete(f"/v1/api-keys/{doomed['key_id']}").status_code == 204
         listed = ok(admin.get("/v1/api-keys"))["items"]
-    with client(demo, doomed["api_key"]) as api:
+    with api_client(demo, doomed["api_key"]) as api:
         still_cached = api.get("/v1/stats")
         new_route = api.get("/v1/entities")
         stack.gateway.clear_authorizer_cache()  # what the TTL (60 s) does
@@ -134,7 +109,7 @@ def test_a_revoked_key_is_refused_on_every_route_not_in_the_cache_and_on_all_onc
 
 
 def test_an_admin_key_cannot_revoke_itself_through_the_gateway(demo):
-    with client(demo, demo.api_key) as admin:
+    with api_client(demo, demo.api_key) as admin:
         me = ok(admin.get("/v1/me"))
         refused = admin.delete(f"/v1/api-keys/{me['key_id']}")
 
@@ -143,7 +118,7 @@ def test_an_admin_key_cannot_revoke_itself_through_the_gateway(demo):
 
 
 def test_the_operator_lists_tenants_and_is_kept_off_tenant_routes(demo):
-    with client(demo, demo.operator_key) as operator:
+    with api_client(demo, demo.operator_key) as operator:
         tenants = ok(operator.get("/v1/admin/tenants"))
         me = ok(operator.get("/v1/me"))
         refused = operator.get("/v1/connections")
