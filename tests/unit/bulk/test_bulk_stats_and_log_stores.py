@@ -134,6 +134,21 @@ class AtomicRequests:
         return atomic
 
 
+def test_the_tenant_s_totals_are_its_entities_summed_and_an_older_total_item_is_not_read(stats, aws):
+    # Kept by earlier versions beside the entities' items, and no longer written.
+    table(aws.tables["OperationsTable"]).put_item(
+        Item={"pk": f"TENANT#{TENANT}", "sk": "STATS#ALL", "total_syncs": 999, "last_sync_at": at(59)}
+    )
+    stats.record(TENANT, "product", [outcome("a", at=at(1)), outcome("b", "error", at=at(2))], 1)
+    stats.record(TENANT, "customer", [outcome("c", at=at(7))], 1)
+
+    read = stats.read(TENANT)
+
+    assert (read["total_syncs"], read["failed_syncs"], read["records_with_odoo_id"]) == (3, 1, 2)
+    assert read["last_sync_at"] == at(7)
+    assert sorted(read["per_entity"]) == ["customer", "product"]
+
+
 def test_concurrent_workers_lose_no_count(aws):
     stats = DynamoStats(AtomicRequests(table(aws.tables["OperationsTable"])))  # type: ignore[arg-type]
 

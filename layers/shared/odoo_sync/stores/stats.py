@@ -1,13 +1,15 @@
 """Sync statistics as counters in the operations table, kept as pushes happen.
 
-Items (one for the tenant, one per entity):
-  pk=TENANT#<tenant>  sk=STATS#ALL | STATS#ENTITY#<entity>
+Items (one per entity):
+  pk=TENANT#<tenant>  sk=STATS#ENTITY#<entity>
     total_syncs, successful_syncs, failed_syncs, duration_ms_total, records_with_odoo_id (ADD)
     last_sync_at (only ever moves forward)
 
-Reading them is one query of the tenant's STATS# items; the log is never scanned. A count of
-several outcomes is one transaction over these items (and, for a batch chunk, the batch's own
-counters: stores/batch_chunks.py).
+Reading them is one query of the tenant's STATS# items; the log is never scanned. The tenant's
+totals are summed from its entities' when read rather than kept in an item of their own that every
+count would write too (an entity's item is never deleted, so the sum keeps all history; the
+`STATS#ALL` item earlier versions kept is no longer read). A batch chunk's count rides in the
+transaction that counts the chunk into its batch (stores/batch_chunks.py).
 
 Time series for charts (`GET /v1/stats/timeseries`), one item per tenant and UTC hour:
   pk=TENANT#<tenant>  sk=SERIES#<yyyy-mm-ddThh>
@@ -19,7 +21,7 @@ Days are summed from hours when read (a day is 24 items at most).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
 
 _STATS = "STATS#"
 _STATS_PER_READ = 500
-_ALL = "STATS#ALL"
 _ENTITY = "STATS#ENTITY#"
 SERIES_PREFIX = "SERIES#"
 SERIES_COUNTERS = ("total_syncs", "successful_syncs", "failed_syncs", "duration_ms_total")
@@ -111,7 +112,7 @@ class DynamoStats:
         *,
         moves_last_sync: bool = True,
     ) -> list[dict[str, Any]]:
-        """The transaction items adding these outcomes to the tenant's and the entity's counters.
+        """The transaction items adding these outcomes to the entity's counters and the hour's.
 
         With `moves_last_sync`, each also moves last_sync_at forward, on the condition that it is
         not later already (a cancelled transaction is then written again without it)."""
@@ -188,21 +189,33 @@ class DynamoStats:
             if "LastEvaluatedKey" not in page:
                 break
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        overall = Counters()
-        per_entity: dict[str, dict[str, Any]] = {}
+        per_entity: dict[str, Counters] = {}
         for item in items:
-            counters = Counters.model_validate({k: v for k, v in item.items() if k not in ("pk", "sk")})
             sk = str(item["sk"])
-            if sk == _ALL:
-                overall = counters
-            elif sk.startswith(_ENTITY):
-                per_entity[sk.removeprefix(_ENTITY)] = counters.view()
-        return {**overall.view(), "per_entity": dict(sorted(per_entity.items()))}
+            if sk.startswith(_ENTITY):
+                values = {k: v for k, v in item.items() if k not in ("pk", "sk")}
+                per_entity[sk.removeprefix(_ENTITY)] = Counters.model_validate(values)
+        views = {entity: counters.view() for entity, counters in sorted(per_entity.items())}
+        return {**_summed(per_entity.values()).view(), "per_entity": views}
 
 
 def _counter_keys(tenant_id: str, entity: str) -> list[dict[str, str]]:
-    """The counter items one count adds to: the tenant's, the entity's."""
-    return [{"pk": tenant_pk(tenant_id), "sk": sk} for sk in (_ALL, f"{_ENTITY}{entity}")]
+    """The counter items one count adds to: the entity's (the tenant's totals are their sum)."""
+    return [{"pk": tenant_pk(tenant_id), "sk": f"{_ENTITY}{entity}"}]
+
+
+def _summed(entities: Iterable[Counters]) -> Counters:
+    """The tenant's counters: its entities' added up, the latest of their last syncs."""
+    total = Counters()
+    for counters in entities:
+        total.total_syncs += counters.total_syncs
+        total.successful_syncs += counters.successful_syncs
+        total.failed_syncs += counters.failed_syncs
+        total.duration_ms_total += counters.duration_ms_total
+        total.records_with_odoo_id += counters.records_with_odoo_id
+        latest = [moment for moment in (total.last_sync_at, counters.last_sync_at) if moment]
+        total.last_sync_at = max(latest, default=None)
+    return total
 
 
 def series_sk(moment: datetime) -> str:
