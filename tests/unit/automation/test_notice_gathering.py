@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from odoo_sync.core.notice_apply import NoticeService, QueuedNotice, gather
 from odoo_sync.core.pull_notices import not_yet_visible_at
+from odoo_sync.core.warm_cache import CachedEntityLists
 from odoo_sync.sync.model import OdooChangeMessage, RecordOutcome, SyncAction
 from tests.unit.automation.test_notices_ahead_of_odoo import FakeOdoo
 
@@ -82,7 +83,7 @@ def service(odoo: FakeOdoo, pages: Pages) -> NoticeService:
             ("product", "product.template"),
         )
     ]
-    entities = SimpleNamespace(entities=lambda tenant_id: views)
+    entities = CachedEntityLists(SimpleNamespace(entities=lambda tenant_id: views))
     connections = SimpleNamespace(client=lambda tenant_id, connection_id: odoo)
     return NoticeService(entities, connections, pages)
 

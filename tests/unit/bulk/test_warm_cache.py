@@ -1,4 +1,5 @@
-"""What a warm worker keeps between chunks: plans and clients, for max_age, until a setting changes."""
+"""What a warm worker keeps between messages: plans, clients and entity lists, for max_age, until a
+setting changes."""
 
 from __future__ import annotations
 
@@ -101,3 +102,75 @@ def test_lanes_starting_at_once_read_the_plan_once() -> None:
 
     assert loader.loads == 1
     assert len({id(plan) for plan in found}) == 1
+
+
+class Entities:
+    """A tenant's entity views as the catalog lists them; `views` can change between reads."""
+
+    def __init__(self, *models: str) -> None:
+        self.reads = 0
+        self.views = [_view(model) for model in models]
+
+    def entities(self, tenant_id: str) -> list[Any]:
+        self.reads += 1
+        return list(self.views)
+
+
+def _view(model: str) -> Any:
+    class Entity:
+        name = model.replace(".", "_")
+        odoo_model = model
+
+    class View:
+        entity = Entity
+
+    return View
+
+
+def test_the_entities_on_a_model_are_read_once_within_max_age_and_again_after() -> None:
+    source, clock = Entities("res.partner", "product.template"), Clock()
+    entities = warm_cache.CachedEntityLists(source, max_age_s=30, clock=clock)
+
+    first = entities.entities_on("ten_a", "res.partner")
+    clock.now += 29
+    again = entities.entities_on("ten_a", "res.partner")
+    clock.now += 2
+    entities.entities_on("ten_a", "res.partner")
+
+    assert [view.entity.odoo_model for view in first] == ["res.partner"]
+    assert again == first
+    assert source.reads == 2
+
+
+def test_an_entity_added_elsewhere_on_a_new_model_is_found_at_once() -> None:
+    source, clock = Entities("res.partner"), Clock()
+    entities = warm_cache.CachedEntityLists(source, max_age_s=30, clock=clock)
+    entities.entities_on("ten_a", "res.partner")
+
+    source.views.append(_view("crm.lead"))  # created through another process
+    found = entities.entities_on("ten_a", "crm.lead")
+
+    assert [view.entity.odoo_model for view in found] == ["crm.lead"]
+
+
+def test_a_model_no_entity_is_on_is_asked_again_at_most_once_per_max_age() -> None:
+    source, clock = Entities("res.partner"), Clock()
+    entities = warm_cache.CachedEntityLists(source, max_age_s=30, clock=clock)
+
+    answers = [entities.entities_on("ten_a", "mail.message") for _ in range(5)]
+    clock.now += 31
+    entities.entities_on("ten_a", "mail.message")
+
+    assert answers == [[]] * 5
+    assert source.reads == 3  # the first read, one more for the miss, and one after max_age
+
+
+def test_an_entity_removed_in_this_process_is_dropped_at_once() -> None:
+    source = Entities("res.partner", "crm.lead")
+    entities = warm_cache.CachedEntityLists(source, max_age_s=30, clock=Clock())
+    entities.entities_on("ten_removing", "crm.lead")
+
+    source.views = [view for view in source.views if view.entity.odoo_model != "crm.lead"]
+    warm_cache.changed(SETTINGS, "ten_removing")
+
+    assert entities.entities_on("ten_removing", "crm.lead") == []

@@ -259,8 +259,9 @@ def notice_queue() -> SqsChunkQueue:
 @cache
 def notice_service() -> NoticeService:
     from odoo_sync.core.notice_apply import NoticeService
+    from odoo_sync.core.warm_cache import CachedEntityLists
 
-    return NoticeService(settings_service().catalog, connection_service(), page_applier())
+    return NoticeService(CachedEntityLists(settings_service().catalog), warm_clients(), page_applier())
 
 
 @cache

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from odoo_sync.core.pull import ClientSource, EntityList, PageApplication
+from odoo_sync.core.ports import ClientSource
+from odoo_sync.core.pull import PageApplication
 from odoo_sync.core.pull_notices import (
     check_visible,
     not_yet_visible_at,
@@ -77,8 +79,15 @@ def gather(notices: Sequence[QueuedNotice]) -> list[NoticeGroup]:
     return list(groups.values())
 
 
+class ModelEntities(Protocol):
+    def entities_on(self, tenant_id: str, odoo_model: str) -> Sequence[Any]:
+        """The tenant's entity views (each with an `entity`) on this Odoo model
+        (core.warm_cache.CachedEntityLists fits)."""
+        ...
+
+
 class NoticeService:
-    def __init__(self, entities: EntityList, connections: ClientSource, pages: PageApplication) -> None:
+    def __init__(self, entities: ModelEntities, connections: ClientSource, pages: PageApplication) -> None:
         self._entities = entities
         self._connections = connections
         self._pages = pages
@@ -108,9 +117,7 @@ class NoticeService:
         self, tenant_id: str, connection_id: str, model: str, ids: Sequence[int]
     ) -> list[RecordOutcome]:
         outcomes: list[RecordOutcome] = []
-        for view in self._entities.entities(tenant_id):
-            if view.entity.odoo_model != model:
-                continue
+        for view in self._entities.entities_on(tenant_id, model):
             outcomes += self._pages.apply(
                 tenant_id,
                 connection_id,

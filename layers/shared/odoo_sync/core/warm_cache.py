@@ -1,4 +1,5 @@
-"""What a warm worker keeps between messages: sync plans and Odoo clients, for a short while.
+"""What a warm worker keeps between messages: sync plans, Odoo clients and the tenant's entities,
+for a short while.
 
 A chunk needs the entity's plan (entity, mappings, value maps, Odoo's fields: 4-6 reads) and its
 connection's client (a read, and a KMS decrypt when the connection changed). Read for every
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from odoo_sync.core.ports import ClientSource, PlanLoader
 
@@ -115,3 +116,67 @@ class ReusedClients:
             with self._lock:
                 self._clients[key] = (now, current, client)
             return client
+
+
+class EntityViews(Protocol):
+    def entities(self, tenant_id: str) -> Sequence[Any]:
+        """Views with an `entity` (EntityDefinition) each (core.entity_catalog.EntityCatalog fits)."""
+        ...
+
+
+class CachedEntityLists:
+    """A tenant's entities, read at most every `max_age` seconds: Odoo's change notices name a
+    model, and every gathering of them asks which entities sit on it.
+
+    A model none of the kept entities is on is asked again at once (at most once per `max_age`),
+    so an entity added in another process receives notices from the first; one removed there is
+    seen within `max_age`, as a changed plan is."""
+
+    def __init__(
+        self,
+        source: EntityViews,
+        *,
+        max_age_s: float = DEFAULT_MAX_AGE_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._source = source
+        self._max_age = max_age_s
+        self._clock = clock
+        self._lists: dict[str, tuple[float, int, Sequence[Any]]] = {}
+        self._missed: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+        self._loading = _KeyedLocks()
+
+    def entities(self, tenant_id: str) -> Sequence[Any]:
+        return self._kept(tenant_id, refresh=False)[0]
+
+    def entities_on(self, tenant_id: str, odoo_model: str) -> list[Any]:
+        """The tenant's entity views on `odoo_model`."""
+        views, fresh = self._kept(tenant_id, refresh=False)
+        found = [view for view in views if view.entity.odoo_model == odoo_model]
+        if found or fresh or not self._ask_again(tenant_id, odoo_model):
+            return found
+        views, _ = self._kept(tenant_id, refresh=True)
+        return [view for view in views if view.entity.odoo_model == odoo_model]
+
+    def _ask_again(self, tenant_id: str, odoo_model: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            last = self._missed.get((tenant_id, odoo_model))
+            if last is not None and now - last < self._max_age:
+                return False
+            self._missed[(tenant_id, odoo_model)] = now
+            return True
+
+    def _kept(self, tenant_id: str, *, refresh: bool) -> tuple[Sequence[Any], bool]:
+        """The kept list, and whether it was read just now."""
+        with self._loading(tenant_id):
+            now, current = self._clock(), generation(SETTINGS, tenant_id)
+            with self._lock:
+                kept = self._lists.get(tenant_id)
+            if not refresh and kept is not None and now - kept[0] < self._max_age and kept[1] == current:
+                return kept[2], False
+            views = self._source.entities(tenant_id)
+            with self._lock:
+                self._lists[tenant_id] = (now, current, views)
+            return views, True
