@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from odoo_sync.core.ports import ClientSource, PlanLoader
 
@@ -43,16 +43,39 @@ def generation(kind: str, tenant_id: str) -> int:
         return _generations.get((kind, tenant_id), 0)
 
 
-class _KeyedLocks:
-    """One lock per key, so that one thread reads what several want at once."""
+K = TypeVar("K", bound=tuple[str, ...])
+V = TypeVar("V")
 
-    def __init__(self) -> None:
-        self._locks: dict[object, threading.Lock] = {}
+
+class _WarmCopies(Generic[K, V]):
+    """Values kept `max_age` seconds per key (a tuple starting with the tenant), dropped at once
+    when this process changed that tenant's `kind`; one thread reads what several want at once."""
+
+    def __init__(self, kind: str, max_age_s: float, clock: Callable[[], float]) -> None:
+        self._kind = kind
+        self._max_age = max_age_s
+        self._clock = clock
+        self._kept: dict[K, tuple[float, int, V]] = {}
         self._lock = threading.Lock()
+        self._reading: dict[K, threading.Lock] = {}
 
-    def __call__(self, key: object) -> threading.Lock:
+    def get(self, key: K, read: Callable[[], V], *, refresh: bool = False) -> tuple[V, bool]:
+        """The kept value, or `read()`'s when there is none, it is too old or `refresh`; and
+        whether it was read just now."""
+        with self._reading_lock(key):
+            now, current = self._clock(), generation(self._kind, key[0])
+            with self._lock:
+                kept = self._kept.get(key)
+            if not refresh and kept is not None and now - kept[0] < self._max_age and kept[1] == current:
+                return kept[2], False
+            value = read()
+            with self._lock:
+                self._kept[key] = (now, current, value)
+            return value, True
+
+    def _reading_lock(self, key: K) -> threading.Lock:
         with self._lock:
-            return self._locks.setdefault(key, threading.Lock())
+            return self._reading.setdefault(key, threading.Lock())
 
 
 class CachedPlans:
@@ -66,24 +89,13 @@ class CachedPlans:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._loader = loader
-        self._max_age = max_age_s
-        self._clock = clock
-        self._plans: dict[tuple[str, str, str], tuple[float, int, SyncPlan]] = {}
-        self._lock = threading.Lock()
-        self._loading = _KeyedLocks()
+        self._plans: _WarmCopies[tuple[str, str, str], SyncPlan] = _WarmCopies(SETTINGS, max_age_s, clock)
 
     def load(self, tenant_id: str, connection_id: str, entity: str, client: OdooClient) -> SyncPlan:
-        key = (tenant_id, connection_id, entity)
-        with self._loading(key):
-            now, current = self._clock(), generation(SETTINGS, tenant_id)
-            with self._lock:
-                kept = self._plans.get(key)
-            if kept is not None and now - kept[0] < self._max_age and kept[1] == current:
-                return kept[2]
-            plan = self._loader.load(tenant_id, connection_id, entity, client)
-            with self._lock:
-                self._plans[key] = (now, current, plan)
-            return plan
+        def read() -> SyncPlan:
+            return self._loader.load(tenant_id, connection_id, entity, client)
+
+        return self._plans.get((tenant_id, connection_id, entity), read)[0]
 
 
 class ReusedClients:
@@ -98,24 +110,13 @@ class ReusedClients:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source
-        self._max_age = max_age_s
-        self._clock = clock
-        self._clients: dict[tuple[str, str], tuple[float, int, OdooClient]] = {}
-        self._lock = threading.Lock()
-        self._loading = _KeyedLocks()
+        self._clients: _WarmCopies[tuple[str, str], OdooClient] = _WarmCopies(CONNECTIONS, max_age_s, clock)
 
     def client(self, tenant_id: str, connection_id: str) -> OdooClient:
-        key = (tenant_id, connection_id)
-        with self._loading(key):
-            now, current = self._clock(), generation(CONNECTIONS, tenant_id)
-            with self._lock:
-                kept = self._clients.get(key)
-            if kept is not None and now - kept[0] < self._max_age and kept[1] == current:
-                return kept[2]
-            client = self._source.client(tenant_id, connection_id)
-            with self._lock:
-                self._clients[key] = (now, current, client)
-            return client
+        def read() -> OdooClient:
+            return self._source.client(tenant_id, connection_id)
+
+        return self._clients.get((tenant_id, connection_id), read)[0]
 
 
 class EntityViews(Protocol):
@@ -140,43 +141,21 @@ class CachedEntityLists:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._source = source
-        self._max_age = max_age_s
-        self._clock = clock
-        self._lists: dict[str, tuple[float, int, Sequence[Any]]] = {}
-        self._missed: dict[tuple[str, str], float] = {}
-        self._lock = threading.Lock()
-        self._loading = _KeyedLocks()
+        self._lists: _WarmCopies[tuple[str], Sequence[Any]] = _WarmCopies(SETTINGS, max_age_s, clock)
+        # When each (tenant, model) was last asked again for lack of an entity on it.
+        self._misses: _WarmCopies[tuple[str, str], None] = _WarmCopies(SETTINGS, max_age_s, clock)
 
     def entities(self, tenant_id: str) -> Sequence[Any]:
-        return self._kept(tenant_id, refresh=False)[0]
+        return self._kept(tenant_id)[0]
 
     def entities_on(self, tenant_id: str, odoo_model: str) -> list[Any]:
         """The tenant's entity views on `odoo_model`."""
-        views, fresh = self._kept(tenant_id, refresh=False)
+        views, fresh = self._kept(tenant_id)
         found = [view for view in views if view.entity.odoo_model == odoo_model]
-        if found or fresh or not self._ask_again(tenant_id, odoo_model):
+        if found or fresh or not self._misses.get((tenant_id, odoo_model), lambda: None)[1]:
             return found
         views, _ = self._kept(tenant_id, refresh=True)
         return [view for view in views if view.entity.odoo_model == odoo_model]
 
-    def _ask_again(self, tenant_id: str, odoo_model: str) -> bool:
-        now = self._clock()
-        with self._lock:
-            last = self._missed.get((tenant_id, odoo_model))
-            if last is not None and now - last < self._max_age:
-                return False
-            self._missed[(tenant_id, odoo_model)] = now
-            return True
-
-    def _kept(self, tenant_id: str, *, refresh: bool) -> tuple[Sequence[Any], bool]:
-        """The kept list, and whether it was read just now."""
-        with self._loading(tenant_id):
-            now, current = self._clock(), generation(SETTINGS, tenant_id)
-            with self._lock:
-                kept = self._lists.get(tenant_id)
-            if not refresh and kept is not None and now - kept[0] < self._max_age and kept[1] == current:
-                return kept[2], False
-            views = self._source.entities(tenant_id)
-            with self._lock:
-                self._lists[tenant_id] = (now, current, views)
-            return views, True
+    def _kept(self, tenant_id: str, *, refresh: bool = False) -> tuple[Sequence[Any], bool]:
+        return self._lists.get((tenant_id,), lambda: self._source.entities(tenant_id), refresh=refresh)
