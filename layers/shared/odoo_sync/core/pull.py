@@ -133,12 +133,6 @@ class ClientSource(ConnectionLookup, ports.ClientSource, Protocol):
     """The connection a request names, resolved, and its Odoo client."""
 
 
-class EntityList(EntityLookup, Protocol):
-    def entities(self, tenant_id: str) -> Sequence[Any]:
-        """Views with an `entity` (EntityDefinition) each."""
-        ...
-
-
 class PageApplication(Protocol):
     """What the worker side offers (core.pull_apply.PageApplier)."""
 
@@ -174,7 +168,7 @@ class IdReconciliation(Protocol):
 class PullService:
     def __init__(  # noqa: PLR0917 - the ports of the pull path
         self,
-        entities: EntityList,
+        entities: EntityLookup,
         connections: ClientSource,
         plans: PlanLoader,
         batches: BatchStore,

@@ -145,9 +145,6 @@ class CachedEntityLists:
         # When each (tenant, model) was last asked again for lack of an entity on it.
         self._misses: _WarmCopies[tuple[str, str], None] = _WarmCopies(SETTINGS, max_age_s, clock)
 
-    def entities(self, tenant_id: str) -> Sequence[Any]:
-        return self._kept(tenant_id)[0]
-
     def entities_on(self, tenant_id: str, odoo_model: str) -> list[Any]:
         """The tenant's entity views on `odoo_model`."""
         views, fresh = self._kept(tenant_id)
